@@ -1,0 +1,150 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// Config is the whole validated stack configuration.
+type Config struct {
+	// Project is the Pulumi project name; it prefixes resource names and the SSM path.
+	Project string
+	// Environment names the deployment ("dev", "prod"); key "environment".
+	Environment string
+	// Region is the AWS region; key "aws:region".
+	Region string
+	// CostCenter is the value of the cost-center tag; key "costCenter".
+	CostCenter string
+	// Network is the VPC layout; key "network".
+	Network Network
+}
+
+// Prefix is "<project>-<environment>", the stem of every component and resource name.
+func (c *Config) Prefix() string { return c.Project + "-" + c.Environment }
+
+// Tags are the common tags that the AWS provider adds to every taggable resource.
+func (c *Config) Tags() map[string]string {
+	return map[string]string{
+		"project":     c.Project,
+		"environment": c.Environment,
+		"managed-by":  "pulumi",
+		"cost-center": c.CostCenter,
+	}
+}
+
+// Limits on the names that become part of AWS resource names. The tightest AWS limit is
+// 32 characters for load balancers and target groups, and Pulumi's auto-naming appends
+// an 8-character suffix ("-" and 7 hex digits), so names are kept short.
+const (
+	MaxProjectLength     = 12
+	MaxEnvironmentLength = 8
+)
+
+var (
+	projectPattern     = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$`)
+	environmentPattern = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	costCenterPattern  = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+@-]{1,256}$`)
+)
+
+// Load reads every project key once and validates all of them. It returns a
+// *ValidationError listing every invalid key, or a wrapped error when a value cannot be
+// read at all. It registers no resources, so a stack with bad config creates nothing.
+func Load(ctx *pulumi.Context) (*Config, error) {
+	p := &problems{}
+	r := reader{ctx: ctx, p: p}
+	c := &Config{Project: ctx.Project()}
+
+	if len(c.Project) == 0 || len(c.Project) > MaxProjectLength || !projectPattern.MatchString(c.Project) {
+		p.addf("project", "Pulumi.yaml name %q must be 1-%d lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen", c.Project, MaxProjectLength)
+	}
+
+	c.Environment = r.str("environment", "")
+	switch {
+	case c.Environment == "":
+		p.addf("environment", "must be set (e.g. dev or prod): it names resources and the SSM path")
+	case len(c.Environment) > MaxEnvironmentLength || !environmentPattern.MatchString(c.Environment):
+		p.addf("environment", "%q must be 1-%d lowercase letters or digits, starting with a letter", c.Environment, MaxEnvironmentLength)
+	}
+
+	c.CostCenter = r.str("costCenter", DefaultCostCenter)
+	if !costCenterPattern.MatchString(c.CostCenter) {
+		p.addf("costCenter", "%q must be 1-256 characters allowed in AWS tag values (letters, digits, spaces and _ . : / = + - @)", c.CostCenter)
+	}
+
+	c.Region, _ = r.raw("aws:region")
+	if c.Region == "" {
+		p.addf("aws:region", "must be set (this product runs in ap-northeast-1)")
+	} else if !regionPattern.MatchString(c.Region) {
+		p.addf("aws:region", "%q is not an AWS region name such as ap-northeast-1", c.Region)
+	}
+
+	c.Network = loadNetwork(r, c.Region)
+
+	if err := r.fatal; err != nil {
+		return nil, err
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DefaultCostCenter is the cost-center tag when the stack does not set one.
+const DefaultCostCenter = "web-shop"
+
+// reader reads raw project config values and records decoding problems.
+type reader struct {
+	ctx   *pulumi.Context
+	p     *problems
+	fatal error
+}
+
+// raw returns the value of a fully qualified or project-relative key.
+func (r reader) raw(key string) (string, bool) {
+	v, err := pconfig.Try(r.ctx, key)
+	if errors.Is(err, pconfig.ErrMissingVar) {
+		return "", false
+	}
+	if err != nil {
+		return "", false
+	}
+	return v, true
+}
+
+func (r reader) str(key, def string) string {
+	if v, ok := r.raw(key); ok {
+		return v
+	}
+	return def
+}
+
+// object decodes a structured key over dst, which holds the defaults: fields the stack
+// omits keep their default value, unknown fields are reported.
+func (r reader) object(key string, dst any) {
+	v, ok := r.raw(key)
+	if !ok {
+		return
+	}
+	if err := decodeStrict(v, dst); err != nil {
+		r.p.addf(key, "cannot be read: %v", describeDecodeError(err))
+	}
+}
+
+func describeDecodeError(err error) string {
+	return fmt.Sprint(err)
+}
+
+// Declared lists every project key Load reads with its code default (nil for a required
+// key). Pulumi.yaml must declare exactly these keys with these defaults; a test checks it.
+func Declared() map[string]any {
+	return map[string]any{
+		"environment": nil,
+		"costCenter":  DefaultCostCenter,
+		"network":     DefaultNetwork(),
+	}
+}

@@ -1,0 +1,200 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// NatStrategy says how private subnets reach the internet.
+type NatStrategy string
+
+// NAT strategies.
+const (
+	// NatNone creates no NAT gateway: private subnets reach AWS only through VPC endpoints.
+	NatNone NatStrategy = "none"
+	// NatSingle creates one NAT gateway in the first AZ, shared by every private subnet.
+	NatSingle NatStrategy = "single"
+	// NatOnePerAz creates one NAT gateway per AZ so that losing an AZ does not cut egress.
+	NatOnePerAz NatStrategy = "onePerAz"
+)
+
+// NatStrategies lists the allowed values of network.natGateways.
+var NatStrategies = []string{string(NatNone), string(NatSingle), string(NatOnePerAz)}
+
+// InterfaceEndpointServices lists the allowed values of network.interfaceEndpoints: the
+// services the containers, ECS Exec and the bastion talk to.
+var InterfaceEndpointServices = []string{
+	"ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts",
+}
+
+// LogRetentionDays lists the retention periods CloudWatch Logs accepts
+// (PutRetentionPolicy, retentionInDays:
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+// 0 ("never expire") is deliberately not offered: every log group here expires.
+var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Network is the VPC layout; key "network".
+type Network struct {
+	// VpcCidr is the VPC's IPv4 range. Optional. Defaults to 10.0.0.0/16.
+	VpcCidr string `json:"vpcCidr"`
+	// AvailabilityZones are pinned, not looked up. Optional. Defaults to ap-northeast-1a and ap-northeast-1c.
+	AvailabilityZones []string `json:"availabilityZones"`
+	// PublicSubnetCidrs has one range per AZ, in AZ order. Optional. Defaults to 10.0.1.0/24, 10.0.2.0/24.
+	PublicSubnetCidrs []string `json:"publicSubnetCidrs"`
+	// PrivateSubnetCidrs has one range per AZ, in AZ order. Optional. Defaults to 10.0.11.0/24, 10.0.12.0/24.
+	PrivateSubnetCidrs []string `json:"privateSubnetCidrs"`
+	// NatGateways is the NAT strategy. Optional. Defaults to onePerAz.
+	NatGateways NatStrategy `json:"natGateways"`
+	// InterfaceEndpoints are the interface VPC endpoints to create. Optional. Defaults to none.
+	InterfaceEndpoints []string `json:"interfaceEndpoints"`
+	// FlowLogRetentionDays is the retention of the VPC flow log group. Optional. Defaults to 90.
+	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
+}
+
+// DefaultNetwork returns the production-safe network defaults.
+func DefaultNetwork() Network {
+	return Network{
+		VpcCidr:              "10.0.0.0/16",
+		AvailabilityZones:    []string{"ap-northeast-1a", "ap-northeast-1c"},
+		PublicSubnetCidrs:    []string{"10.0.1.0/24", "10.0.2.0/24"},
+		PrivateSubnetCidrs:   []string{"10.0.11.0/24", "10.0.12.0/24"},
+		NatGateways:          NatOnePerAz,
+		InterfaceEndpoints:   []string{},
+		FlowLogRetentionDays: 90,
+	}
+}
+
+// NatGatewayAZs returns the AZs that get a NAT gateway, in AZ order.
+func (n Network) NatGatewayAZs() []string {
+	switch n.NatGateways {
+	case NatSingle:
+		return n.AvailabilityZones[:1]
+	case NatOnePerAz:
+		return n.AvailabilityZones
+	default:
+		return nil
+	}
+}
+
+// HasInterfaceEndpoint reports whether the interface endpoint for service is configured.
+func (n Network) HasInterfaceEndpoint(service string) bool {
+	return oneOf(service, n.InterfaceEndpoints)
+}
+
+var azPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$`)
+
+// AWS allows VPC and subnet IPv4 blocks between /16 and /28
+// (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html).
+const minPrefixBits, maxPrefixBits = 16, 28
+
+func loadNetwork(r reader, region string) Network {
+	n := DefaultNetwork()
+	r.object("network", &n)
+	p := r.p
+
+	if !oneOf(string(n.NatGateways), NatStrategies) {
+		p.addf("network.natGateways", "%q is not allowed; use one of %s", n.NatGateways, strings.Join(NatStrategies, ", "))
+	}
+	if !intIn(n.FlowLogRetentionDays, LogRetentionDays) {
+		p.addf("network.flowLogRetentionDays", "%d is not a CloudWatch Logs retention; use one of %s", n.FlowLogRetentionDays, joinInts(LogRetentionDays))
+	}
+	seenEndpoint := map[string]bool{}
+	for i, s := range n.InterfaceEndpoints {
+		key := fmt.Sprintf("network.interfaceEndpoints[%d]", i)
+		switch {
+		case !oneOf(s, InterfaceEndpointServices):
+			p.addf(key, "%q is not a supported endpoint service; use any of %s", s, strings.Join(InterfaceEndpointServices, ", "))
+		case seenEndpoint[s]:
+			p.addf(key, "%q is listed twice", s)
+		}
+		seenEndpoint[s] = true
+	}
+
+	// Availability zones: pinned, distinct, in the configured region, at least two
+	// (the ALB and the Aurora subnet group both need subnets in two AZs).
+	if len(n.AvailabilityZones) < 2 || len(n.AvailabilityZones) > 6 {
+		p.addf("network.availabilityZones", "has %d zones; list 2 to 6 (the ALB and Aurora need at least two)", len(n.AvailabilityZones))
+	}
+	seenAZ := map[string]bool{}
+	for i, az := range n.AvailabilityZones {
+		key := fmt.Sprintf("network.availabilityZones[%d]", i)
+		switch {
+		case !azPattern.MatchString(az):
+			p.addf(key, "%q is not an availability zone name such as ap-northeast-1a", az)
+		case region != "" && (!strings.HasPrefix(az, region) || len(az) != len(region)+1):
+			p.addf(key, "%q is not in region %s", az, region)
+		case seenAZ[az]:
+			p.addf(key, "%q is listed twice", az)
+		}
+		seenAZ[az] = true
+	}
+
+	vpc, vpcOK := parseCIDR(p, "network.vpcCidr", n.VpcCidr)
+	type subnet struct {
+		key    string
+		prefix netip.Prefix
+	}
+	var subnets []subnet
+	for _, kind := range []struct {
+		key   string
+		cidrs []string
+	}{{"network.publicSubnetCidrs", n.PublicSubnetCidrs}, {"network.privateSubnetCidrs", n.PrivateSubnetCidrs}} {
+		if len(kind.cidrs) != len(n.AvailabilityZones) {
+			p.addf(kind.key, "has %d subnets for %d availability zones; give exactly one per zone, in zone order", len(kind.cidrs), len(n.AvailabilityZones))
+		}
+		for i, c := range kind.cidrs {
+			key := fmt.Sprintf("%s[%d]", kind.key, i)
+			s, ok := parseCIDR(p, key, c)
+			if !ok {
+				continue
+			}
+			if vpcOK && (!vpc.Contains(s.Addr()) || s.Bits() < vpc.Bits()) {
+				p.addf(key, "%s is not inside the VPC range %s (network.vpcCidr)", c, vpc)
+				continue
+			}
+			for _, other := range subnets {
+				if other.prefix.Overlaps(s) {
+					p.addf(key, "%s overlaps %s (%s)", c, other.prefix, other.key)
+				}
+			}
+			subnets = append(subnets, subnet{key, s})
+		}
+	}
+	return n
+}
+
+// parseCIDR parses an IPv4 block in canonical form with a prefix AWS accepts.
+func parseCIDR(p *problems, key, value string) (netip.Prefix, bool) {
+	prefix, err := netip.ParsePrefix(value)
+	switch {
+	case err != nil || !prefix.Addr().Is4():
+		p.addf(key, "%q is not an IPv4 CIDR block such as 10.0.0.0/16", value)
+		return netip.Prefix{}, false
+	case prefix.Masked() != prefix:
+		p.addf(key, "%q has host bits set; did you mean %s?", value, prefix.Masked())
+		return netip.Prefix{}, false
+	case prefix.Bits() < minPrefixBits || prefix.Bits() > maxPrefixBits:
+		p.addf(key, "%q has prefix /%d; AWS allows /%d to /%d", value, prefix.Bits(), minPrefixBits, maxPrefixBits)
+		return netip.Prefix{}, false
+	}
+	return prefix, true
+}
+
+func intIn(v int, allowed []int) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+func joinInts(values []int) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,99 @@
+// Package programtest runs the whole Pulumi program under the recording mocks of
+// [pulumitest] against a committed stack file. Tests of every package use it so that they
+// exercise the program `pulumi up` runs, with the configuration users commit.
+package programtest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/program"
+)
+
+// Stacks are the committed stacks every whole-program test covers.
+var Stacks = []string{"dev", "prod"}
+
+// Result is one run of the program.
+type Result struct {
+	*pulumitest.Mocks
+	Exports *pulumitest.Exports
+	Err     error
+}
+
+// Run runs the program for stack with opts applied.
+func Run(stack string, opts pulumitest.Options) Result {
+	exports := pulumitest.NewExports()
+	m, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+		return program.RunWith(ctx, exports.Record)
+	}, stack, opts)
+	return Result{Mocks: m, Exports: exports, Err: err}
+}
+
+// MustRun runs the program for stack and fails the test if it returns an error.
+func MustRun(t testing.TB, stack string, opts pulumitest.Options) Result {
+	t.Helper()
+	r := Run(stack, opts)
+	if r.Err != nil {
+		t.Fatalf("stack %s: program failed: %v", stack, r.Err)
+	}
+	if errs := r.Exports.Errors(); len(errs) > 0 {
+		t.Fatalf("stack %s: resolving outputs: %v", stack, errs)
+	}
+	return r
+}
+
+// Config loads the validated configuration of a committed stack with opts applied, the
+// way the program sees it, so tests compare against the stack file rather than copies
+// of its values.
+func Config(t testing.TB, stack string, opts pulumitest.Options) *config.Config {
+	t.Helper()
+	var cfg *config.Config
+	_, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+		c, err := config.Load(ctx)
+		cfg = c
+		return err
+	}, stack, opts)
+	if err != nil {
+		t.Fatalf("stack %s: config: %v", stack, err)
+	}
+	return cfg
+}
+
+// Key qualifies a project key ("network" becomes "ecsite:network").
+func Key(t testing.TB, key string) string {
+	t.Helper()
+	p, err := pulumitest.ReadProject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Name + ":" + key
+}
+
+// Patch returns the stack's value of an object key with the given fields replaced, as
+// JSON, for overriding one field in a test (patch values are JSON fragments).
+func Patch(t testing.TB, stack, key string, fields map[string]string) string {
+	t.Helper()
+	cfg, err := pulumitest.StackConfig(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := map[string]json.RawMessage{}
+	if raw, ok := cfg[Key(t, key)]; ok && strings.HasPrefix(strings.TrimSpace(raw), "{") {
+		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+	}
+	for f, v := range fields {
+		obj[f] = json.RawMessage(v)
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,213 @@
+package pulumitest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Fixed identity of the mock AWS account.
+const (
+	AccountID = "123456789012"
+	Region    = "ap-northeast-1"
+)
+
+// Resource is one resource registered with the mock engine.
+type Resource struct {
+	Type                string
+	Name                string
+	URN                 string
+	Parent              string // parent URN; the stack's URN for top-level resources
+	Custom              bool   // false for component resources
+	Provider            string // provider reference ("urn::id"), empty for the default provider
+	ID                  string
+	Inputs              resource.PropertyMap
+	Outputs             resource.PropertyMap
+	Protect             bool
+	IgnoreChanges       []string
+	ReplaceOnChanges    []string
+	DependsOn           []string // URNs
+	DeleteBeforeReplace bool
+	RetainOnDelete      bool
+	Aliases             int
+}
+
+// Call is one provider function call (invoke).
+type Call struct {
+	Token string
+	Args  resource.PropertyMap
+}
+
+// Mocks is a recording pulumi.MockResourceMonitor. It is safe for concurrent use.
+type Mocks struct {
+	Project, Stack string
+
+	mu        sync.Mutex
+	resources []*Resource
+	calls     []Call
+	exports   map[string]pulumi.Output
+}
+
+// NewMocks returns an empty recorder for the given project and stack.
+func NewMocks(project, stack string) *Mocks {
+	return &Mocks{Project: project, Stack: stack, exports: map[string]pulumi.Output{}}
+}
+
+// NewResource records the registration and returns realistic outputs.
+func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	r := &Resource{
+		Type:     args.TypeToken,
+		Name:     args.Name,
+		Custom:   args.Custom,
+		Provider: args.Provider,
+		Inputs:   args.Inputs,
+	}
+	if rpc := args.RegisterRPC; rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Protect = rpc.GetProtect()
+		r.IgnoreChanges = append([]string(nil), rpc.GetIgnoreChanges()...)
+		r.ReplaceOnChanges = append([]string(nil), rpc.GetReplaceOnChanges()...)
+		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
+		sort.Strings(r.DependsOn)
+		r.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.Aliases = len(rpc.GetAliases()) + len(rpc.GetAliasURNs())
+	}
+	r.URN = m.urn(r.Parent, r.Type, r.Name)
+	id, outputs := fakeOutputs(r.Type, r.Name, args.Inputs)
+	if args.ID != "" {
+		id = args.ID
+	}
+	r.ID = id
+	r.Outputs = outputs
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, existing := range m.resources {
+		if existing.URN == r.URN {
+			return "", nil, fmt.Errorf("pulumitest: duplicate resource URN %s", r.URN)
+		}
+	}
+	m.resources = append(m.resources, r)
+	return id, outputs, nil
+}
+
+// urn computes the URN the way the mock monitor does.
+func (m *Mocks) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(m.Stack), tokens.PackageName(m.Project), parentType, tokens.Type(typ), name))
+}
+
+// Call answers the provider functions the program uses; any other token is an error so
+// that a new invoke cannot pass unnoticed with an empty answer.
+func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.calls = append(m.calls, Call{Token: args.Token, Args: args.Args})
+	m.mu.Unlock()
+	out, ok := fakeCall(args.Token, args.Args)
+	if !ok {
+		return nil, fmt.Errorf("pulumitest: no mock answer for function %s", args.Token)
+	}
+	return out, nil
+}
+
+// Resources returns every recorded resource, sorted by URN.
+func (m *Mocks) Resources() []*Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := append([]*Resource(nil), m.resources...)
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// Calls returns every recorded function call in call order.
+func (m *Mocks) Calls() []Call {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Call(nil), m.calls...)
+}
+
+// ByType returns the recorded resources of one type token, sorted by URN.
+func (m *Mocks) ByType(typ string) []*Resource {
+	var out []*Resource
+	for _, r := range m.Resources() {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Named returns the resource with the given type and logical name, or nil.
+func (m *Mocks) Named(typ, name string) *Resource {
+	for _, r := range m.ByType(typ) {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// ByURN returns the resource with the given URN, or nil.
+func (m *Mocks) ByURN(urn string) *Resource {
+	for _, r := range m.Resources() {
+		if r.URN == urn {
+			return r
+		}
+	}
+	return nil
+}
+
+// ByID returns the first resource whose ID or ARN output equals idOrArn, or nil. Tests use
+// it to follow a reference (a security group id, a role ARN) to the resource it names.
+func (m *Mocks) ByID(idOrArn string) *Resource {
+	for _, r := range m.Resources() {
+		if r.ID == idOrArn || r.Outputs["arn"].HasValue() && r.Outputs["arn"].IsString() && r.Outputs["arn"].StringValue() == idOrArn {
+			return r
+		}
+	}
+	return nil
+}
+
+// Children returns the resources whose parent is urn.
+func (m *Mocks) Children(urn string) []*Resource {
+	var out []*Resource
+	for _, r := range m.Resources() {
+		if r.Parent == urn {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Types returns the distinct type tokens of the custom (cloud) resources registered.
+func (m *Mocks) Types() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range m.Resources() {
+		if r.Custom && !seen[r.Type] {
+			seen[r.Type] = true
+			out = append(out, r.Type)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Count returns how many resources (custom and component) were registered.
+func (m *Mocks) Count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.resources)
+}
+
+// IsProvider reports whether r is a provider resource.
+func (r *Resource) IsProvider() bool { return strings.HasPrefix(r.Type, "pulumi:providers:") }

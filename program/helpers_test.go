@@ -1,0 +1,11 @@
+package program_test
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+func resourceInputs(r *pulumitest.Resource) resource.PropertyValue {
+	return resource.NewObjectProperty(r.Inputs)
+}

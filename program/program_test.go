@@ -1,0 +1,237 @@
+package program_test
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// badConfigCase is one invalid configuration and the key its error must name.
+type badConfigCase struct {
+	name    string
+	opts    func(t *testing.T) pulumitest.Options
+	wantKey string
+}
+
+// set overrides whole keys of the prod stack.
+func set(kv ...string) func(t *testing.T) pulumitest.Options {
+	return func(t *testing.T) pulumitest.Options {
+		cfg := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			k := kv[i]
+			if !strings.Contains(k, ":") {
+				k = programtest.Key(t, k)
+			}
+			cfg[k] = kv[i+1]
+		}
+		return pulumitest.Options{Config: cfg}
+	}
+}
+
+// patch overrides fields of an object key of the prod stack (values are JSON).
+func patch(key string, kv ...string) func(t *testing.T) pulumitest.Options {
+	return func(t *testing.T) pulumitest.Options {
+		fields := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			fields[kv[i]] = kv[i+1]
+		}
+		return pulumitest.Options{Config: map[string]string{programtest.Key(t, key): programtest.Patch(t, "prod", key, fields)}}
+	}
+}
+
+var coreAndNetworkCases = []badConfigCase{
+	{"vpc cidr not a cidr", patch("network", "vpcCidr", `"10.0.0.0/33"`), "network.vpcCidr"},
+	{"vpc cidr with host bits", patch("network", "vpcCidr", `"10.0.0.1/16"`), "network.vpcCidr"},
+	{"vpc cidr larger than AWS allows", patch("network", "vpcCidr", `"10.0.0.0/8"`), "network.vpcCidr"},
+	{"subnet outside the vpc", patch("network", "publicSubnetCidrs", `["10.1.1.0/24","10.0.2.0/24"]`), "network.publicSubnetCidrs[0]"},
+	{"private subnet overlaps a public one", patch("network", "privateSubnetCidrs", `["10.0.1.128/25","10.0.12.0/24"]`), "network.privateSubnetCidrs[0]"},
+	{"fewer subnets than zones", patch("network", "publicSubnetCidrs", `["10.0.1.0/24"]`), "network.publicSubnetCidrs"},
+	{"more subnets than zones", patch("network", "privateSubnetCidrs", `["10.0.11.0/24","10.0.12.0/24","10.0.13.0/24"]`), "network.privateSubnetCidrs"},
+	{"unknown nat strategy", patch("network", "natGateways", `"both"`), "network.natGateways"},
+	{"unknown endpoint service", patch("network", "interfaceEndpoints", `["s3"]`), "network.interfaceEndpoints[0]"},
+	{"endpoint listed twice", patch("network", "interfaceEndpoints", `["ssm","ssm"]`), "network.interfaceEndpoints[1]"},
+	{"retention CloudWatch does not offer", patch("network", "flowLogRetentionDays", `10`), "network.flowLogRetentionDays"},
+	{"retention never-expire", patch("network", "flowLogRetentionDays", `0`), "network.flowLogRetentionDays"},
+	{"zone in another region", patch("network", "availabilityZones", `["ap-northeast-1a","us-east-1a"]`), "network.availabilityZones[1]"},
+	{"single zone", patch("network", "availabilityZones", `["ap-northeast-1a"]`, "publicSubnetCidrs", `["10.0.1.0/24"]`, "privateSubnetCidrs", `["10.0.11.0/24"]`), "network.availabilityZones"},
+	{"zone listed twice", patch("network", "availabilityZones", `["ap-northeast-1a","ap-northeast-1a"]`), "network.availabilityZones[1]"},
+	{"misspelt network field", patch("network", "natGateway", `"single"`), "network"},
+	{"network not an object", set("network", `["10.0.0.0/16"]`), "network"},
+	{"empty environment", set("environment", ""), "environment"},
+	{"environment with capitals", set("environment", "Production"), "environment"},
+	{"environment too long", set("environment", "production1"), "environment"},
+	{"cost center with a character tags reject", set("costCenter", "shop#1"), "costCenter"},
+	{"missing region", set("aws:region", ""), "aws:region"},
+	{"malformed region", set("aws:region", "tokyo"), "aws:region"},
+	{"empty project name", func(t *testing.T) pulumitest.Options { return pulumitest.Options{Project: "-"} }, "project"},
+	{"project name too long for AWS name limits", func(t *testing.T) pulumitest.Options {
+		return pulumitest.Options{Project: "a-very-long-shop"}
+	}, "project"},
+}
+
+// runBadConfig checks that each case fails validation naming its key and that the
+// program registered nothing at all.
+func runBadConfig(t *testing.T, cases []badConfigCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := programtest.Run("prod", tc.opts(t))
+			if r.Err == nil {
+				t.Fatalf("want a configuration error naming %s, got none", tc.wantKey)
+			}
+			ve, ok := config.AsValidationError(r.Err)
+			if !ok {
+				t.Fatalf("want a *config.ValidationError, got %T: %v", r.Err, r.Err)
+			}
+			if !ve.Has(tc.wantKey) {
+				t.Errorf("error does not name %s:\n%v", tc.wantKey, r.Err)
+			}
+			if !strings.Contains(r.Err.Error(), tc.wantKey) {
+				t.Errorf("message does not mention %s:\n%v", tc.wantKey, r.Err)
+			}
+			if n := r.Count(); n != 0 {
+				t.Errorf("bad configuration registered %d resources; want 0", n)
+			}
+		})
+	}
+}
+
+func TestBadConfigCoreAndNetwork(t *testing.T) { runBadConfig(t, coreAndNetworkCases) }
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	r := programtest.Run("prod", pulumitest.Options{Config: map[string]string{
+		programtest.Key(t, "environment"): "Prod!",
+		programtest.Key(t, "costCenter"):  "#",
+		programtest.Key(t, "network"):     `{"natGateways":"many","vpcCidr":"10.0.0.0/40","flowLogRetentionDays":2}`,
+	}})
+	ve, ok := config.AsValidationError(r.Err)
+	if !ok {
+		t.Fatalf("want a *config.ValidationError, got %v", r.Err)
+	}
+	want := []string{"costCenter", "environment", "network.flowLogRetentionDays", "network.natGateways", "network.vpcCidr"}
+	for _, k := range want {
+		if !ve.Has(k) {
+			t.Errorf("missing %s in %v", k, ve.Keys())
+		}
+	}
+	if r.Count() != 0 {
+		t.Errorf("registered %d resources; want 0", r.Count())
+	}
+	// The message names the value as well as the key.
+	if !strings.Contains(r.Err.Error(), `"many"`) {
+		t.Errorf("message does not quote the bad value: %v", r.Err)
+	}
+}
+
+// TestCommittedStacksRun runs both committed stacks end to end.
+func TestCommittedStacksRun(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			if len(r.Resources()) < 20 {
+				t.Fatalf("only %d resources registered", len(r.Resources()))
+			}
+			for _, name := range []string{"vpcId", "vpcCidr", "publicSubnetIds", "privateSubnetIds", "privateRouteTableIds", "endpointSecurityGroupId"} {
+				if _, ok := r.Exports.Get(name); !ok {
+					t.Errorf("output %s not exported", name)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryResourceHasAComponentParent: every cloud resource belongs to a component of
+// this project, and every component sits at the top of the stack or inside another one.
+func TestEveryResourceHasAComponentParent(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			for _, res := range r.Resources() {
+				if res.IsProvider() {
+					continue
+				}
+				parent := r.ByURN(res.Parent)
+				if res.Custom {
+					if parent == nil || parent.Custom || !strings.HasPrefix(parent.Type, r.Project+":") {
+						t.Errorf("%s (%s) is not parented to a %s component (parent %q)", res.Name, res.Type, r.Project, res.Parent)
+					}
+				} else if !strings.HasPrefix(res.Type, r.Project+":") {
+					t.Errorf("component %s has type %s; want the %s: prefix", res.Name, res.Type, r.Project)
+				}
+			}
+		})
+	}
+}
+
+// TestProviderCarriesRegionAndTags: one explicit provider, in the stack's region, with the
+// common tags as default tags; every AWS resource uses it.
+func TestProviderCarriesRegionAndTags(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			providers := r.ByType("pulumi:providers:aws")
+			if len(providers) != 1 {
+				t.Fatalf("want one aws provider, got %d", len(providers))
+			}
+			p := providers[0]
+			if got := p.In("region").Str(); got != cfg.Region || got != "ap-northeast-1" {
+				t.Errorf("provider region %q; want the stack's %q (ap-northeast-1)", got, cfg.Region)
+			}
+			tags := p.In("defaultTags.tags").Map()
+			want := map[string]string{"project": r.Project, "environment": stack, "managed-by": "pulumi", "cost-center": cfg.CostCenter}
+			if !reflect.DeepEqual(tags, want) {
+				t.Errorf("default tags %v; want %v", tags, want)
+			}
+			ref := p.URN + "::" + p.ID
+			for _, res := range r.Resources() {
+				if res.Custom && strings.HasPrefix(res.Type, "aws:") && res.Provider != ref {
+					t.Errorf("%s (%s) uses provider %q; want %q", res.Name, res.Type, res.Provider, ref)
+				}
+			}
+		})
+	}
+}
+
+// TestRunsAreDeterministic: two runs register identical resources with identical inputs,
+// so previews in pull requests show no phantom diffs.
+func TestRunsAreDeterministic(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			a := fingerprint(programtest.MustRun(t, stack, pulumitest.Options{}))
+			b := fingerprint(programtest.MustRun(t, stack, pulumitest.Options{}))
+			if len(a) != len(b) {
+				t.Fatalf("runs registered %d and %d resources", len(a), len(b))
+			}
+			for i := range a {
+				if a[i] != b[i] {
+					t.Errorf("run 1 registered\n%s\nrun 2 registered\n%s", a[i], b[i])
+				}
+			}
+		})
+	}
+}
+
+func fingerprint(r programtest.Result) []string {
+	var out []string
+	for _, res := range r.Resources() {
+		out = append(out, fmt.Sprintf("%s parent=%s protect=%v ignore=%v deps=%v dbr=%v inputs=%#v",
+			res.URN, res.Parent, res.Protect, res.IgnoreChanges, res.DependsOn, res.DeleteBeforeReplace,
+			pulumitest.Value{V: resourceInputs(res)}.Plain()))
+	}
+	return out
+}
+
+func BenchmarkProdStack(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		r := programtest.Run("prod", pulumitest.Options{})
+		if r.Err != nil {
+			b.Fatal(r.Err)
+		}
+	}
+}
