@@ -21,6 +21,9 @@ type Config struct {
 	CostCenter string
 	// Network is the VPC layout; key "network".
 	Network Network
+	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
+	// datadogApiKey, sentryDsn), by SSM parameter name.
+	Secrets Secrets
 }
 
 // Prefix is "<project>-<environment>", the stem of every component and resource name.
@@ -84,6 +87,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	}
 
 	c.Network = loadNetwork(r, c.Region)
+	c.Secrets = loadSecrets(r)
 
 	if err := r.fatal; err != nil {
 		return nil, err
@@ -146,5 +150,9 @@ func Declared() map[string]any {
 		"environment": nil,
 		"costCenter":  DefaultCostCenter,
 		"network":     DefaultNetwork(),
+		// Optional secrets: empty means "not set"; a value must be set with --secret.
+		"mongodbUri":    "",
+		"datadogApiKey": "",
+		"sentryDsn":     "",
 	}
 }

@@ -1,0 +1,65 @@
+package config
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// CoreParameters are the SSM parameters the database component always writes under
+// /<project>/<environment>/; containers name them in services[].secrets.
+var CoreParameters = []string{"DATABASE_URL", "DATABASE_READER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "JWT_SECRET"}
+
+// OptionalSecret is a SecureString parameter created only when its config secret is set.
+type OptionalSecret struct {
+	// Parameter is the SSM parameter (and container variable) name, e.g. MONGODB_URI.
+	Parameter string
+	// Key is the project config key holding the value, set with `pulumi config set --secret`.
+	Key string
+}
+
+// OptionalSecrets lists the third-party credentials the containers may receive.
+var OptionalSecrets = []OptionalSecret{
+	{Parameter: "MONGODB_URI", Key: "mongodbUri"},
+	{Parameter: "DATADOG_API_KEY", Key: "datadogApiKey"},
+	{Parameter: "SENTRY_DSN", Key: "sentryDsn"},
+}
+
+// Secrets holds the optional third-party secrets that are set, by parameter name. The
+// values stay secret outputs: they are never read as plain strings.
+type Secrets map[string]pulumi.StringOutput
+
+// loadSecrets reads the optional secrets. A value set without --secret is an error: it
+// would sit in plain text in the stack file and in the state.
+func loadSecrets(r reader) Secrets {
+	out := Secrets{}
+	for _, s := range OptionalSecrets {
+		full := r.ctx.Project() + ":" + s.Key
+		if !r.ctx.IsConfigSecret(full) {
+			if v, ok := r.raw(s.Key); ok && v != "" {
+				r.p.addf(s.Key, "is set in plain text; store it with `pulumi config set --secret %s <value>`", s.Key)
+			}
+			continue
+		}
+		v, err := pconfig.TrySecret(r.ctx, s.Key)
+		if err != nil {
+			continue
+		}
+		out[s.Parameter] = v
+	}
+	return out
+}
+
+// ParameterNames returns every SSM parameter name this stack creates: the core ones and
+// the optional secrets that are set.
+func (c *Config) ParameterNames() []string {
+	names := append([]string(nil), CoreParameters...)
+	for _, s := range OptionalSecrets {
+		if _, ok := c.Secrets[s.Parameter]; ok {
+			names = append(names, s.Parameter)
+		}
+	}
+	return names
+}
+
+// ParameterPath is the SSM path prefix of this stack, "/<project>/<environment>/".
+func (c *Config) ParameterPath() string { return "/" + c.Project + "/" + c.Environment + "/" }
