@@ -4,6 +4,7 @@ go 1.24
 
 require (
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.2
+	github.com/pulumi/pulumi-random/sdk/v4 v4.18.4
 	github.com/pulumi/pulumi/sdk/v3 v3.190.0
 	gopkg.in/yaml.v3 v3.0.1
 )

@@ -21,9 +21,26 @@ type Config struct {
 	CostCenter string
 	// Network is the VPC layout; key "network".
 	Network Network
+	// Database is the Aurora PostgreSQL cluster; key "database".
+	Database Database
+	// Waf is the web ACL in front of the load balancer; key "waf".
+	Waf Waf
+	// Monitoring is the alarm topic and the alarm thresholds; key "monitoring".
+	Monitoring Monitoring
+	// Bastion is the optional Session Manager host for database access; key "bastion".
+	Bastion Bastion
+	// LoadBalancer is the Application Load Balancer; key "loadBalancer".
+	LoadBalancer LoadBalancer
+	// Cluster is the ECS cluster and its capacity providers; key "cluster".
+	Cluster Cluster
+	// Services are the ECS services behind the load balancer; key "services".
+	Services []Service
 	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
 	// datadogApiKey, sentryDsn), by SSM parameter name.
 	Secrets Secrets
+	// AwsEndpoint points the AWS provider at a local emulator; key "awsEndpoint".
+	// Unset (real AWS) in dev and prod.
+	AwsEndpoint AwsEndpoint
 }
 
 // Prefix is "<project>-<environment>", the stem of every component and resource name.
@@ -87,7 +104,15 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	}
 
 	c.Network = loadNetwork(r, c.Region)
+	c.Database = loadDatabase(r)
 	c.Secrets = loadSecrets(r)
+	c.LoadBalancer = loadLoadBalancer(r, c.Region)
+	c.Cluster = loadCluster(r)
+	c.Services = loadServices(r, c.ParameterNames())
+	c.Waf = loadWaf(r)
+	c.Monitoring = loadMonitoring(r)
+	c.Bastion = loadBastion(r, c.Network)
+	c.AwsEndpoint = loadAwsEndpoint(r)
 
 	if err := r.fatal; err != nil {
 		return nil, err
@@ -150,9 +175,20 @@ func Declared() map[string]any {
 		"environment": nil,
 		"costCenter":  DefaultCostCenter,
 		"network":     DefaultNetwork(),
+		"database":    DefaultDatabase(),
+		"waf":         DefaultWaf(),
+		"monitoring":  DefaultMonitoring(),
+		"bastion":     DefaultBastion(),
+
+		// Compute: the load balancer, the ECS cluster and the services.
+		"loadBalancer": DefaultLoadBalancer(),
+		"cluster":      DefaultCluster(),
+		"services":     DefaultServices(),
 		// Optional secrets: empty means "not set"; a value must be set with --secret.
 		"mongodbUri":    "",
 		"datadogApiKey": "",
 		"sentryDsn":     "",
+		// Local emulator stack only; unset means real AWS.
+		"awsEndpoint": DefaultAwsEndpoint(),
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/network"
 )
 
@@ -26,10 +28,12 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 
 	// One explicit provider carries the region and the common tags to every taggable
 	// resource; components pass it on to their children.
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+	// The local emulator stack also points it at the emulator (awsEndpoint); dev and prod
+	// leave that unset and their provider inputs unchanged.
+	provider, err := aws.NewProvider(ctx, "aws", withAwsEndpoint(&aws.ProviderArgs{
 		Region:      pulumi.String(cfg.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags())},
-	})
+	}, cfg.AwsEndpoint))
 	if err != nil {
 		return fmt.Errorf("aws provider: %w", err)
 	}
@@ -54,5 +58,123 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	export("privateRouteTableIds", vpc.PrivateRouteTableIDs)
 	export("endpointSecurityGroupId", vpc.EndpointSecurityGroupID)
 	export("flowLogGroupName", vpc.FlowLogGroupName)
-	return nil
+
+	db, err := database.NewCluster(ctx, cfg.Prefix()+"-db", &database.ClusterArgs{
+		AccountID:         identity.AccountId,
+		VpcID:             vpc.VpcID,
+		SubnetIDs:         vpc.PrivateSubnetIDs,
+		AvailabilityZones: vpc.AvailabilityZones,
+		Database:          cfg.Database,
+		ParameterPath:     cfg.ParameterPath(),
+		Secrets:           cfg.Secrets,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	export("dbClusterIdentifier", db.ClusterIdentifier)
+	export("dbWriterEndpoint", db.WriterEndpoint)
+	export("dbReaderEndpoint", db.ReaderEndpoint)
+	export("dbPort", db.Port)
+	export("dbName", db.DatabaseName)
+	export("dbSecurityGroupId", db.SecurityGroupID)
+	export("dbKmsKeyArn", db.KmsKeyArn)
+	// Parameter names and ARNs only: the values are secrets and stay in SSM.
+	export("parameterPath", pulumi.String(db.ParameterPath))
+	export("parameterNames", pulumi.ToStringMap(db.ParameterNames))
+	parameterArns := pulumi.StringMap{}
+	for name, arn := range db.ParameterArns {
+		parameterArns[name] = arn
+	}
+	export("parameterArns", parameterArns)
+
+	// Compute: the ECS cluster, the load balancer and one service per configured entry.
+	// The cluster, the load balancer and the services below stay in scope for the edge
+	// (WAF) and monitoring wiring.
+	cluster, err := compute.NewCluster(ctx, cfg.Prefix(), &compute.ClusterArgs{
+		Region:    cfg.Region,
+		AccountID: identity.AccountId,
+		Config:    cfg.Cluster,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("compute cluster: %w", err)
+	}
+	alb, err := compute.NewLoadBalancer(ctx, cfg.Prefix(), &compute.LoadBalancerArgs{
+		AccountID:       identity.AccountId,
+		VpcID:           vpc.VpcID,
+		PublicSubnetIDs: vpc.PublicSubnetIDs,
+		Config:          cfg.LoadBalancer,
+		Services:        cfg.Services,
+		TargetGroupStem: cfg.Environment,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("load balancer: %w", err)
+	}
+	secretArns := map[string]pulumi.StringInput{}
+	for name, arn := range db.ParameterArns {
+		secretArns[name] = arn
+	}
+	services := make([]*compute.Service, 0, len(cfg.Services))
+	for _, sc := range cfg.Services {
+		svc, err := compute.NewService(ctx, cfg.Prefix()+"-"+sc.Name, &compute.ServiceArgs{
+			Config:                      sc,
+			Region:                      cfg.Region,
+			AccountID:                   identity.AccountId,
+			ClusterArn:                  cluster.ClusterArn,
+			ClusterName:                 cluster.ClusterName,
+			CapacityProviderStrategy:    cluster.Strategy,
+			VpcID:                       vpc.VpcID,
+			SubnetIDs:                   vpc.PrivateSubnetIDs,
+			LoadBalancerSecurityGroupID: alb.SecurityGroupID,
+			Target:                      alb.Targets[sc.Name],
+			ImagesToKeep:                cfg.Cluster.ImagesToKeep,
+			ParameterPath:               db.ParameterPath,
+			Secrets:                     secretArns,
+			ParameterKmsKeyArn:          db.KmsKeyArn,
+			KmsKeyArn:                   cluster.KmsKeyArn,
+			ExecLogGroupArn:             cluster.ExecLogGroupArn,
+			DatabaseSecurityGroupID:     db.SecurityGroupID,
+			DatabasePort:                database.DefaultPort,
+		}, withProvider)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", sc.Name, err)
+		}
+		if err := db.AllowFrom(ctx, "svc-"+sc.Name, svc.SecurityGroupID); err != nil {
+			return fmt.Errorf("service %s: %w", sc.Name, err)
+		}
+		services = append(services, svc)
+	}
+	exportCompute(export, cluster, alb, services)
+
+	// Edge and monitoring: the WAF on the load balancer, alarms, the dashboard and the
+	// optional bastion (program/edge.go).
+	return buildEdge(ctx, export, cfg, edgeInputs{
+		accountID: identity.AccountId,
+		vpc:       vpc,
+		db:        db,
+		cluster:   cluster,
+		alb:       alb,
+		services:  services,
+	}, withProvider)
+}
+
+// exportCompute exports the site URL, the load balancer, the cluster and, per service,
+// its ECS service, target group, ECR repository and log group.
+func exportCompute(export Exporter, cluster *compute.Cluster, alb *compute.LoadBalancer, services []*compute.Service) {
+	export("siteUrl", alb.SiteURL)
+	export("albDnsName", alb.DnsName)
+	export("albArnSuffix", alb.ArnSuffix)
+	export("albAccessLogBucket", alb.AccessLogBucket)
+	export("clusterName", cluster.ClusterName)
+	export("execLogGroupName", cluster.ExecLogGroupName)
+	serviceNames, tgSuffixes, repos, logGroups := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	for _, s := range services {
+		serviceNames[s.Name] = s.ServiceName
+		tgSuffixes[s.Name] = s.TargetGroupArnSuffix
+		repos[s.Name] = s.RepositoryURL
+		logGroups[s.Name] = s.LogGroupName
+	}
+	export("serviceNames", serviceNames)
+	export("targetGroupArnSuffixes", tgSuffixes)
+	export("repositoryUrls", repos)
+	export("serviceLogGroupNames", logGroups)
 }

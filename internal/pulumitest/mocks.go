@@ -41,6 +41,9 @@ type Resource struct {
 type Call struct {
 	Token string
 	Args  resource.PropertyMap
+	// Provider is the provider reference ("urn::id") the call used; empty for the
+	// default provider.
+	Provider string
 }
 
 // Mocks is a recording pulumi.MockResourceMonitor. It is safe for concurrent use.
@@ -110,7 +113,7 @@ func (m *Mocks) urn(parent, typ, name string) string {
 // that a new invoke cannot pass unnoticed with an empty answer.
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
-	m.calls = append(m.calls, Call{Token: args.Token, Args: args.Args})
+	m.calls = append(m.calls, Call{Token: args.Token, Args: args.Args, Provider: args.Provider})
 	m.mu.Unlock()
 	out, ok := fakeCall(args.Token, args.Args)
 	if !ok {

@@ -227,6 +227,10 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		out["bucket"] = s(id)
 		setDefault(out, "arn", s("arn:aws:s3:::"+id))
 		setDefault(out, "bucketRegionalDomainName", s(id+".s3."+Region+".amazonaws.com"))
+	case "aws:route53/record:Record":
+		n := strings.TrimSuffix(str(in, "name"), ".")
+		id = str(in, "zoneId") + "_" + n + "_" + str(in, "type")
+		setDefault(out, "fqdn", s(n))
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":
 		id = physicalName(name, in, "name")
 		setDefault(out, "arn", s(arnBase("cloudwatch")+"alarm:"+id))

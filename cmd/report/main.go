@@ -1,0 +1,70 @@
+// Command report writes the offline review of a stack (resources, security-group graph,
+// outputs, policy results, monthly cost) as Markdown, from the committed stack file and
+// the program run under Pulumi's mock engine. No AWS account or Pulumi CLI is needed.
+//
+//	go run ./cmd/report                          # rewrite docs/stacks/<stack>.md for every committed stack
+//	go run ./cmd/report --stack prod             # print the prod report
+//	go run ./cmd/report --stack dev --out x.md   # write it to a file
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/report"
+)
+
+func main() {
+	stack := flag.String("stack", "", "stack to report on; empty rewrites the committed report of every stack")
+	out := flag.String("out", "", "file to write the report to; default standard output (with --stack)")
+	flag.Parse()
+	if err := run(*stack, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+func run(stack, out string) error {
+	if stack == "" {
+		if out != "" {
+			return fmt.Errorf("--out needs --stack")
+		}
+		root, err := pulumitest.RepoRoot()
+		if err != nil {
+			return err
+		}
+		for _, s := range report.Stacks {
+			if err := write(s, filepath.Join(root, report.Path(s))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if out == "" {
+		text, err := report.Generate(stack)
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.WriteString(text)
+		return err
+	}
+	return write(stack, out)
+}
+
+func write(stack, path string) error {
+	text, err := report.Generate(stack)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s\n", path)
+	return nil
+}

@@ -1,0 +1,163 @@
+package compute
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/iamdoc"
+)
+
+// ClusterArgs configures a Cluster.
+type ClusterArgs struct {
+	// Required. The AWS region, used in the key policy's log-group condition.
+	Region string
+	// Required. The AWS account id, which administers the key.
+	AccountID string
+	// Required. The validated cluster section of the stack configuration.
+	Config config.Cluster
+}
+
+// Cluster is the ECS cluster with Container Insights, its Fargate capacity providers and
+// ECS Exec session logging to a KMS-encrypted CloudWatch log group.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// ClusterName is the ECS cluster's name.
+	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
+	// ClusterArn is the ECS cluster's ARN.
+	ClusterArn pulumi.StringOutput `pulumi:"clusterArn"`
+	// KmsKeyArn encrypts ECS Exec sessions and the compute log groups.
+	KmsKeyArn pulumi.StringOutput `pulumi:"kmsKeyArn"`
+	// ExecLogGroupName receives ECS Exec session logs.
+	ExecLogGroupName pulumi.StringOutput `pulumi:"execLogGroupName"`
+	// ExecLogGroupArn is the ARN of ExecLogGroupName.
+	ExecLogGroupArn pulumi.StringOutput `pulumi:"execLogGroupArn"`
+
+	// Strategy is the capacity provider strategy every service uses.
+	Strategy []config.CapacityProviderShare
+}
+
+// NewCluster creates the cluster, its KMS key and the ECS Exec log group.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		return nil, errors.New("compute: cluster args are required")
+	}
+	if len(args.Config.CapacityProviderStrategy) == 0 {
+		return nil, fmt.Errorf("cluster %q: a capacity provider strategy is required", name)
+	}
+	c := &Cluster{Strategy: append([]config.CapacityProviderShare(nil), args.Config.CapacityProviderStrategy...)}
+	if err := ctx.RegisterComponentResource("ecsite:compute:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	// One customer-managed key for the compute logs and the ECS Exec data channel.
+	// CloudWatch Logs may use it only for this account's log groups
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+	policy, err := iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "AccountAdministers",
+			Principal: map[string]any{"AWS": "arn:aws:iam::" + args.AccountID + ":root"},
+			Action:    []string{"kms:*"},
+			Resource:  []string{"*"},
+		},
+		iamdoc.Statement{
+			Sid:       "CloudWatchLogsEncrypts",
+			Principal: map[string]any{"Service": "logs." + args.Region + ".amazonaws.com"},
+			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string]any{"ArnLike": {
+				"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + args.Region + ":" + args.AccountID + ":log-group:*",
+			}},
+		},
+	).JSON()
+	if err != nil {
+		return nil, err
+	}
+	key, err := kms.NewKey(ctx, name+"-compute", &kms.KeyArgs{
+		Description:       pulumi.String("Encrypts " + name + "'s ECS Exec sessions and container logs"),
+		EnableKeyRotation: pulumi.Bool(true),
+		Policy:            pulumi.String(policy),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := kms.NewAlias(ctx, name+"-compute", &kms.AliasArgs{
+		Name:        pulumi.String("alias/" + name + "-compute"),
+		TargetKeyId: key.KeyId,
+	}, parent); err != nil {
+		return nil, err
+	}
+
+	execLogs, err := cloudwatch.NewLogGroup(ctx, name+"-exec", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/ecs/" + name + "/exec"),
+		RetentionInDays: pulumi.Int(args.Config.ExecLogRetentionDays),
+		KmsKeyId:        key.Arn,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	cluster, err := ecs.NewCluster(ctx, name+"-cluster", &ecs.ClusterArgs{
+		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{
+			Name:  pulumi.String("containerInsights"),
+			Value: pulumi.String(args.Config.ContainerInsights),
+		}},
+		Configuration: &ecs.ClusterConfigurationArgs{
+			ExecuteCommandConfiguration: &ecs.ClusterConfigurationExecuteCommandConfigurationArgs{
+				KmsKeyId: key.Arn,
+				Logging:  pulumi.String("OVERRIDE"),
+				LogConfiguration: &ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs{
+					CloudWatchLogGroupName:      execLogs.Name,
+					CloudWatchEncryptionEnabled: pulumi.Bool(true),
+				},
+			},
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	strategy := ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArray{}
+	for _, s := range args.Config.CapacityProviderStrategy {
+		strategy = append(strategy, ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs{
+			CapacityProvider: pulumi.String(s.CapacityProvider),
+			Base:             pulumi.Int(s.Base),
+			Weight:           pulumi.Int(s.Weight),
+		})
+	}
+	capacity, err := ecs.NewClusterCapacityProviders(ctx, name+"-capacity", &ecs.ClusterCapacityProvidersArgs{
+		ClusterName:                       cluster.Name,
+		CapacityProviders:                 pulumi.ToStringArray(config.CapacityProviders),
+		DefaultCapacityProviderStrategies: strategy,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	// The name is read from the capacity-provider association, so a service that uses it
+	// is created only once FARGATE and FARGATE_SPOT are attached to the cluster.
+	c.ClusterName = capacity.ClusterName
+	c.ClusterArn = pulumi.All(cluster.Arn, capacity.ClusterName).ApplyT(func(v []any) string {
+		return v[0].(string)
+	}).(pulumi.StringOutput)
+	c.KmsKeyArn = key.Arn
+	c.ExecLogGroupName = execLogs.Name
+	c.ExecLogGroupArn = execLogs.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":      c.ClusterName,
+		"clusterArn":       c.ClusterArn,
+		"kmsKeyArn":        c.KmsKeyArn,
+		"execLogGroupName": c.ExecLogGroupName,
+		"execLogGroupArn":  c.ExecLogGroupArn,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

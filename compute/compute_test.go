@@ -1,0 +1,913 @@
+package compute_test
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/compute"
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+const (
+	typeLB        = "aws:lb/loadBalancer:LoadBalancer"
+	typeTG        = "aws:lb/targetGroup:TargetGroup"
+	typeListener  = "aws:lb/listener:Listener"
+	typeRule      = "aws:lb/listenerRule:ListenerRule"
+	typeSG        = "aws:ec2/securityGroup:SecurityGroup"
+	typeIngress   = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	typeEgress    = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	typeECS       = "aws:ecs/service:Service"
+	typeTask      = "aws:ecs/taskDefinition:TaskDefinition"
+	typeRole      = "aws:iam/role:Role"
+	typeRolePol   = "aws:iam/rolePolicy:RolePolicy"
+	typeAttach    = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	typeParam     = "aws:ssm/parameter:Parameter"
+	typeLogGroup  = "aws:cloudwatch/logGroup:LogGroup"
+	typeTarget    = "aws:appautoscaling/target:Target"
+	typePolicy    = "aws:appautoscaling/policy:Policy"
+	typeScheduled = "aws:appautoscaling/scheduledAction:ScheduledAction"
+	typeRepo      = "aws:ecr/repository:Repository"
+	typeLifecycle = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+	typeCluster   = "aws:ecs/cluster:Cluster"
+	typeCapacity  = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+	typeKey       = "aws:kms/key:Key"
+	typeRecord    = "aws:route53/record:Record"
+	typeCert      = "aws:acm/certificate:Certificate"
+	typeCertValid = "aws:acm/certificateValidation:CertificateValidation"
+	typeBucket    = "aws:s3/bucketV2:BucketV2"
+)
+
+// stackRun is one committed stack's configuration and its run.
+type stackRun struct {
+	name string
+	cfg  *config.Config
+	r    programtest.Result
+}
+
+func runStacks(t *testing.T) []stackRun {
+	t.Helper()
+	var out []stackRun
+	for _, stack := range programtest.Stacks {
+		out = append(out, stackRun{
+			name: stack,
+			cfg:  programtest.Config(t, stack, pulumitest.Options{}),
+			r:    programtest.MustRun(t, stack, pulumitest.Options{}),
+		})
+	}
+	return out
+}
+
+func one(t *testing.T, r programtest.Result, typ, name string) *pulumitest.Resource {
+	t.Helper()
+	res := r.Named(typ, name)
+	if res == nil {
+		t.Fatalf("%s %s not registered", typ, name)
+	}
+	return res
+}
+
+func tgFor(t *testing.T, s stackRun, svc string) *pulumitest.Resource {
+	t.Helper()
+	return one(t, s.r, typeTG, compute.TargetGroupName(s.cfg.Environment, svc))
+}
+
+// trafficListener is the listener that forwards: HTTPS with a certificate, otherwise HTTP.
+func trafficListener(t *testing.T, s stackRun) *pulumitest.Resource {
+	t.Helper()
+	if s.cfg.LoadBalancer.HTTPS() {
+		return one(t, s.r, typeListener, s.cfg.Prefix()+"-https")
+	}
+	return one(t, s.r, typeListener, s.cfg.Prefix()+"-http")
+}
+
+func TestListenersRedirectAndRoute(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			listeners := s.r.ByType(typeListener)
+			http := one(t, s.r, typeListener, s.cfg.Prefix()+"-http")
+			if http.In("port").Num() != 80 || http.In("protocol").Str() != "HTTP" || http.In("loadBalancerArn").Str() != lb.ID {
+				t.Errorf("HTTP listener %v", http.Inputs)
+			}
+			if s.cfg.LoadBalancer.HTTPS() {
+				if len(listeners) != 2 {
+					t.Fatalf("%d listeners; want HTTP and HTTPS", len(listeners))
+				}
+				redirect := http.In("defaultActions[0]")
+				if redirect.Plain().(map[string]any)["type"] != "redirect" || http.In("defaultActions[0].redirect.statusCode").Str() != "HTTP_301" ||
+					http.In("defaultActions[0].redirect.protocol").Str() != "HTTPS" || http.In("defaultActions[0].redirect.port").Str() != "443" {
+					t.Errorf("port 80 does not answer 301 to HTTPS: %v", redirect.Plain())
+				}
+				https := trafficListener(t, s)
+				if https.In("port").Num() != 443 || https.In("protocol").Str() != "HTTPS" || https.In("sslPolicy").Str() != "ELBSecurityPolicy-TLS13-1-2-2021-06" {
+					t.Errorf("HTTPS listener %v", https.Inputs)
+				}
+				if https.In("certificateArn").Str() == "" {
+					t.Errorf("HTTPS listener has no certificate")
+				}
+			} else {
+				if s.cfg.LoadBalancer.RequireHTTPS {
+					t.Fatalf("stack without certificate requires HTTPS; config should have refused it")
+				}
+				if len(listeners) != 1 {
+					t.Fatalf("%d listeners; want only HTTP", len(listeners))
+				}
+			}
+			traffic := trafficListener(t, s)
+			var def config.Service
+			for _, svc := range s.cfg.Services {
+				if svc.IsDefault() {
+					def = svc
+				}
+			}
+			if got := traffic.In("defaultActions[0].targetGroupArn").Str(); got != tgFor(t, s, def.Name).Out("arn").Str() || traffic.In("defaultActions[0].type").Str() != "forward" {
+				t.Errorf("default action forwards to %q; want the %s target group", got, def.Name)
+			}
+			rules := s.r.ByType(typeRule)
+			if len(rules) != len(s.cfg.Services)-1 {
+				t.Errorf("%d listener rules for %d non-default services", len(rules), len(s.cfg.Services)-1)
+			}
+			for _, svc := range s.cfg.Services {
+				if svc.IsDefault() {
+					continue
+				}
+				rule := one(t, s.r, typeRule, s.cfg.Prefix()+"-"+svc.Name)
+				if rule.In("listenerArn").Str() != traffic.Out("arn").Str() {
+					t.Errorf("%s rule is on another listener", svc.Name)
+				}
+				if got := rule.In("conditions[0].pathPattern.values").Strs(); !reflect.DeepEqual(got, []string{svc.PathPattern}) {
+					t.Errorf("%s rule matches %v; want %s", svc.Name, got, svc.PathPattern)
+				}
+				if int(rule.In("priority").Num()) != svc.Priority {
+					t.Errorf("%s rule priority %v; want %d", svc.Name, rule.In("priority").Num(), svc.Priority)
+				}
+				if rule.In("actions[0].targetGroupArn").Str() != tgFor(t, s, svc.Name).Out("arn").Str() {
+					t.Errorf("%s rule forwards elsewhere", svc.Name)
+				}
+			}
+			// The design routes /api/* to the api service.
+			if r := s.r.Named(typeRule, s.cfg.Prefix()+"-api"); r == nil || r.In("conditions[0].pathPattern.values[0]").Str() != "/api/*" {
+				t.Errorf("no /api/* rule for the api service")
+			}
+		})
+	}
+}
+
+func TestLoadBalancerAttributes(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			c := s.cfg.LoadBalancer
+			if lb.In("internal").Bool() || lb.In("loadBalancerType").Str() != "application" {
+				t.Errorf("want an internet-facing application load balancer")
+			}
+			if !lb.In("dropInvalidHeaderFields").Bool() || !lb.In("enableHttp2").Bool() {
+				t.Errorf("invalid headers must be dropped and HTTP/2 on")
+			}
+			if int(lb.In("idleTimeout").Num()) != c.IdleTimeoutSeconds || lb.In("enableDeletionProtection").Bool() != c.DeletionProtection {
+				t.Errorf("idle timeout %v, deletion protection %v; want the stack's %d, %v", lb.In("idleTimeout").Num(), lb.In("enableDeletionProtection").Bool(), c.IdleTimeoutSeconds, c.DeletionProtection)
+			}
+			var public []string
+			for _, az := range s.cfg.Network.AvailabilityZones {
+				public = append(public, one(t, s.r, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-public-"+az).ID)
+			}
+			if got := lb.In("subnets").Strs(); !reflect.DeepEqual(got, public) {
+				t.Errorf("ALB subnets %v; want the public subnets %v", got, public)
+			}
+			if s.name == "prod" && !c.DeletionProtection {
+				t.Errorf("prod ALB without deletion protection")
+			}
+		})
+	}
+}
+
+func TestAccessLogBucket(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			buckets := s.r.ByType(typeBucket)
+			var logs *pulumitest.Resource
+			for _, b := range buckets {
+				if b.Name == s.cfg.Prefix()+"-alb-logs" {
+					logs = b
+				}
+			}
+			if !s.cfg.LoadBalancer.AccessLogs {
+				if logs != nil || !lb.In("accessLogs").Null() {
+					t.Errorf("access logs are off but a bucket or ALB setting exists")
+				}
+				return
+			}
+			if logs == nil {
+				t.Fatal("access logs are on but there is no bucket")
+			}
+			if lb.In("accessLogs.bucket").Str() != logs.Out("bucket").Str() || !lb.In("accessLogs.enabled").Bool() {
+				t.Errorf("ALB access logs %v; want bucket %s", lb.In("accessLogs").Plain(), logs.Out("bucket").Str())
+			}
+			pab := one(t, s.r, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", logs.Name)
+			for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				if !pab.In(f).Bool() {
+					t.Errorf("public access block %s is off", f)
+				}
+			}
+			sse := one(t, s.r, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", logs.Name)
+			if sse.In("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm").Str() != "AES256" {
+				t.Errorf("bucket encryption %v; ALB logs need SSE-S3", sse.In("rules").Plain())
+			}
+			lc := one(t, s.r, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", logs.Name)
+			if int(lc.In("rules[0].expiration.days").Num()) != s.cfg.LoadBalancer.AccessLogExpirationDays || lc.In("rules[0].status").Str() != "Enabled" {
+				t.Errorf("lifecycle %v; want expiry after %d days", lc.In("rules").Plain(), s.cfg.LoadBalancer.AccessLogExpirationDays)
+			}
+			pol := one(t, s.r, "aws:s3/bucketPolicy:BucketPolicy", logs.Name)
+			var doc iamdoc.Document
+			if err := pol.In("policy").JSON(&doc); err != nil {
+				t.Fatal(err)
+			}
+			arn := logs.Out("arn").Str()
+			var delivery, tlsOnly bool
+			for _, st := range doc.Statement {
+				if st.Effect == "Allow" && st.Principal["AWS"] == "arn:aws:iam::582318560864:root" &&
+					reflect.DeepEqual(st.Action, []string{"s3:PutObject"}) &&
+					reflect.DeepEqual(st.Resource, []string{arn + "/alb/AWSLogs/" + pulumitest.AccountID + "/*"}) {
+					delivery = true
+				}
+				if st.Effect == "Deny" && st.Condition["Bool"]["aws:SecureTransport"] == "false" && reflect.DeepEqual(st.Resource, []string{arn, arn + "/*"}) {
+					tlsOnly = true
+				}
+			}
+			if !delivery || !tlsOnly {
+				t.Errorf("bucket policy lacks ELB delivery for ap-northeast-1 (%v) or the TLS-only deny (%v): %+v", delivery, tlsOnly, doc)
+			}
+			if lb.In("accessLogs.prefix").Str() != "alb" {
+				t.Errorf("access log prefix %q; the policy admits alb/ only", lb.In("accessLogs.prefix").Str())
+			}
+			if !contains(lb.DependsOn, pol.URN) {
+				t.Errorf("ALB does not wait for the bucket policy")
+			}
+		})
+	}
+}
+
+func TestCertificateAndDNS(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			c := s.cfg.LoadBalancer
+			site, _ := s.r.Exports.Get("siteUrl")
+			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			if c.DomainName == "" {
+				if len(s.r.ByType(typeCert)) != 0 || len(s.r.ByType(typeRecord)) != 0 {
+					t.Errorf("no domain configured but a certificate or record exists")
+				}
+				want := "http://" + lb.Out("dnsName").Str()
+				if c.HTTPS() {
+					want = "https://" + lb.Out("dnsName").Str()
+				}
+				if site.Value != want {
+					t.Errorf("siteUrl %v; want %s", site.Value, want)
+				}
+				return
+			}
+			if site.Value != "https://"+c.DomainName {
+				t.Errorf("siteUrl %v; want https://%s", site.Value, c.DomainName)
+			}
+			alias := one(t, s.r, typeRecord, s.cfg.Prefix()+"-site")
+			if alias.In("type").Str() != "A" || alias.In("name").Str() != c.DomainName || alias.In("zoneId").Str() != c.HostedZoneID ||
+				alias.In("aliases[0].name").Str() != lb.Out("dnsName").Str() || alias.In("aliases[0].zoneId").Str() != lb.Out("zoneId").Str() {
+				t.Errorf("alias record %v; want A %s -> the ALB in zone %s", alias.Inputs, c.DomainName, c.HostedZoneID)
+			}
+			if c.CertificateArn != "" {
+				return
+			}
+			cert := one(t, s.r, typeCert, s.cfg.Prefix()+"-site")
+			if cert.In("domainName").Str() != c.DomainName || cert.In("validationMethod").Str() != "DNS" {
+				t.Errorf("certificate %v", cert.Inputs)
+			}
+			rec := one(t, s.r, typeRecord, s.cfg.Prefix()+"-site-validation")
+			if rec.In("zoneId").Str() != c.HostedZoneID || rec.In("name").Str() != cert.Out("domainValidationOptions[0].resourceRecordName").Str() ||
+				rec.In("records[0]").Str() != cert.Out("domainValidationOptions[0].resourceRecordValue").Str() {
+				t.Errorf("validation record %v does not carry the certificate's validation option", rec.Inputs)
+			}
+			v := one(t, s.r, typeCertValid, s.cfg.Prefix()+"-site")
+			if v.In("certificateArn").Str() != cert.Out("arn").Str() || !reflect.DeepEqual(v.In("validationRecordFqdns").Strs(), []string{rec.Out("fqdn").Str()}) {
+				t.Errorf("certificate validation %v", v.Inputs)
+			}
+			if got := trafficListener(t, s).In("certificateArn").Str(); got != cert.Out("arn").Str() {
+				t.Errorf("HTTPS listener uses certificate %q; want the validated %s", got, cert.Out("arn").Str())
+			}
+		})
+	}
+	t.Run("existing certificate", func(t *testing.T) {
+		arn := "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"
+		opts := pulumitest.Options{Config: map[string]string{
+			programtest.Key(t, "loadBalancer"): programtest.Patch(t, "prod", "loadBalancer", map[string]string{"certificateArn": `"` + arn + `"`, "domainName": `""`, "hostedZoneId": `""`}),
+		}}
+		r := programtest.MustRun(t, "prod", opts)
+		if len(r.ByType(typeCert)) != 0 {
+			t.Errorf("a certificate was requested although one is configured")
+		}
+		if got := one(t, r, typeListener, "ecsite-prod-https").In("certificateArn").Str(); got != arn {
+			t.Errorf("HTTPS listener certificate %q; want %s", got, arn)
+		}
+		site, _ := r.Exports.Get("siteUrl")
+		if !strings.HasPrefix(fmt.Sprint(site.Value), "https://") {
+			t.Errorf("siteUrl %v; want https", site.Value)
+		}
+	})
+}
+
+func TestTargetGroups(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			vpc := one(t, s.r, "aws:ec2/vpc:Vpc", s.cfg.Prefix()+"-vpc")
+			if n := len(s.r.ByType(typeTG)); n != len(s.cfg.Services) {
+				t.Errorf("%d target groups for %d services", n, len(s.cfg.Services))
+			}
+			for _, svc := range s.cfg.Services {
+				tg := tgFor(t, s, svc.Name)
+				if tg.In("targetType").Str() != "ip" || tg.In("protocol").Str() != "HTTP" || int(tg.In("port").Num()) != svc.Port || tg.In("vpcId").Str() != vpc.ID {
+					t.Errorf("%s target group %v", svc.Name, tg.Inputs)
+				}
+				hc := svc.HealthCheck
+				want := map[string]any{
+					"enabled": true, "protocol": "HTTP", "port": "traffic-port", "path": hc.Path, "matcher": hc.Matcher,
+					"interval": float64(hc.IntervalSeconds), "timeout": float64(hc.TimeoutSeconds),
+					"healthyThreshold": float64(hc.HealthyThreshold), "unhealthyThreshold": float64(hc.UnhealthyThreshold),
+				}
+				if got := tg.In("healthCheck").Plain(); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s health check %v; want %v", svc.Name, got, want)
+				}
+				if int(tg.In("deregistrationDelay").Num()) != s.cfg.LoadBalancer.DeregistrationDelaySeconds || s.cfg.LoadBalancer.DeregistrationDelaySeconds > 60 {
+					t.Errorf("%s deregistration delay %v; want the stack's short %d", svc.Name, tg.In("deregistrationDelay").Num(), s.cfg.LoadBalancer.DeregistrationDelaySeconds)
+				}
+				// Create-before-delete: an auto-name and no deleteBeforeReplace.
+				if !tg.In("name").Null() || !tg.In("namePrefix").Null() || tg.DeleteBeforeReplace {
+					t.Errorf("%s target group must be auto-named and replaced create-before-delete", svc.Name)
+				}
+			}
+			// The design's health checks: web /api/health on 3000, api /health on 3001.
+			web, api := tgFor(t, s, "web"), tgFor(t, s, "api")
+			if web.In("healthCheck.path").Str() != "/api/health" || web.In("port").Num() != 3000 {
+				t.Errorf("web target group: path %q port %v", web.In("healthCheck.path").Str(), web.In("port").Num())
+			}
+			if api.In("healthCheck.path").Str() != "/health" || api.In("port").Num() != 3001 {
+				t.Errorf("api target group: path %q port %v", api.In("healthCheck.path").Str(), api.In("port").Num())
+			}
+		})
+	}
+}
+
+func TestServicesDependOnTheirRouting(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			traffic := trafficListener(t, s)
+			for _, svc := range s.cfg.Services {
+				ecs := one(t, s.r, typeECS, s.cfg.Prefix()+"-"+svc.Name)
+				if !contains(ecs.DependsOn, traffic.URN) {
+					t.Errorf("%s ECS service does not depend on listener %s: %v", svc.Name, traffic.Name, ecs.DependsOn)
+				}
+				if !svc.IsDefault() {
+					rule := one(t, s.r, typeRule, s.cfg.Prefix()+"-"+svc.Name)
+					if !contains(ecs.DependsOn, rule.URN) {
+						t.Errorf("%s ECS service does not depend on its listener rule", svc.Name)
+					}
+				}
+				if got := ecs.In("loadBalancers[0].targetGroupArn").Str(); got != tgFor(t, s, svc.Name).Out("arn").Str() ||
+					ecs.In("loadBalancers[0].containerName").Str() != svc.Name || int(ecs.In("loadBalancers[0].containerPort").Num()) != svc.Port {
+					t.Errorf("%s load balancer attachment %v", svc.Name, ecs.In("loadBalancers").Plain())
+				}
+			}
+		})
+	}
+}
+
+func TestServicesArePrivate(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			var private []string
+			for _, az := range s.cfg.Network.AvailabilityZones {
+				private = append(private, one(t, s.r, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
+			}
+			services := s.r.ByType(typeECS)
+			if len(services) != len(s.cfg.Services) {
+				t.Fatalf("%d ECS services for %d configured", len(services), len(s.cfg.Services))
+			}
+			for _, e := range services {
+				if e.In("networkConfiguration.assignPublicIp").Null() || e.In("networkConfiguration.assignPublicIp").Bool() {
+					t.Errorf("%s: assignPublicIp must be explicitly false", e.Name)
+				}
+				if got := e.In("networkConfiguration.subnets").Strs(); !reflect.DeepEqual(got, private) {
+					t.Errorf("%s runs in %v; want the private subnets %v", e.Name, got, private)
+				}
+				if !e.In("enableExecuteCommand").Bool() {
+					t.Errorf("%s: ECS Exec is off", e.Name)
+				}
+				if !e.In("deploymentCircuitBreaker.enable").Bool() || !e.In("deploymentCircuitBreaker.rollback").Bool() {
+					t.Errorf("%s: deployment circuit breaker with rollback is off", e.Name)
+				}
+			}
+			for _, svc := range s.cfg.Services {
+				e := one(t, s.r, typeECS, s.cfg.Prefix()+"-"+svc.Name)
+				if int(e.In("deploymentMinimumHealthyPercent").Num()) != svc.MinHealthyPercent || int(e.In("deploymentMaximumPercent").Num()) != svc.MaxPercent {
+					t.Errorf("%s deployment percents %v/%v; want %d/%d", svc.Name, e.In("deploymentMinimumHealthyPercent").Num(), e.In("deploymentMaximumPercent").Num(), svc.MinHealthyPercent, svc.MaxPercent)
+				}
+			}
+		})
+	}
+}
+
+// TestSecurityGroupGraph: the internet reaches only the ALB (80, and 443 with HTTPS), the
+// ALB reaches only each service's container port, each service is reached only from the
+// ALB, and the database only from the services.
+func TestSecurityGroupGraph(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			r := s.r
+			albSG := one(t, r, typeSG, s.cfg.Prefix()+"-alb").ID
+			taskSG := map[string]string{} // security group id -> service name
+			port := map[string]int{}
+			for _, svc := range s.cfg.Services {
+				id := one(t, r, typeSG, s.cfg.Prefix()+"-"+svc.Name+"-tasks").ID
+				taskSG[id] = svc.Name
+				port[svc.Name] = svc.Port
+			}
+			dbSG := ""
+			if out, ok := r.Exports.Get("dbSecurityGroupId"); ok {
+				dbSG = fmt.Sprint(out.Value)
+			}
+			if r.ByID(dbSG) == nil {
+				t.Fatalf("database security group %q not found", dbSG)
+			}
+			wantALBPorts := []int{80}
+			if s.cfg.LoadBalancer.HTTPS() {
+				wantALBPorts = append(wantALBPorts, 443)
+			}
+			var albPorts []int
+			dbSources := map[string]bool{}
+			for _, rule := range r.ByType(typeIngress) {
+				sg := rule.In("securityGroupId").Str()
+				from, to := int(rule.In("fromPort").Num()), int(rule.In("toPort").Num())
+				src := rule.In("referencedSecurityGroupId").Str()
+				cidr := rule.In("cidrIpv4").Str()
+				if cidr == "0.0.0.0/0" || rule.In("cidrIpv6").Str() == "::/0" {
+					if sg != albSG {
+						t.Errorf("%s opens %s to the internet; only the ALB may be reachable", rule.Name, sg)
+					}
+				}
+				switch {
+				case sg == albSG:
+					if cidr != "0.0.0.0/0" || from != to {
+						t.Errorf("ALB ingress %s: %v", rule.Name, rule.Inputs)
+					}
+					albPorts = append(albPorts, from)
+				case taskSG[sg] != "":
+					name := taskSG[sg]
+					if src != albSG || from != port[name] || to != port[name] || cidr != "" {
+						t.Errorf("%s tasks admit %v; want only the ALB on %d", name, rule.Inputs, port[name])
+					}
+				case sg == dbSG:
+					if taskSG[src] == "" || from != 5432 || to != 5432 {
+						t.Errorf("database admits %v; want only the services on 5432", rule.Inputs)
+					}
+					dbSources[src] = true
+				}
+			}
+			sort.Ints(albPorts)
+			if !reflect.DeepEqual(albPorts, wantALBPorts) {
+				t.Errorf("ALB listens on %v from the internet; want %v", albPorts, wantALBPorts)
+			}
+			for id, name := range taskSG {
+				if !dbSources[id] {
+					t.Errorf("database does not admit the %s tasks", name)
+				}
+			}
+			// The ALB sends only to the services' container ports.
+			var albOut []string
+			for _, rule := range r.ByType(typeEgress) {
+				if rule.In("securityGroupId").Str() != albSG {
+					continue
+				}
+				dst := rule.In("referencedSecurityGroupId").Str()
+				name := taskSG[dst]
+				if name == "" || int(rule.In("fromPort").Num()) != port[name] || int(rule.In("toPort").Num()) != port[name] {
+					t.Errorf("ALB egress %v; want only the services' ports", rule.Inputs)
+				}
+				albOut = append(albOut, name)
+			}
+			sort.Strings(albOut)
+			var names []string
+			for _, svc := range s.cfg.Services {
+				names = append(names, svc.Name)
+			}
+			sort.Strings(names)
+			if !reflect.DeepEqual(albOut, names) {
+				t.Errorf("ALB egress to %v; want %v", albOut, names)
+			}
+		})
+	}
+}
+
+func roleFor(t *testing.T, r programtest.Result, arn string) *pulumitest.Resource {
+	t.Helper()
+	role := r.ByID(arn)
+	if role == nil || role.Type != typeRole {
+		t.Fatalf("role %s not found", arn)
+	}
+	return role
+}
+
+func policyOf(t *testing.T, r programtest.Result, role *pulumitest.Resource) iamdoc.Document {
+	t.Helper()
+	var found []iamdoc.Document
+	for _, p := range r.ByType(typeRolePol) {
+		if p.In("role").Str() == role.ID {
+			var doc iamdoc.Document
+			if err := p.In("policy").JSON(&doc); err != nil {
+				t.Fatal(err)
+			}
+			found = append(found, doc)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("role %s has %d inline policies; want 1", role.Name, len(found))
+	}
+	return found[0]
+}
+
+func TestIAM(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			dbKey, _ := s.r.Exports.Get("dbKmsKeyArn")
+			clusterKey := one(t, s.r, typeKey, s.cfg.Prefix()+"-compute").Out("arn").Str()
+			execGroup := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec").Out("arn").Str()
+			wantParams := "arn:aws:ssm:ap-northeast-1:" + pulumitest.AccountID + ":parameter" + s.cfg.ParameterPath() + "*"
+			for _, svc := range s.cfg.Services {
+				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc.Name+"-task")
+				execRole := roleFor(t, s.r, task.In("executionRoleArn").Str())
+				taskRole := roleFor(t, s.r, task.In("taskRoleArn").Str())
+				if execRole.URN == taskRole.URN {
+					t.Fatalf("%s: execution and task role are the same", svc.Name)
+				}
+				var managed []string
+				for _, a := range s.r.ByType(typeAttach) {
+					if a.In("role").Str() == execRole.Out("name").Str() {
+						managed = append(managed, a.In("policyArn").Str())
+					}
+				}
+				if !reflect.DeepEqual(managed, []string{"arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"}) {
+					t.Errorf("%s execution role managed policies %v", svc.Name, managed)
+				}
+				want := iamdoc.New(
+					iamdoc.Statement{Sid: "ReadStackParameters", Action: []string{"ssm:GetParameters"}, Resource: []string{wantParams}},
+					iamdoc.Statement{Sid: "DecryptStackParameters", Action: []string{"kms:Decrypt"}, Resource: []string{fmt.Sprint(dbKey.Value)}},
+				)
+				if got := policyOf(t, s.r, execRole); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s execution role policy\n%+v\nwant\n%+v", svc.Name, got, want)
+				}
+				for _, role := range []*pulumitest.Resource{execRole, taskRole} {
+					var trust iamdoc.Document
+					if err := role.In("assumeRolePolicy").JSON(&trust); err != nil {
+						t.Fatal(err)
+					}
+					if trust.Statement[0].Principal["Service"] != "ecs-tasks.amazonaws.com" {
+						t.Errorf("%s trust %+v", role.Name, trust)
+					}
+				}
+				taskPolicy := policyOf(t, s.r, taskRole)
+				for _, st := range taskPolicy.Statement {
+					for _, a := range st.Action {
+						switch {
+						case strings.HasPrefix(a, "ssmmessages:"):
+							if !contains(compute.ExecActions, a) {
+								t.Errorf("task role grants %s", a)
+							}
+						case a == "logs:DescribeLogGroups":
+						case strings.HasPrefix(a, "logs:"):
+							if !reflect.DeepEqual(st.Resource, []string{execGroup, execGroup + ":*"}) {
+								t.Errorf("task role writes logs to %v; want only the exec log group", st.Resource)
+							}
+						case a == "kms:Decrypt":
+							if !reflect.DeepEqual(st.Resource, []string{clusterKey}) {
+								t.Errorf("task role decrypts with %v; want only the cluster key", st.Resource)
+							}
+						default:
+							t.Errorf("task role grants %s, which ECS Exec does not need", a)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func containerOf(t *testing.T, s stackRun, svc string) compute.ContainerDefinition {
+	t.Helper()
+	task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc+"-task")
+	var defs []compute.ContainerDefinition
+	if err := task.In("containerDefinitions").JSON(&defs); err != nil {
+		t.Fatal(err)
+	}
+	if len(defs) != 1 {
+		t.Fatalf("%s: %d containers", svc, len(defs))
+	}
+	return defs[0]
+}
+
+func TestTaskDefinitions(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			params := map[string]string{} // ARN -> SSM name
+			for _, p := range s.r.ByType(typeParam) {
+				params[p.Out("arn").Str()] = p.In("name").Str()
+			}
+			for _, svc := range s.cfg.Services {
+				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc.Name+"-task")
+				if task.In("cpu").Str() != fmt.Sprint(svc.Cpu) || task.In("memory").Str() != fmt.Sprint(svc.Memory) ||
+					task.In("networkMode").Str() != "awsvpc" || !reflect.DeepEqual(task.In("requiresCompatibilities").Strs(), []string{"FARGATE"}) {
+					t.Errorf("%s task %v", svc.Name, task.Inputs)
+				}
+				c := containerOf(t, s, svc.Name)
+				// Secrets: each one an existing parameter under the stack's path, by ARN.
+				var got []string
+				for _, sec := range c.Secrets {
+					name, ok := params[sec.ValueFrom]
+					if !ok {
+						t.Errorf("%s secret %s reads %s, which is no parameter of the stack", svc.Name, sec.Name, sec.ValueFrom)
+						continue
+					}
+					if name != s.cfg.ParameterPath()+sec.Name {
+						t.Errorf("%s secret %s reads parameter %s", svc.Name, sec.Name, name)
+					}
+					got = append(got, sec.Name)
+				}
+				want := append([]string(nil), svc.Secrets...)
+				sort.Strings(want)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s secrets %v; want %v", svc.Name, got, want)
+				}
+				env := map[string]string{}
+				for _, kv := range c.Environment {
+					env[kv.Name] = kv.Value
+				}
+				if env["NODE_ENV"] != "production" {
+					t.Errorf("%s NODE_ENV=%q", svc.Name, env["NODE_ENV"])
+				}
+				for k, v := range svc.Environment {
+					if env[k] != v {
+						t.Errorf("%s %s=%q; want %q", svc.Name, k, env[k], v)
+					}
+				}
+				if !c.ReadonlyRootFilesystem || c.User != svc.User || c.User == "" || c.User == "root" || strings.HasPrefix(c.User, "0") {
+					t.Errorf("%s: read-only root %v, user %q; want read-only and the configured non-root user", svc.Name, c.ReadonlyRootFilesystem, c.User)
+				}
+				tmp := false
+				for _, m := range c.MountPoints {
+					if m.ContainerPath == "/tmp" && !m.ReadOnly {
+						tmp = true
+					}
+				}
+				if !tmp {
+					t.Errorf("%s has no writable /tmp", svc.Name)
+				}
+				var volumes []string
+				for _, v := range task.In("volumes").Plain().([]any) {
+					volumes = append(volumes, v.(map[string]any)["name"].(string))
+				}
+				for _, m := range c.MountPoints {
+					if !contains(volumes, m.SourceVolume) {
+						t.Errorf("%s mounts unknown volume %s", svc.Name, m.SourceVolume)
+					}
+				}
+				group := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-"+svc.Name+"-logs")
+				if c.LogConfiguration.LogDriver != "awslogs" || c.LogConfiguration.Options["awslogs-group"] != group.Out("name").Str() || c.LogConfiguration.Options["awslogs-region"] != "ap-northeast-1" {
+					t.Errorf("%s logging %+v", svc.Name, c.LogConfiguration)
+				}
+				if int(group.In("retentionInDays").Num()) != svc.LogRetentionDays || group.In("kmsKeyId").Null() {
+					t.Errorf("%s log group retention %v, key %v; want %d days, encrypted", svc.Name, group.In("retentionInDays").Num(), group.In("kmsKeyId").Str(), svc.LogRetentionDays)
+				}
+				repo := one(t, s.r, typeRepo, s.cfg.Prefix()+"-"+svc.Name+"-repo")
+				if want := repo.Out("repositoryUrl").Str() + svc.Image.Reference(); svc.Image.Repository == "" && c.Image != want {
+					t.Errorf("%s image %s; want %s", svc.Name, c.Image, want)
+				}
+				if strings.HasSuffix(c.Image, ":latest") || !strings.ContainsAny(c.Image[strings.LastIndex(c.Image, "/"):], ":@") {
+					t.Errorf("%s image %s is not pinned", svc.Name, c.Image)
+				}
+				if len(c.PortMappings) != 1 || c.PortMappings[0].ContainerPort != svc.Port {
+					t.Errorf("%s ports %+v", svc.Name, c.PortMappings)
+				}
+			}
+		})
+	}
+}
+
+func TestRepositories(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			for _, svc := range s.cfg.Services {
+				repo := one(t, s.r, typeRepo, s.cfg.Prefix()+"-"+svc.Name+"-repo")
+				if repo.In("imageTagMutability").Str() != "IMMUTABLE" || !repo.In("imageScanningConfiguration.scanOnPush").Bool() ||
+					repo.In("encryptionConfigurations[0].encryptionType").Str() != "KMS" {
+					t.Errorf("%s repository %v", svc.Name, repo.Inputs)
+				}
+				lc := one(t, s.r, typeLifecycle, repo.Name)
+				var policy struct {
+					Rules []struct {
+						Selection struct {
+							CountType   string `json:"countType"`
+							CountNumber int    `json:"countNumber"`
+						} `json:"selection"`
+						Action struct{ Type string } `json:"action"`
+					} `json:"rules"`
+				}
+				if err := lc.In("policy").JSON(&policy); err != nil {
+					t.Fatal(err)
+				}
+				if lc.In("repository").Str() != repo.Out("name").Str() || len(policy.Rules) != 1 || policy.Rules[0].Selection.CountType != "imageCountMoreThan" ||
+					policy.Rules[0].Selection.CountNumber != s.cfg.Cluster.ImagesToKeep || policy.Rules[0].Action.Type != "expire" {
+					t.Errorf("%s lifecycle %+v; want keep the newest %d", svc.Name, policy, s.cfg.Cluster.ImagesToKeep)
+				}
+			}
+			urls, _ := s.r.Exports.Get("repositoryUrls")
+			if v := reflect.ValueOf(urls.Value); v.Kind() != reflect.Map || v.Len() != len(s.cfg.Services) {
+				t.Errorf("repositoryUrls output %v", urls.Value)
+			}
+		})
+	}
+}
+
+func TestClusterAndSpot(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			cl := one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster")
+			if got := cl.In("settings").Plain(); !reflect.DeepEqual(got, []any{map[string]any{"name": "containerInsights", "value": s.cfg.Cluster.ContainerInsights}}) {
+				t.Errorf("cluster settings %v", got)
+			}
+			key := one(t, s.r, typeKey, s.cfg.Prefix()+"-compute")
+			group := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec")
+			exec := "configuration.executeCommandConfiguration."
+			if cl.In(exec+"logging").Str() != "OVERRIDE" || cl.In(exec+"kmsKeyId").Str() != key.Out("arn").Str() ||
+				cl.In(exec+"logConfiguration.cloudWatchLogGroupName").Str() != group.Out("name").Str() || !cl.In(exec+"logConfiguration.cloudWatchEncryptionEnabled").Bool() {
+				t.Errorf("ECS Exec configuration %v", cl.In("configuration").Plain())
+			}
+			if group.In("kmsKeyId").Str() != key.Out("arn").Str() || int(group.In("retentionInDays").Num()) != s.cfg.Cluster.ExecLogRetentionDays {
+				t.Errorf("exec log group %v", group.Inputs)
+			}
+			if !key.In("enableKeyRotation").Bool() {
+				t.Errorf("compute key without rotation")
+			}
+			cap := one(t, s.r, typeCapacity, s.cfg.Prefix()+"-capacity")
+			if !reflect.DeepEqual(cap.In("capacityProviders").Strs(), []string{"FARGATE", "FARGATE_SPOT"}) {
+				t.Errorf("capacity providers %v", cap.In("capacityProviders").Strs())
+			}
+			spotTasks := func(plain any) bool {
+				for _, e := range plain.([]any) {
+					m := e.(map[string]any)
+					if m["capacityProvider"] == "FARGATE_SPOT" && (m["weight"].(float64) > 0 || m["base"].(float64) > 0) {
+						return true
+					}
+				}
+				return false
+			}
+			// Spot in dev only: prod's tasks all run on demand.
+			wantSpot := s.name == "dev"
+			if got := spotTasks(cap.In("defaultCapacityProviderStrategies").Plain()); got != wantSpot {
+				t.Errorf("cluster default strategy uses Spot: %v; want %v", got, wantSpot)
+			}
+			for _, svc := range s.cfg.Services {
+				e := one(t, s.r, typeECS, s.cfg.Prefix()+"-"+svc.Name)
+				if got := spotTasks(e.In("capacityProviderStrategies").Plain()); got != wantSpot {
+					t.Errorf("%s uses Spot: %v; want %v", svc.Name, got, wantSpot)
+				}
+				if !e.In("launchType").Null() {
+					t.Errorf("%s sets a launch type, which overrides the capacity providers", svc.Name)
+				}
+				if e.In("cluster").Str() != cl.Out("arn").Str() {
+					t.Errorf("%s is not in the cluster", svc.Name)
+				}
+			}
+			if name, _ := s.r.Exports.Get("clusterName"); name.Value != cl.Out("name").Str() {
+				t.Errorf("clusterName output %v", name.Value)
+			}
+		})
+	}
+}
+
+func TestAutoscaling(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			clusterName := one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster").Out("name").Str()
+			lowered := false
+			for _, svc := range s.cfg.Services {
+				prefix := s.cfg.Prefix() + "-" + svc.Name
+				e := one(t, s.r, typeECS, prefix)
+				if !contains(e.IgnoreChanges, "desiredCount") {
+					t.Errorf("%s: desiredCount is not ignored; pulumi up would undo autoscaling", svc.Name)
+				}
+				if int(e.In("desiredCount").Num()) != svc.DesiredCount {
+					t.Errorf("%s desired %v; want %d", svc.Name, e.In("desiredCount").Num(), svc.DesiredCount)
+				}
+				target := one(t, s.r, typeTarget, prefix+"-scaling")
+				resourceID := "service/" + clusterName + "/" + e.Out("name").Str()
+				if target.In("resourceId").Str() != resourceID || int(target.In("minCapacity").Num()) != svc.MinCount || int(target.In("maxCapacity").Num()) != svc.MaxCount ||
+					target.In("scalableDimension").Str() != "ecs:service:DesiredCount" {
+					t.Errorf("%s scalable target %v; want %s %d-%d", svc.Name, target.Inputs, resourceID, svc.MinCount, svc.MaxCount)
+				}
+				for metric, want := range map[string]float64{"ECSServiceAverageCPUUtilization": svc.CPUTarget, "ECSServiceAverageMemoryUtilization": svc.MemoryTarget} {
+					found := false
+					for _, p := range s.r.ByType(typePolicy) {
+						if p.In("resourceId").Str() != resourceID || p.In("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType").Str() != metric {
+							continue
+						}
+						found = true
+						cfg := "targetTrackingScalingPolicyConfiguration."
+						if p.In(cfg+"targetValue").Num() != want || int(p.In(cfg+"scaleInCooldown").Num()) != svc.ScaleInCooldownSeconds || int(p.In(cfg+"scaleOutCooldown").Num()) != svc.ScaleOutCooldownSeconds {
+							t.Errorf("%s %s policy %v", svc.Name, metric, p.In("targetTrackingScalingPolicyConfiguration").Plain())
+						}
+					}
+					if !found {
+						t.Errorf("%s has no %s target tracking", svc.Name, metric)
+					}
+				}
+				var actions []*pulumitest.Resource
+				for _, a := range s.r.ByType(typeScheduled) {
+					if a.In("resourceId").Str() == resourceID {
+						actions = append(actions, a)
+					}
+				}
+				if len(actions) != len(svc.Schedules) {
+					t.Errorf("%s has %d scheduled actions; config lists %d", svc.Name, len(actions), len(svc.Schedules))
+				}
+				for _, sc := range svc.Schedules {
+					a := one(t, s.r, typeScheduled, prefix+"-"+sc.Name)
+					if a.In("schedule").Str() != sc.Schedule || a.In("timezone").Str() != "Asia/Tokyo" ||
+						int(a.In("scalableTargetAction.minCapacity").Num()) != sc.MinCount || int(a.In("scalableTargetAction.maxCapacity").Num()) != sc.MaxCount {
+						t.Errorf("%s scheduled action %v", sc.Name, a.Inputs)
+					}
+					if sc.MinCount < svc.MinCount {
+						lowered = true
+					}
+				}
+			}
+			if s.cfg.Services[0].MinCount != 1 && s.name == "dev" || s.name == "prod" && (s.cfg.Services[0].MinCount != 2 || s.cfg.Services[0].MaxCount != 10) {
+				t.Errorf("%s scales %d-%d; want dev 1-2, prod 2-10", s.name, s.cfg.Services[0].MinCount, s.cfg.Services[0].MaxCount)
+			}
+			if !lowered {
+				t.Errorf("%s has no schedule that lowers the minimum (prod: nights and weekends, dev: 0 at night)", s.name)
+			}
+		})
+	}
+}
+
+// TestNamesFitWithLongestAllowedNames runs prod with the longest project, environment and
+// service names config allows: every load balancer and target group auto-name fits AWS's
+// 32 characters.
+func TestNamesFitWithLongestAllowedNames(t *testing.T) {
+	project := strings.Repeat("p", config.MaxProjectLength)
+	env := strings.Repeat("e", config.MaxEnvironmentLength)
+	svc := strings.Repeat("s", config.MaxServiceNameLength)
+	services := `[{"name":"web","image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
+	// Another project reads its keys from its own namespace: re-key prod's configuration.
+	stackCfg, err := pulumitest.StackConfig("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]string{}
+	for k, v := range stackCfg {
+		if ns, key, _ := strings.Cut(k, ":"); ns == "ecsite" {
+			cfg[project+":"+key] = v
+		}
+	}
+	cfg[project+":environment"] = env
+	cfg[project+":services"] = services
+	r := programtest.MustRun(t, "prod", pulumitest.Options{Project: project, Config: cfg})
+	checked := 0
+	for _, typ := range []string{typeLB, typeTG} {
+		for _, res := range r.ByType(typ) {
+			name := res.Out("name").Str()
+			if len(res.Name) > compute.MaxAutoNamedLength || len(name) > 32 {
+				t.Errorf("%s: logical %q (%d), physical %q (%d); AWS allows 32 after the 8-character suffix", typ, res.Name, len(res.Name), name, len(name))
+			}
+			checked++
+		}
+	}
+	if checked != 3 {
+		t.Errorf("checked %d names; want the ALB and two target groups", checked)
+	}
+	if tg := r.Named(typeTG, env+"-"+svc); tg == nil || len(tg.Out("name").Str()) != 32 {
+		t.Errorf("the longest target group name should use all 32 characters")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,9 @@
+// Package compute runs the web shop's containers: the internet-facing Application Load
+// Balancer ([LoadBalancer]), the ECS cluster with its Fargate capacity providers and
+// ECS Exec session logging ([Cluster]), and one [Service] per configured service (web,
+// api, ...) with its ECR repository, task definition, IAM roles, security group and
+// autoscaling.
+//
+// Components take plain inputs (ids, ARNs and the validated configuration), not other
+// components, so that compute builds and tests on its own.
+package compute

@@ -1,0 +1,92 @@
+package database
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/config"
+)
+
+// SSM parameter types.
+const (
+	SecureString = "SecureString"
+	String       = "String"
+)
+
+// parameter is one SSM parameter to write.
+type parameter struct {
+	kind        string
+	value       pulumi.StringInput
+	description string
+}
+
+// newParameters writes the connection settings and secrets under args.ParameterPath:
+// exactly config.CoreParameters, then the optional secrets that are set, in
+// config.OptionalSecrets order. SecureStrings are encrypted with key and their values
+// stay Pulumi secrets. It returns the full names and ARNs by short name.
+func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster *rds.Cluster, password *random.RandomPassword, key *kms.Key, parent pulumi.ResourceOption) (map[string]string, map[string]pulumi.StringOutput, error) {
+	d := args.Database
+	jwt, err := random.NewRandomPassword(ctx, name+"-jwt-secret", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(JWTSecretLength),
+		Special: pulumi.Bool(false),
+	}, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("jwt secret: %w", err)
+	}
+	url := func(endpoint pulumi.StringOutput) pulumi.StringOutput {
+		composed := pulumi.All(endpoint, cluster.Port, password.Result).ApplyT(func(v []any) string {
+			return ConnectionURL(d.MasterUsername, v[2].(string), v[0].(string), v[1].(int), d.DatabaseName)
+		}).(pulumi.StringOutput)
+		return pulumi.ToSecret(composed).(pulumi.StringOutput)
+	}
+	specs := map[string]parameter{
+		"DATABASE_URL":        {SecureString, url(cluster.Endpoint), "Writer connection URL (Prisma, sslmode=require)"},
+		"DATABASE_READER_URL": {SecureString, url(cluster.ReaderEndpoint), "Reader connection URL (Prisma, sslmode=require)"},
+		"DB_HOST":             {String, cluster.Endpoint, "Writer endpoint"},
+		"DB_PORT":             {String, cluster.Port.ApplyT(strconv.Itoa).(pulumi.StringOutput), "PostgreSQL port"},
+		"DB_NAME":             {String, pulumi.String(d.DatabaseName), "Application database name"},
+		"JWT_SECRET":          {SecureString, jwt.Result, "Signing key of the API's JSON Web Tokens"},
+	}
+	order := append([]string(nil), config.CoreParameters...)
+	for _, s := range config.OptionalSecrets {
+		v, ok := args.Secrets[s.Parameter]
+		if !ok {
+			continue
+		}
+		specs[s.Parameter] = parameter{SecureString, pulumi.ToSecret(v).(pulumi.StringOutput), "Set from the config secret " + s.Key}
+		order = append(order, s.Parameter)
+	}
+
+	names := map[string]string{}
+	arns := map[string]pulumi.StringOutput{}
+	for _, short := range order {
+		spec, ok := specs[short]
+		if !ok {
+			return nil, nil, fmt.Errorf("parameter %s: the database component does not know how to fill it", short)
+		}
+		full := args.ParameterPath + short
+		pArgs := &ssm.ParameterArgs{
+			Name:        pulumi.String(full),
+			Type:        pulumi.String(spec.kind),
+			Value:       spec.value,
+			Tier:        pulumi.String("Standard"),
+			Description: pulumi.String(spec.description),
+		}
+		if spec.kind == SecureString {
+			pArgs.KeyId = key.Arn
+		}
+		p, err := ssm.NewParameter(ctx, name+"-"+short, pArgs, parent)
+		if err != nil {
+			return nil, nil, fmt.Errorf("parameter %s: %w", short, err)
+		}
+		names[short] = full
+		arns[short] = p.Arn
+	}
+	return names, arns, nil
+}

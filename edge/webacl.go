@@ -1,0 +1,306 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/config"
+)
+
+// WebAcl capacity (WCU) of each rule type. A web ACL up to MaxCapacity WCUs costs only the
+// basic web ACL price; beyond it AWS charges extra
+// (https://docs.aws.amazon.com/waf/latest/developerguide/aws-waf-capacity-units.html).
+const (
+	// MaxCapacity is the capacity the basic web ACL price includes.
+	MaxCapacity = 1500
+	// WCURateBased is a rate-based statement aggregating on the client IP alone, with no
+	// custom keys and no scope-down statement
+	// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based.html).
+	WCURateBased = 2
+	// WCUGeoMatch is a geographic match statement
+	// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statements-match.html).
+	WCUGeoMatch = 1
+	// WCUIPSet is an IP set reference statement using the request's origin address
+	// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-ipset-match.html).
+	WCUIPSet = 1
+)
+
+// ManagedRuleGroupWCU is the fixed capacity of each AWS managed rule group used here, as
+// AWS publishes it:
+//   - AWSManagedRulesCommonRuleSet 700 and AWSManagedRulesKnownBadInputsRuleSet 200
+//     (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html);
+//   - AWSManagedRulesSQLiRuleSet 200
+//     (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html);
+//   - AWSManagedRulesAmazonIpReputationList 25
+//     (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-ip-rep.html).
+var ManagedRuleGroupWCU = map[string]int{
+	"AWSManagedRulesCommonRuleSet":          700,
+	"AWSManagedRulesKnownBadInputsRuleSet":  200,
+	"AWSManagedRulesSQLiRuleSet":            200,
+	"AWSManagedRulesAmazonIpReputationList": 25,
+}
+
+// Rule priorities. They are fixed per rule, never derived from list positions, so adding
+// or removing an optional rule does not renumber the others. The allow list comes first
+// so that a trusted address is never blocked by a later rule.
+const (
+	PriorityAllowIPv4    = 0
+	PriorityAllowIPv6    = 1
+	PriorityBlockIPv4    = 10
+	PriorityBlockIPv6    = 11
+	PriorityGeoBlock     = 20
+	PriorityRateLimit    = 30
+	PriorityIPReputation = 40
+	PriorityCommon       = 50
+	PriorityKnownBad     = 60
+	PrioritySQLDatabase  = 70
+)
+
+// managedPriority maps the config key of each managed group to its rule name and priority.
+var managedPriority = map[string]struct {
+	rule     string
+	priority int
+}{
+	"ipReputation":   {"aws-ip-reputation", PriorityIPReputation},
+	"commonRuleSet":  {"aws-common-rule-set", PriorityCommon},
+	"knownBadInputs": {"aws-known-bad-inputs", PriorityKnownBad},
+	"sqlDatabase":    {"aws-sql-database", PrioritySQLDatabase},
+}
+
+// RedactedHeaders are the request headers replaced by "REDACTED" in the WAF logs: they
+// carry session tokens and credentials.
+var RedactedHeaders = []string{"authorization", "cookie"}
+
+// LogGroupPrefix is the prefix AWS WAF requires of a CloudWatch Logs logging destination
+// (https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html).
+const LogGroupPrefix = "aws-waf-logs-"
+
+// WebAclArgs configures a WebAcl.
+type WebAclArgs struct {
+	// Required. The validated waf section of the stack configuration. Its lists decide
+	// which optional rules and IP sets exist.
+	Waf config.Waf
+	// Required. The ARN of the Application Load Balancer the web ACL protects.
+	LoadBalancerArn pulumi.StringInput
+}
+
+// WebAcl is the regional WAF web ACL associated with the load balancer.
+type WebAcl struct {
+	pulumi.ResourceState
+
+	// Arn is the web ACL's ARN.
+	Arn pulumi.StringOutput `pulumi:"arn"`
+	// Name is the web ACL's name, the WebACL dimension of its CloudWatch metrics.
+	Name pulumi.StringOutput `pulumi:"name"`
+	// LogGroupName is the CloudWatch log group receiving the WAF logs.
+	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
+
+	// Capacity is the web ACL's total WCUs, computed from the configured rules.
+	Capacity int
+}
+
+// Capacity returns the WCUs of the web ACL that w configures.
+func Capacity(w config.Waf) int {
+	total := WCURateBased
+	for _, g := range w.ManagedRules.Groups() {
+		total += ManagedRuleGroupWCU[g.AWSName]
+	}
+	if len(w.BlockedCountries) > 0 {
+		total += WCUGeoMatch
+	}
+	for _, list := range [][]string{w.AllowedCidrs, w.BlockedCidrs} {
+		if len(config.IPv4Cidrs(list)) > 0 {
+			total += WCUIPSet
+		}
+		if len(config.IPv6Cidrs(list)) > 0 {
+			total += WCUIPSet
+		}
+	}
+	return total
+}
+
+// NewWebAcl creates the web ACL, its IP sets, its log group and logging configuration, and
+// associates it with the load balancer. Default action: allow; every rule has CloudWatch
+// metrics and sampled requests.
+func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulumi.ResourceOption) (*WebAcl, error) {
+	if args == nil || args.LoadBalancerArn == nil {
+		return nil, errors.New("edge: args with a LoadBalancerArn are required")
+	}
+	w := args.Waf
+	for _, g := range w.ManagedRules.Groups() {
+		if _, ok := ManagedRuleGroupWCU[g.AWSName]; !ok {
+			return nil, fmt.Errorf("web ACL %q: no WCU figure for managed rule group %s", name, g.AWSName)
+		}
+	}
+	c := &WebAcl{Capacity: Capacity(w)}
+	if c.Capacity >= MaxCapacity {
+		return nil, fmt.Errorf("web ACL %q: %d WCUs reaches the %d the basic price includes", name, c.Capacity, MaxCapacity)
+	}
+	if err := ctx.RegisterComponentResource("ecsite:edge:WebAcl", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	visibility := func(metric string) *wafv2.WebAclRuleVisibilityConfigArgs {
+		return &wafv2.WebAclRuleVisibilityConfigArgs{
+			CloudwatchMetricsEnabled: pulumi.Bool(true),
+			MetricName:               pulumi.String(metric),
+			SampledRequestsEnabled:   pulumi.Bool(true),
+		}
+	}
+
+	var rules wafv2.WebAclRuleArray
+
+	// IP allow and block lists: one IP set per address family, since a WAF IP set holds
+	// one family only.
+	ipLists := []struct {
+		key      string
+		cidrs    []string
+		version  string
+		priority int
+		allow    bool
+	}{
+		{"allow-ipv4", config.IPv4Cidrs(w.AllowedCidrs), "IPV4", PriorityAllowIPv4, true},
+		{"allow-ipv6", config.IPv6Cidrs(w.AllowedCidrs), "IPV6", PriorityAllowIPv6, true},
+		{"block-ipv4", config.IPv4Cidrs(w.BlockedCidrs), "IPV4", PriorityBlockIPv4, false},
+		{"block-ipv6", config.IPv6Cidrs(w.BlockedCidrs), "IPV6", PriorityBlockIPv6, false},
+	}
+	for _, l := range ipLists {
+		if len(l.cidrs) == 0 {
+			continue
+		}
+		set, err := wafv2.NewIpSet(ctx, name+"-"+l.key, &wafv2.IpSetArgs{
+			Scope:            pulumi.String("REGIONAL"),
+			IpAddressVersion: pulumi.String(l.version),
+			Addresses:        pulumi.ToStringArray(l.cidrs),
+			Description:      pulumi.String(fmt.Sprintf("%s: %s list from the waf stack config", name, l.key)),
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("web ACL %q IP set %s: %w", name, l.key, err)
+		}
+		action := &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}}
+		if l.allow {
+			action = &wafv2.WebAclRuleActionArgs{Allow: &wafv2.WebAclRuleActionAllowArgs{}}
+		}
+		rules = append(rules, &wafv2.WebAclRuleArgs{
+			Name:             pulumi.String(l.key),
+			Priority:         pulumi.Int(l.priority),
+			Action:           action,
+			Statement:        &wafv2.WebAclRuleStatementArgs{IpSetReferenceStatement: &wafv2.WebAclRuleStatementIpSetReferenceStatementArgs{Arn: set.Arn}},
+			VisibilityConfig: visibility(l.key),
+		})
+	}
+
+	if len(w.BlockedCountries) > 0 {
+		rules = append(rules, &wafv2.WebAclRuleArgs{
+			Name:             pulumi.String("block-countries"),
+			Priority:         pulumi.Int(PriorityGeoBlock),
+			Action:           &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}},
+			Statement:        &wafv2.WebAclRuleStatementArgs{GeoMatchStatement: &wafv2.WebAclRuleStatementGeoMatchStatementArgs{CountryCodes: pulumi.ToStringArray(w.BlockedCountries)}},
+			VisibilityConfig: visibility("block-countries"),
+		})
+	}
+
+	rules = append(rules, &wafv2.WebAclRuleArgs{
+		Name:     pulumi.String("rate-limit-per-ip"),
+		Priority: pulumi.Int(PriorityRateLimit),
+		Action:   &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}},
+		Statement: &wafv2.WebAclRuleStatementArgs{RateBasedStatement: &wafv2.WebAclRuleStatementRateBasedStatementArgs{
+			AggregateKeyType:    pulumi.String("IP"),
+			Limit:               pulumi.Int(w.RateLimit),
+			EvaluationWindowSec: pulumi.Int(w.RateLimitWindowSeconds),
+		}},
+		VisibilityConfig: visibility("rate-limit-per-ip"),
+	})
+
+	for _, g := range w.ManagedRules.Groups() {
+		p := managedPriority[g.Key]
+		override := &wafv2.WebAclRuleOverrideActionArgs{None: &wafv2.WebAclRuleOverrideActionNoneArgs{}}
+		if g.Group.Mode == config.ManagedRuleCount {
+			override = &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}}
+		}
+		var excluded wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArray
+		for _, rule := range g.Group.ExcludedRules {
+			excluded = append(excluded, &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs{
+				Name: pulumi.String(rule),
+				ActionToUse: &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs{
+					Count: &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs{},
+				},
+			})
+		}
+		rules = append(rules, &wafv2.WebAclRuleArgs{
+			Name:           pulumi.String(p.rule),
+			Priority:       pulumi.Int(p.priority),
+			OverrideAction: override,
+			Statement: &wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+				VendorName:          pulumi.String("AWS"),
+				Name:                pulumi.String(g.AWSName),
+				RuleActionOverrides: excluded,
+			}},
+			VisibilityConfig: visibility(p.rule),
+		})
+	}
+
+	// The name is explicit and equal to the metric name, so the WebACL dimension of the
+	// WAF metrics is unambiguous.
+	acl, err := wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
+		Name:          pulumi.String(name),
+		Description:   pulumi.String("Protects the " + name + " load balancer"),
+		Scope:         pulumi.String("REGIONAL"),
+		DefaultAction: &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
+		Rules:         rules,
+		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{
+			CloudwatchMetricsEnabled: pulumi.Bool(true),
+			MetricName:               pulumi.String(name),
+			SampledRequestsEnabled:   pulumi.Bool(true),
+		},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("web ACL %q: %w", name, err)
+	}
+
+	if _, err := wafv2.NewWebAclAssociation(ctx, name, &wafv2.WebAclAssociationArgs{
+		ResourceArn: args.LoadBalancerArn,
+		WebAclArn:   acl.Arn,
+	}, parent); err != nil {
+		return nil, fmt.Errorf("web ACL %q association: %w", name, err)
+	}
+
+	// WAF adds the resource policy that lets it write to the group when logging is
+	// enabled (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(LogGroupPrefix + name),
+		RetentionInDays: pulumi.Int(w.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("web ACL %q log group: %w", name, err)
+	}
+	var redacted wafv2.WebAclLoggingConfigurationRedactedFieldArray
+	for _, h := range RedactedHeaders {
+		redacted = append(redacted, &wafv2.WebAclLoggingConfigurationRedactedFieldArgs{
+			SingleHeader: &wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs{Name: pulumi.String(h)},
+		})
+	}
+	if _, err := wafv2.NewWebAclLoggingConfiguration(ctx, name, &wafv2.WebAclLoggingConfigurationArgs{
+		ResourceArn:           acl.Arn,
+		LogDestinationConfigs: pulumi.StringArray{logs.Arn},
+		RedactedFields:        redacted,
+	}, parent); err != nil {
+		return nil, fmt.Errorf("web ACL %q logging: %w", name, err)
+	}
+
+	c.Arn = acl.Arn
+	c.Name = acl.Name
+	c.LogGroupName = logs.Name
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"arn":          c.Arn,
+		"name":         c.Name,
+		"logGroupName": c.LogGroupName,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,355 @@
+package monitoring
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/iamdoc"
+)
+
+// CloudWatch namespaces and metric names the alarms and the dashboard use:
+//   - ECS service utilization, dimensions ClusterName and ServiceName
+//     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html);
+//   - ALB metrics, dimension LoadBalancer, plus TargetGroup for per-target-group metrics
+//     (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html);
+//   - Aurora metrics, dimension DBClusterIdentifier, plus Role for the readers
+//     (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html,
+//     https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html);
+//   - WAF metrics, dimensions WebACL, Region and Rule, where Rule "ALL" is every rule
+//     (https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html).
+const (
+	NamespaceECS = "AWS/ECS"
+	NamespaceALB = "AWS/ApplicationELB"
+	NamespaceRDS = "AWS/RDS"
+	NamespaceWAF = "AWS/WAFV2"
+
+	MetricCPU                = "CPUUtilization"
+	MetricMemory             = "MemoryUtilization"
+	MetricRequestCount       = "RequestCount"
+	MetricTarget5xx          = "HTTPCode_Target_5XX_Count"
+	MetricELB5xx             = "HTTPCode_ELB_5XX_Count"
+	MetricUnhealthyHosts     = "UnHealthyHostCount"
+	MetricTargetResponseTime = "TargetResponseTime"
+	MetricDbConnections      = "DatabaseConnections"
+	MetricACUUtilization     = "ACUUtilization"
+	MetricServerlessCapacity = "ServerlessDatabaseCapacity"
+	MetricFreeableMemory     = "FreeableMemory"
+	MetricReplicaLag         = "AuroraReplicaLag"
+	MetricBlockedRequests    = "BlockedRequests"
+	MetricAllowedRequests    = "AllowedRequests"
+)
+
+// Treatments of missing data, chosen per alarm.
+const (
+	// missingNotBreaching: no data means nothing happened (no requests, nothing blocked,
+	// no tasks or targets to measure, as when a schedule scales a dev service to zero),
+	// which is healthy. A target that fails its health check is reported, not missing.
+	missingNotBreaching = "notBreaching"
+	// missingKeep: no data keeps the alarm's state. Aurora stops reporting while an
+	// auto-paused instance sleeps, which is neither healthy nor broken.
+	missingKeep = "missing"
+)
+
+// AlarmsArgs configures Alarms.
+type AlarmsArgs struct {
+	// Required. The AWS region, the Region dimension of the WAF metrics and part of the
+	// alarm ARNs the topic accepts.
+	Region string
+	// Required. The AWS account id, which scopes the key and topic policies.
+	AccountID string
+	// Required. The validated monitoring section: the email and every threshold.
+	Thresholds config.Monitoring
+	// Required. The monitored resources.
+	Targets Targets
+}
+
+// Alarms is the alarm topic and every CloudWatch alarm of the stack.
+type Alarms struct {
+	pulumi.ResourceState
+
+	// TopicArn is the SNS topic every alarm notifies.
+	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
+	// KeyArn is the customer managed KMS key encrypting the topic.
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+
+	// AlarmNames are the names of the alarms created, in creation order.
+	AlarmNames []string
+}
+
+// alarm is the definition of one metric alarm.
+type alarm struct {
+	key         string // stable suffix of the alarm's name, e.g. "web-cpu-high"
+	description string
+	namespace   string
+	metric      string
+	dimensions  pulumi.StringMap
+	statistic   string // a statistic, or "" when extended is set
+	extended    string // a percentile such as p95
+	period      int
+	evaluations int
+	operator    string
+	threshold   float64
+	missing     string
+	queries     cloudwatch.MetricAlarmMetricQueryArray // metric math instead of one metric
+}
+
+// NewAlarms creates the KMS key, the SNS topic with its policy and optional email
+// subscription, and the alarms. Alarm names are "<name>-<key>", keyed by service name or
+// by what they watch, never by list position.
+func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
+	if args == nil || args.Region == "" || args.AccountID == "" {
+		return nil, errors.New("monitoring: args with Region and AccountID are required")
+	}
+	t := args.Targets
+	if err := t.check(); err != nil {
+		return nil, fmt.Errorf("alarms %q: %w", name, err)
+	}
+	th := args.Thresholds
+	c := &Alarms{}
+	if err := ctx.RegisterComponentResource("ecsite:monitoring:Alarms", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	topic, key, err := newTopic(ctx, name, args, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	var alarms []alarm
+	for _, s := range t.Services {
+		ecsDims := pulumi.StringMap{"ClusterName": t.EcsClusterName, "ServiceName": s.ServiceName}
+		tgDims := pulumi.StringMap{"TargetGroup": s.TargetGroupArnSuffix, "LoadBalancer": t.LoadBalancerArnSuffix}
+		alarms = append(alarms,
+			alarm{
+				key: s.Name + "-cpu-high", description: fmt.Sprintf("ECS service %s: average CPU above %v%% for 2 x 5 minutes", s.Name, th.EcsCPUPercent),
+				namespace: NamespaceECS, metric: MetricCPU, dimensions: ecsDims, statistic: "Average",
+				period: 300, evaluations: 2, operator: "GreaterThanThreshold", threshold: th.EcsCPUPercent, missing: missingNotBreaching,
+			},
+			alarm{
+				key: s.Name + "-memory-high", description: fmt.Sprintf("ECS service %s: average memory above %v%% for 2 x 5 minutes", s.Name, th.EcsMemoryPercent),
+				namespace: NamespaceECS, metric: MetricMemory, dimensions: ecsDims, statistic: "Average",
+				period: 300, evaluations: 2, operator: "GreaterThanThreshold", threshold: th.EcsMemoryPercent, missing: missingNotBreaching,
+			},
+			alarm{
+				key: s.Name + "-unhealthy-hosts", description: fmt.Sprintf("Target group of %s: at least one unhealthy target for 2 minutes", s.Name),
+				namespace: NamespaceALB, metric: MetricUnhealthyHosts, dimensions: tgDims, statistic: "Maximum",
+				period: 60, evaluations: 2, operator: "GreaterThanThreshold", threshold: 0, missing: missingNotBreaching,
+			},
+			alarm{
+				key: s.Name + "-response-time-p95", description: fmt.Sprintf("Target group of %s: p95 response time above %v s for 2 x 5 minutes", s.Name, th.TargetResponseTimeP95Seconds),
+				namespace: NamespaceALB, metric: MetricTargetResponseTime, dimensions: tgDims, extended: "p95",
+				period: 300, evaluations: 2, operator: "GreaterThanThreshold", threshold: th.TargetResponseTimeP95Seconds, missing: missingNotBreaching,
+			},
+		)
+	}
+
+	alarms = append(alarms, alarm{
+		key:         "alb-5xx-rate",
+		description: fmt.Sprintf("Load balancer: over %v%% of requests answered 5xx (target or ALB) in 5 minutes with at least %d requests", th.Alb5xxPercent, th.Alb5xxMinRequests),
+		period:      300, evaluations: 1, operator: "GreaterThanThreshold", threshold: th.Alb5xxPercent, missing: missingNotBreaching,
+		queries: fiveXXRate(t.LoadBalancerArnSuffix, th.Alb5xxMinRequests),
+	})
+
+	dbDims := pulumi.StringMap{"DBClusterIdentifier": t.DbClusterIdentifier}
+	alarms = append(alarms,
+		alarm{
+			key: "db-cpu-high", description: fmt.Sprintf("Aurora: CPU of the busiest instance above %v%% for 5 minutes", th.DbCPUPercent),
+			namespace: NamespaceRDS, metric: MetricCPU, dimensions: dbDims, statistic: "Maximum",
+			period: 300, evaluations: 1, operator: "GreaterThanThreshold", threshold: th.DbCPUPercent, missing: missingKeep,
+		},
+		alarm{
+			key: "db-connections-high", description: fmt.Sprintf("Aurora: more than %d connections for 2 x 5 minutes", th.DbConnections),
+			namespace: NamespaceRDS, metric: MetricDbConnections, dimensions: dbDims, statistic: "Maximum",
+			period: 300, evaluations: 2, operator: "GreaterThanThreshold", threshold: float64(th.DbConnections), missing: missingKeep,
+		},
+		alarm{
+			key: "db-acu-near-max", description: fmt.Sprintf("Aurora Serverless v2: capacity above %v%% of the maximum ACUs for 2 x 5 minutes; raise database.maxCapacity", th.DbAcuUtilizationPercent),
+			namespace: NamespaceRDS, metric: MetricACUUtilization, dimensions: dbDims, statistic: "Maximum",
+			period: 300, evaluations: 2, operator: "GreaterThanThreshold", threshold: th.DbAcuUtilizationPercent, missing: missingKeep,
+		},
+		alarm{
+			key: "db-freeable-memory-low", description: fmt.Sprintf("Aurora: freeable memory below %d MiB for 2 x 5 minutes", th.DbFreeableMemoryMiB),
+			namespace: NamespaceRDS, metric: MetricFreeableMemory, dimensions: dbDims, statistic: "Minimum",
+			period: 300, evaluations: 2, operator: "LessThanThreshold", threshold: float64(th.DbFreeableMemoryMiB) * 1024 * 1024, missing: missingKeep,
+		},
+	)
+	// Replica lag is only reported by readers: without one the alarm could never fire.
+	if t.DbInstanceCount > 1 {
+		alarms = append(alarms, alarm{
+			key: "db-replica-lag", description: fmt.Sprintf("Aurora: a reader lags the writer by more than %v s for 5 minutes", th.DbReplicaLagSeconds),
+			namespace: NamespaceRDS, metric: MetricReplicaLag,
+			dimensions: pulumi.StringMap{"DBClusterIdentifier": t.DbClusterIdentifier, "Role": pulumi.String("READER")},
+			statistic:  "Maximum", period: 60, evaluations: 5, operator: "GreaterThanThreshold",
+			threshold: th.DbReplicaLagSeconds * 1000, // AuroraReplicaLag is in milliseconds
+			missing:   missingKeep,
+		})
+	}
+
+	alarms = append(alarms, alarm{
+		key: "waf-blocked-spike", description: fmt.Sprintf("WAF: more than %d requests blocked in 5 minutes (an attack, or a rule blocking real users)", th.WafBlockedRequests),
+		namespace: NamespaceWAF, metric: MetricBlockedRequests,
+		dimensions: pulumi.StringMap{"WebACL": t.WebAclName, "Region": pulumi.String(args.Region), "Rule": pulumi.String("ALL")},
+		statistic:  "Sum", period: 300, evaluations: 1, operator: "GreaterThanThreshold", threshold: float64(th.WafBlockedRequests),
+		missing: missingNotBreaching, // WAF publishes nothing while it blocks nothing
+	})
+
+	actions := pulumi.Array{topic.Arn}
+	for _, a := range alarms {
+		alarmName := name + "-" + a.key
+		in := &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(alarmName),
+			AlarmDescription:   pulumi.String(a.description),
+			ComparisonOperator: pulumi.String(a.operator),
+			EvaluationPeriods:  pulumi.Int(a.evaluations),
+			Threshold:          pulumi.Float64(a.threshold),
+			TreatMissingData:   pulumi.String(a.missing),
+			ActionsEnabled:     pulumi.Bool(true),
+			AlarmActions:       actions,
+			OkActions:          actions,
+		}
+		if a.queries != nil {
+			in.MetricQueries = a.queries
+		} else {
+			in.Namespace = pulumi.String(a.namespace)
+			in.MetricName = pulumi.String(a.metric)
+			in.Dimensions = a.dimensions
+			in.Period = pulumi.Int(a.period)
+			if a.extended != "" {
+				in.ExtendedStatistic = pulumi.String(a.extended)
+			} else {
+				in.Statistic = pulumi.String(a.statistic)
+			}
+		}
+		if _, err := cloudwatch.NewMetricAlarm(ctx, alarmName, in, parent); err != nil {
+			return nil, fmt.Errorf("alarm %q: %w", alarmName, err)
+		}
+		c.AlarmNames = append(c.AlarmNames, alarmName)
+	}
+
+	c.TopicArn = topic.Arn
+	c.KeyArn = key.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"topicArn": c.TopicArn,
+		"keyArn":   c.KeyArn,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// fiveXXRate is the metric math of the 5xx alarm: the share of requests answered 5xx by
+// the targets or by the load balancer itself, in percent, and 0 while fewer than
+// minRequests requests arrive in the period so that a handful of requests cannot trigger
+// it. FILL treats a period without 5xx (no data point) as 0
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+func fiveXXRate(lb pulumi.StringInput, minRequests int) cloudwatch.MetricAlarmMetricQueryArray {
+	metric := func(id, name string) *cloudwatch.MetricAlarmMetricQueryArgs {
+		return &cloudwatch.MetricAlarmMetricQueryArgs{
+			Id:         pulumi.String(id),
+			ReturnData: pulumi.Bool(false),
+			Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+				Namespace:  pulumi.String(NamespaceALB),
+				MetricName: pulumi.String(name),
+				Dimensions: pulumi.StringMap{"LoadBalancer": lb},
+				Period:     pulumi.Int(300),
+				Stat:       pulumi.String("Sum"),
+			},
+		}
+	}
+	return cloudwatch.MetricAlarmMetricQueryArray{
+		metric("target5xx", MetricTarget5xx),
+		metric("elb5xx", MetricELB5xx),
+		metric("requests", MetricRequestCount),
+		&cloudwatch.MetricAlarmMetricQueryArgs{
+			Id:         pulumi.String("rate"),
+			Label:      pulumi.String("5xx rate (%)"),
+			Expression: pulumi.String(fmt.Sprintf("IF(requests >= %d, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)", minRequests)),
+			ReturnData: pulumi.Bool(true),
+		},
+	}
+}
+
+// newTopic creates the customer managed key, the encrypted topic, its policy and the
+// optional email subscription. A customer managed key rather than alias/aws/sns: the AWS
+// managed key's policy cannot be changed, so CloudWatch could not use it and alarm
+// notifications would be dropped
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+func newTopic(ctx *pulumi.Context, name string, args *AlarmsArgs, parent pulumi.ResourceOption) (*sns.Topic, *kms.Key, error) {
+	// CloudWatch acts only for this account's alarms whose names start with the prefix.
+	fromOurAlarms := map[string]map[string]any{
+		"StringEquals": {"aws:SourceAccount": args.AccountID},
+		"ArnLike":      {"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", args.Region, args.AccountID, name)},
+	}
+	keyPolicy, err := iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "AccountAdministersKey",
+			Principal: map[string]any{"AWS": "arn:aws:iam::" + args.AccountID + ":root"},
+			Action:    []string{"kms:*"},
+			Resource:  []string{"*"},
+		},
+		iamdoc.Statement{
+			Sid:       "CloudWatchAlarmsPublish",
+			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  []string{"*"},
+			Condition: fromOurAlarms,
+		},
+	).JSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := kms.NewKey(ctx, name+"-alarms", &kms.KeyArgs{
+		Description:          pulumi.String("Encrypts the " + name + " alarm topic"),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		Policy:               pulumi.String(keyPolicy),
+	}, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("alarm topic key: %w", err)
+	}
+	if _, err := kms.NewAlias(ctx, name+"-alarms", &kms.AliasArgs{
+		Name:        pulumi.String("alias/" + name + "-alarms"),
+		TargetKeyId: key.KeyId,
+	}, parent); err != nil {
+		return nil, nil, fmt.Errorf("alarm topic key alias: %w", err)
+	}
+	topic, err := sns.NewTopic(ctx, name+"-alarms", &sns.TopicArgs{
+		DisplayName:    pulumi.String(name + " alarms"),
+		KmsMasterKeyId: key.Arn,
+	}, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("alarm topic: %w", err)
+	}
+	policy := topic.Arn.ApplyT(func(arn string) (string, error) {
+		return iamdoc.New(iamdoc.Statement{
+			Sid:       "CloudWatchAlarmsPublish",
+			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+			Action:    []string{"sns:Publish"},
+			Resource:  []string{arn},
+			Condition: fromOurAlarms,
+		}).JSON()
+	}).(pulumi.StringOutput)
+	if _, err := sns.NewTopicPolicy(ctx, name+"-alarms", &sns.TopicPolicyArgs{
+		Arn:    topic.Arn,
+		Policy: policy,
+	}, parent); err != nil {
+		return nil, nil, fmt.Errorf("alarm topic policy: %w", err)
+	}
+	if email := args.Thresholds.AlertEmail; email != "" {
+		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms-email", &sns.TopicSubscriptionArgs{
+			Topic:    topic.Arn,
+			Protocol: pulumi.String("email"),
+			Endpoint: pulumi.String(email),
+		}, parent); err != nil {
+			return nil, nil, fmt.Errorf("alarm email subscription: %w", err)
+		}
+	}
+	return topic, key, nil
+}

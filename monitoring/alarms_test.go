@@ -1,0 +1,392 @@
+package monitoring_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/compute"
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// ids are the identifiers of the monitored resources, read from the resources themselves.
+type ids struct {
+	lb, ecsCluster, db, acl, region string
+	services                        map[string]string // config name -> ECS service name
+	targetGroups                    map[string]string // config name -> target group ARN suffix
+}
+
+func realIDs(t *testing.T, r programtest.Result, cfg *config.Config) ids {
+	t.Helper()
+	x := ids{
+		lb:           only(t, r, typeLB).Out("arnSuffix").Str(),
+		ecsCluster:   only(t, r, typeEcsCluster).Out("name").Str(),
+		db:           only(t, r, typeDBCluster).Out("clusterIdentifier").Str(),
+		acl:          only(t, r, typeWebAcl).Out("name").Str(),
+		region:       cfg.Region,
+		services:     map[string]string{},
+		targetGroups: map[string]string{},
+	}
+	for _, s := range cfg.Services {
+		svc := r.Named(typeEcsService, cfg.Prefix()+"-"+s.Name)
+		tg := r.Named(typeTargetGroup, compute.TargetGroupName(cfg.Environment, s.Name))
+		if svc == nil || tg == nil {
+			t.Fatalf("service %s: ECS service or target group not found", s.Name)
+		}
+		x.services[s.Name] = svc.Out("name").Str()
+		x.targetGroups[s.Name] = tg.Out("arnSuffix").Str()
+	}
+	for _, v := range []string{x.lb, x.ecsCluster, x.db, x.acl} {
+		if v == "" {
+			t.Fatalf("an identifier is empty: %+v", x)
+		}
+	}
+	return x
+}
+
+// wantAlarm is what one alarm must watch.
+type wantAlarm struct {
+	namespace, metric, statistic, extended string
+	dimensions                             map[string]string
+	operator                               string
+	threshold                              float64
+}
+
+// expectedAlarms lists every alarm the stack must have, from its configuration and the
+// real identifiers. The 5xx alarm is metric math and is checked on its own.
+func expectedAlarms(cfg *config.Config, x ids) map[string]wantAlarm {
+	m := cfg.Monitoring
+	p := cfg.Prefix() + "-"
+	want := map[string]wantAlarm{}
+	for _, s := range cfg.Services {
+		ecs := map[string]string{"ClusterName": x.ecsCluster, "ServiceName": x.services[s.Name]}
+		tg := map[string]string{"TargetGroup": x.targetGroups[s.Name], "LoadBalancer": x.lb}
+		want[p+s.Name+"-cpu-high"] = wantAlarm{"AWS/ECS", "CPUUtilization", "Average", "", ecs, "GreaterThanThreshold", m.EcsCPUPercent}
+		want[p+s.Name+"-memory-high"] = wantAlarm{"AWS/ECS", "MemoryUtilization", "Average", "", ecs, "GreaterThanThreshold", m.EcsMemoryPercent}
+		want[p+s.Name+"-unhealthy-hosts"] = wantAlarm{"AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", "", tg, "GreaterThanThreshold", 0}
+		want[p+s.Name+"-response-time-p95"] = wantAlarm{"AWS/ApplicationELB", "TargetResponseTime", "", "p95", tg, "GreaterThanThreshold", m.TargetResponseTimeP95Seconds}
+	}
+	db := map[string]string{"DBClusterIdentifier": x.db}
+	want[p+"db-cpu-high"] = wantAlarm{"AWS/RDS", "CPUUtilization", "Maximum", "", db, "GreaterThanThreshold", m.DbCPUPercent}
+	want[p+"db-connections-high"] = wantAlarm{"AWS/RDS", "DatabaseConnections", "Maximum", "", db, "GreaterThanThreshold", float64(m.DbConnections)}
+	want[p+"db-acu-near-max"] = wantAlarm{"AWS/RDS", "ACUUtilization", "Maximum", "", db, "GreaterThanThreshold", m.DbAcuUtilizationPercent}
+	want[p+"db-freeable-memory-low"] = wantAlarm{"AWS/RDS", "FreeableMemory", "Minimum", "", db, "LessThanThreshold", float64(m.DbFreeableMemoryMiB) * 1024 * 1024}
+	if cfg.Database.InstanceCount > 1 {
+		want[p+"db-replica-lag"] = wantAlarm{"AWS/RDS", "AuroraReplicaLag", "Maximum", "", map[string]string{"DBClusterIdentifier": x.db, "Role": "READER"}, "GreaterThanThreshold", m.DbReplicaLagSeconds * 1000}
+	}
+	want[p+"waf-blocked-spike"] = wantAlarm{"AWS/WAFV2", "BlockedRequests", "Sum", "", map[string]string{"WebACL": x.acl, "Region": x.region, "Rule": "ALL"}, "GreaterThanThreshold", float64(m.WafBlockedRequests)}
+	return want
+}
+
+func alarmsOf(t *testing.T, r programtest.Result) map[string]*pulumitest.Resource {
+	t.Helper()
+	out := map[string]*pulumitest.Resource{}
+	for _, a := range childrenOf(t, r, "ecsite:monitoring:Alarms", typeAlarm) {
+		out[a.In("name").Str()] = a
+	}
+	if len(out) != len(r.ByType(typeAlarm)) {
+		t.Errorf("%d alarms outside the monitoring component", len(r.ByType(typeAlarm))-len(out))
+	}
+	return out
+}
+
+func TestEveryAlarmWatchesTheRealResource(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			x := realIDs(t, r, cfg)
+			want := expectedAlarms(cfg, x)
+			got := alarmsOf(t, r)
+			fiveXX := cfg.Prefix() + "-alb-5xx-rate"
+			for name := range got {
+				if _, ok := want[name]; !ok && name != fiveXX {
+					t.Errorf("unexpected alarm %s", name)
+				}
+			}
+			for name, w := range want {
+				a, ok := got[name]
+				if !ok {
+					t.Errorf("alarm %s missing", name)
+					continue
+				}
+				if a.In("namespace").Str() != w.namespace || a.In("metricName").Str() != w.metric {
+					t.Errorf("%s watches %s %s; want %s %s", name, a.In("namespace").Str(), a.In("metricName").Str(), w.namespace, w.metric)
+				}
+				if a.In("statistic").Str() != w.statistic || a.In("extendedStatistic").Str() != w.extended {
+					t.Errorf("%s statistic %q/%q; want %q/%q", name, a.In("statistic").Str(), a.In("extendedStatistic").Str(), w.statistic, w.extended)
+				}
+				if dims := a.In("dimensions").Map(); !reflect.DeepEqual(dims, w.dimensions) {
+					t.Errorf("%s dimensions %v; want %v", name, dims, w.dimensions)
+				}
+				// Aurora goes silent while a paused instance sleeps, which is neither healthy
+				// nor broken; everything else is silent only when idle, which is healthy.
+				wantMissing := "notBreaching"
+				if w.namespace == "AWS/RDS" {
+					wantMissing = "missing"
+				}
+				if got := a.In("treatMissingData").Str(); got != wantMissing {
+					t.Errorf("%s treats missing data as %q; want %q", name, got, wantMissing)
+				}
+				if a.In("comparisonOperator").Str() != w.operator || a.In("threshold").Num() != w.threshold {
+					t.Errorf("%s: %s %v; want %s %v", name, a.In("comparisonOperator").Str(), a.In("threshold").Num(), w.operator, w.threshold)
+				}
+			}
+			if _, ok := got[fiveXX]; !ok {
+				t.Errorf("alarm %s missing", fiveXX)
+			}
+		})
+	}
+}
+
+// TestDesignThresholdsAreTheDefaults: the production design's alarm levels (CPU and
+// memory 80%, 5xx 5%, Aurora CPU 80%, replica lag 5 s) are the code defaults.
+func TestDesignThresholdsAreTheDefaults(t *testing.T) {
+	d := config.DefaultMonitoring()
+	if d.EcsCPUPercent != 80 || d.EcsMemoryPercent != 80 || d.Alb5xxPercent != 5 || d.DbCPUPercent != 80 || d.DbReplicaLagSeconds != 5 || !d.RequireAlertEmail {
+		t.Errorf("defaults %+v differ from the design", d)
+	}
+}
+
+func TestServiceAlarmsEvaluateTwoFiveMinutePeriods(t *testing.T) {
+	cfg := programtest.Config(t, "prod", pulumitest.Options{})
+	got := alarmsOf(t, programtest.MustRun(t, "prod", pulumitest.Options{}))
+	for _, s := range cfg.Services {
+		for _, kind := range []string{"cpu-high", "memory-high"} {
+			a := got[cfg.Prefix()+"-"+s.Name+"-"+kind]
+			if a == nil || a.In("period").Num() != 300 || a.In("evaluationPeriods").Num() != 2 {
+				t.Errorf("%s %s: want Average over 2 x 300 s", s.Name, kind)
+			}
+		}
+	}
+}
+
+func TestReplicaLagAlarmOnlyWithAReader(t *testing.T) {
+	cases := []struct {
+		name, stack string
+		opts        func(t *testing.T) pulumitest.Options
+		want        bool
+	}{
+		{"prod has a reader", "prod", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, true},
+		{"dev has none", "dev", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, false},
+		{"dev with a reader", "dev", func(t *testing.T) pulumitest.Options {
+			return patched(t, "dev", "database", map[string]string{"instanceCount": "2"})
+		}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts(t)
+			cfg := programtest.Config(t, tc.stack, opts)
+			got := alarmsOf(t, programtest.MustRun(t, tc.stack, opts))
+			a, present := got[cfg.Prefix()+"-db-replica-lag"]
+			if present != tc.want || (cfg.Database.InstanceCount > 1) != tc.want {
+				t.Fatalf("replica-lag alarm present = %v with %d instances; want %v", present, cfg.Database.InstanceCount, tc.want)
+			}
+			if present && a.In("threshold").Num() != 5000 {
+				t.Errorf("replica lag threshold %v ms; want 5000 (5 s)", a.In("threshold").Num())
+			}
+		})
+	}
+}
+
+func TestFiveXXRateIsGuardedMetricMath(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			x := realIDs(t, r, cfg)
+			a := alarmsOf(t, r)[cfg.Prefix()+"-alb-5xx-rate"]
+			if a == nil {
+				t.Fatal("5xx alarm missing")
+			}
+			if !a.In("metricName").Null() || a.In("threshold").Num() != cfg.Monitoring.Alb5xxPercent {
+				t.Errorf("5xx alarm: metric %q threshold %v; want metric math and %v", a.In("metricName").Str(), a.In("threshold").Num(), cfg.Monitoring.Alb5xxPercent)
+			}
+			metrics := map[string]string{}
+			var expression []string
+			for _, q := range a.In("metricQueries").Plain().([]any) {
+				q := q.(map[string]any)
+				if m, ok := q["metric"].(map[string]any); ok {
+					if q["returnData"] == true || m["namespace"] != "AWS/ApplicationELB" || m["stat"] != "Sum" ||
+						!reflect.DeepEqual(m["dimensions"], map[string]any{"LoadBalancer": x.lb}) {
+						t.Errorf("query %v: want a Sum of AWS/ApplicationELB on LoadBalancer %s, not returned", q, x.lb)
+					}
+					metrics[q["id"].(string)] = m["metricName"].(string)
+				} else if q["returnData"] == true {
+					expression = append(expression, q["expression"].(string))
+				}
+			}
+			names := []string{}
+			for _, n := range metrics {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			if !reflect.DeepEqual(names, []string{"HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"}) {
+				t.Errorf("5xx alarm reads %v", names)
+			}
+			if len(expression) != 1 {
+				t.Fatalf("%d returned expressions; want 1", len(expression))
+			}
+			e := expression[0]
+			guard := fmt.Sprintf(">= %d", cfg.Monitoring.Alb5xxMinRequests)
+			for id := range metrics {
+				if !strings.Contains(e, id) {
+					t.Errorf("expression %q ignores %s (%s)", e, id, metrics[id])
+				}
+			}
+			if !strings.Contains(e, guard) || !strings.HasPrefix(e, "IF(") {
+				t.Errorf("expression %q lacks the minimum-request guard %q", e, guard)
+			}
+		})
+	}
+}
+
+func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			topic := only(t, r, typeTopic)
+			arn := topic.Out("arn").Str()
+			for name, a := range alarmsOf(t, r) {
+				if got := a.In("alarmActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
+					t.Errorf("%s alarm actions %v; want the topic", name, got)
+				}
+				if got := a.In("okActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
+					t.Errorf("%s OK actions %v; want the topic", name, got)
+				}
+				switch a.In("treatMissingData").Str() {
+				case "missing", "notBreaching", "breaching":
+				default:
+					t.Errorf("%s treats missing data as %q; choose missing, notBreaching or breaching", name, a.In("treatMissingData").Str())
+				}
+			}
+
+			key := r.ByID(topic.In("kmsMasterKeyId").Str())
+			if key == nil || key.Type != typeKey || !key.In("enableKeyRotation").Bool() {
+				t.Fatalf("topic key %q is not a rotating customer managed key of this stack", topic.In("kmsMasterKeyId").Str())
+			}
+			var keyPolicy iamdoc.Document
+			if err := key.In("policy").JSON(&keyPolicy); err != nil {
+				t.Fatal(err)
+			}
+			if !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:GenerateDataKey*", "*") || !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:Decrypt", "*") {
+				t.Errorf("key policy does not let CloudWatch encrypt for the topic: %s", key.In("policy").Str())
+			}
+			policy := only(t, r, typeTopicPolicy)
+			var topicPolicy iamdoc.Document
+			if err := policy.In("policy").JSON(&topicPolicy); err != nil {
+				t.Fatal(err)
+			}
+			if policy.In("arn").Str() != arn || !grants(topicPolicy, "cloudwatch.amazonaws.com", "sns:Publish", arn) {
+				t.Errorf("topic policy does not let CloudWatch publish: %s", policy.In("policy").Str())
+			}
+
+			subs := r.ByType(typeSubscribe)
+			if cfg.Monitoring.AlertEmail == "" {
+				if len(subs) != 0 {
+					t.Errorf("%d subscriptions without an alert email", len(subs))
+				}
+				return
+			}
+			if len(subs) != 1 || subs[0].In("protocol").Str() != "email" || subs[0].In("endpoint").Str() != cfg.Monitoring.AlertEmail || subs[0].In("topic").Str() != arn {
+				t.Errorf("want one email subscription of %s to the topic", cfg.Monitoring.AlertEmail)
+			}
+		})
+	}
+	t.Run("prod pages someone", func(t *testing.T) {
+		cfg := programtest.Config(t, "prod", pulumitest.Options{})
+		if !cfg.Monitoring.RequireAlertEmail || cfg.Monitoring.AlertEmail == "" {
+			t.Errorf("prod must require and set an alert email: %+v", cfg.Monitoring)
+		}
+	})
+}
+
+// grants reports whether doc allows service the action on resource.
+func grants(doc iamdoc.Document, service, action, resource string) bool {
+	for _, s := range doc.Statement {
+		if s.Effect != "Allow" || s.Principal["Service"] != service {
+			continue
+		}
+		hasAction, hasResource := false, false
+		for _, a := range s.Action {
+			hasAction = hasAction || a == action
+		}
+		for _, r := range s.Resource {
+			hasResource = hasResource || r == resource
+		}
+		if hasAction && hasResource {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDashboardShowsTheRealResources(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			x := realIDs(t, r, cfg)
+			d := only(t, r, typeDashboard)
+			var body struct {
+				Widgets []struct {
+					Properties struct {
+						Region  string  `json:"region"`
+						Metrics [][]any `json:"metrics"`
+					} `json:"properties"`
+				} `json:"widgets"`
+			}
+			if err := json.Unmarshal([]byte(d.In("dashboardBody").Str()), &body); err != nil {
+				t.Fatalf("dashboard body: %v", err)
+			}
+			lines := map[string]bool{}
+			for _, w := range body.Widgets {
+				if w.Properties.Region != cfg.Region {
+					t.Errorf("widget region %q", w.Properties.Region)
+				}
+				for _, m := range w.Properties.Metrics {
+					// namespace, metric, dimension pairs, options
+					parts := []string{}
+					for _, p := range m[:len(m)-1] {
+						parts = append(parts, fmt.Sprint(p))
+					}
+					lines[strings.Join(parts, " ")] = true
+				}
+			}
+			want := []string{
+				"AWS/ApplicationELB RequestCount LoadBalancer " + x.lb,
+				"AWS/ApplicationELB HTTPCode_Target_5XX_Count LoadBalancer " + x.lb,
+				"AWS/RDS CPUUtilization DBClusterIdentifier " + x.db,
+				"AWS/RDS DatabaseConnections DBClusterIdentifier " + x.db,
+				"AWS/RDS ServerlessDatabaseCapacity DBClusterIdentifier " + x.db,
+				"AWS/RDS ACUUtilization DBClusterIdentifier " + x.db,
+				"AWS/WAFV2 BlockedRequests WebACL " + x.acl + " Region " + cfg.Region + " Rule ALL",
+			}
+			for _, s := range cfg.Services {
+				want = append(want,
+					"AWS/ECS CPUUtilization ClusterName "+x.ecsCluster+" ServiceName "+x.services[s.Name],
+					"AWS/ECS MemoryUtilization ClusterName "+x.ecsCluster+" ServiceName "+x.services[s.Name],
+					"AWS/ApplicationELB TargetResponseTime TargetGroup "+x.targetGroups[s.Name]+" LoadBalancer "+x.lb,
+				)
+			}
+			lag := "AWS/RDS AuroraReplicaLag DBClusterIdentifier " + x.db + " Role READER"
+			if cfg.Database.InstanceCount > 1 {
+				want = append(want, lag)
+			} else if lines[lag] {
+				t.Errorf("replica lag widget without a reader")
+			}
+			for _, w := range want {
+				if !lines[w] {
+					t.Errorf("dashboard lacks %q", w)
+				}
+			}
+		})
+	}
+}

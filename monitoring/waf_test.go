@@ -1,0 +1,398 @@
+package monitoring_test
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/edge"
+	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// loadedWaf sets every optional WAF feature on top of a committed stack: IPv4 and IPv6
+// allow lists, an IPv4 block list, geo blocking, a group in count mode with exclusions.
+func loadedWaf(t *testing.T, stack string) pulumitest.Options {
+	return patched(t, stack, "waf", map[string]string{
+		"allowedCidrs":     `["203.0.113.0/24","2001:db8::/32"]`,
+		"blockedCidrs":     `["198.51.100.0/24"]`,
+		"blockedCountries": `["KP","RU"]`,
+		"managedRules":     `{"commonRuleSet":{"mode":"count","excludedRules":["SizeRestrictions_BODY","NoUserAgent_HEADER"]},"sqlDatabase":{"mode":"count"}}`,
+	})
+}
+
+// wafRun is one run of the program with its web ACL rules, by rule name.
+type wafRun struct {
+	programtest.Result
+	cfg   *config.Config
+	acl   *pulumitest.Resource
+	rules map[string]map[string]any
+	plain []any
+}
+
+func runWaf(t *testing.T, stack string, opts pulumitest.Options) wafRun {
+	t.Helper()
+	w := wafRun{Result: programtest.MustRun(t, stack, opts), cfg: programtest.Config(t, stack, opts), rules: map[string]map[string]any{}}
+	w.acl = only(t, w.Result, typeWebAcl)
+	w.plain, _ = w.acl.In("rules").Plain().([]any)
+	for _, r := range w.plain {
+		rule := r.(map[string]any)
+		name, _ := rule["name"].(string)
+		if _, dup := w.rules[name]; dup {
+			t.Fatalf("two rules named %q", name)
+		}
+		w.rules[name] = rule
+	}
+	return w
+}
+
+func TestWebAclProtectsTheLoadBalancer(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			w := runWaf(t, stack, pulumitest.Options{})
+			if got := w.acl.In("scope").Str(); got != "REGIONAL" {
+				t.Errorf("scope %q; want REGIONAL (an ALB's web ACL is regional)", got)
+			}
+			if w.acl.In("defaultAction.allow").Null() || !w.acl.In("defaultAction.block").Null() {
+				t.Errorf("default action %v; want allow", w.acl.In("defaultAction").Plain())
+			}
+			if !w.acl.In("visibilityConfig.cloudwatchMetricsEnabled").Bool() || !w.acl.In("visibilityConfig.sampledRequestsEnabled").Bool() {
+				t.Errorf("web ACL visibility %v; want metrics and sampled requests", w.acl.In("visibilityConfig").Plain())
+			}
+			if parent := w.ByURN(w.acl.Parent); parent == nil || parent.Type != "ecsite:edge:WebAcl" {
+				t.Errorf("web ACL is not under an ecsite:edge:WebAcl component")
+			}
+			lb := only(t, w.Result, typeLB)
+			assoc := only(t, w.Result, typeAssociation)
+			if got, want := assoc.In("resourceArn").Str(), lb.Out("arn").Str(); got == "" || got != want {
+				t.Errorf("association targets %q; want the load balancer %q", got, want)
+			}
+			if got, want := assoc.In("webAclArn").Str(), w.acl.Out("arn").Str(); got == "" || got != want {
+				t.Errorf("association attaches %q; want the web ACL %q", got, want)
+			}
+		})
+	}
+}
+
+// wantPriority pins every rule's priority: priorities are per rule, not per position, so
+// that enabling an optional rule never renumbers the others.
+var wantPriority = map[string]int{
+	"allow-ipv4": 0, "allow-ipv6": 1, "block-ipv4": 10, "block-ipv6": 11, "block-countries": 20,
+	"rate-limit-per-ip": 30, "aws-ip-reputation": 40, "aws-common-rule-set": 50,
+	"aws-known-bad-inputs": 60, "aws-sql-database": 70,
+}
+
+func TestWebAclRulePrioritiesAreUniqueAndStable(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		for variant, opts := range map[string]func(*testing.T, string) pulumitest.Options{
+			"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
+			"loaded":    loadedWaf,
+		} {
+			t.Run(stack+"/"+variant, func(t *testing.T) {
+				w := runWaf(t, stack, opts(t, stack))
+				if len(w.rules) < 5 {
+					t.Fatalf("only %d rules", len(w.rules))
+				}
+				if problems := checkRules(w.plain); len(problems) > 0 {
+					t.Errorf("rules break the priority and visibility rules:\n%s", strings.Join(problems, "\n"))
+				}
+				for name, rule := range w.rules {
+					want, known := wantPriority[name]
+					if got := int(rule["priority"].(float64)); !known || got != want {
+						t.Errorf("rule %s has priority %d; want %d (known: %v)", name, got, want, known)
+					}
+				}
+			})
+		}
+	}
+	t.Run("check catches a duplicate priority and a missing metric", func(t *testing.T) {
+		rules := []any{
+			map[string]any{"name": "a", "priority": 1.0, "visibilityConfig": map[string]any{"cloudwatchMetricsEnabled": true, "sampledRequestsEnabled": true, "metricName": "a"}},
+			map[string]any{"name": "b", "priority": 1.0, "visibilityConfig": map[string]any{"cloudwatchMetricsEnabled": false, "sampledRequestsEnabled": true, "metricName": "b"}},
+		}
+		if got := checkRules(rules); len(got) != 2 {
+			t.Errorf("checkRules found %v; want the duplicate priority and the disabled metrics", got)
+		}
+	})
+}
+
+// checkRules returns every rule whose priority is not unique or whose visibility config
+// lacks metrics, sampling or a unique metric name.
+func checkRules(rules []any) []string {
+	var problems []string
+	priorities := map[float64]string{}
+	metrics := map[string]string{}
+	for _, r := range rules {
+		rule := r.(map[string]any)
+		name, _ := rule["name"].(string)
+		p, _ := rule["priority"].(float64)
+		if other, dup := priorities[p]; dup {
+			problems = append(problems, fmt.Sprintf("%s and %s share priority %v", name, other, p))
+		}
+		priorities[p] = name
+		v, _ := rule["visibilityConfig"].(map[string]any)
+		metric, _ := v["metricName"].(string)
+		if v["cloudwatchMetricsEnabled"] != true || v["sampledRequestsEnabled"] != true || metric == "" {
+			problems = append(problems, fmt.Sprintf("%s: visibility %v", name, v))
+		}
+		if other, dup := metrics[metric]; dup && metric != "" {
+			problems = append(problems, fmt.Sprintf("%s and %s share metric %s", name, other, metric))
+		}
+		metrics[metric] = name
+	}
+	return problems
+}
+
+// wcu sums the capacity of recorded rules from edge's WCU table. A statement the table does
+// not price (a new managed group, custom keys, a scope-down) is an error, so the sum can
+// never silently undercount.
+func wcu(rules []any) (int, error) {
+	total := 0
+	for _, r := range rules {
+		rule := r.(map[string]any)
+		st, _ := rule["statement"].(map[string]any)
+		switch {
+		case st["managedRuleGroupStatement"] != nil:
+			m := st["managedRuleGroupStatement"].(map[string]any)
+			n, ok := edge.ManagedRuleGroupWCU[fmt.Sprint(m["name"])]
+			if !ok || m["vendorName"] != "AWS" || m["scopeDownStatement"] != nil {
+				return 0, fmt.Errorf("rule %v: no WCU figure for %v", rule["name"], m)
+			}
+			total += n
+		case st["rateBasedStatement"] != nil:
+			rb := st["rateBasedStatement"].(map[string]any)
+			if rb["customKeys"] != nil || rb["scopeDownStatement"] != nil || rb["aggregateKeyType"] != "IP" {
+				return 0, fmt.Errorf("rule %v: rate-based statement %v costs more than the base", rule["name"], rb)
+			}
+			total += edge.WCURateBased
+		case st["geoMatchStatement"] != nil:
+			total += edge.WCUGeoMatch
+		case st["ipSetReferenceStatement"] != nil:
+			if st["ipSetReferenceStatement"].(map[string]any)["ipSetForwardedIpConfig"] != nil {
+				return 0, fmt.Errorf("rule %v: forwarded-IP IP set costs more", rule["name"])
+			}
+			total += edge.WCUIPSet
+		default:
+			return 0, fmt.Errorf("rule %v: statement %v is not in the WCU table", rule["name"], st)
+		}
+	}
+	return total, nil
+}
+
+func TestWebAclCapacityStaysUnderTheBasicPrice(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		for variant, opts := range map[string]func(*testing.T, string) pulumitest.Options{
+			"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
+			"loaded":    loadedWaf,
+		} {
+			t.Run(stack+"/"+variant, func(t *testing.T) {
+				w := runWaf(t, stack, opts(t, stack))
+				total, err := wcu(w.plain)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s/%s: %d WCUs", stack, variant, total)
+				if total >= edge.MaxCapacity {
+					t.Errorf("the web ACL needs %d WCUs; it must stay under %d", total, edge.MaxCapacity)
+				}
+				if got := edge.Capacity(w.cfg.Waf); got != total {
+					t.Errorf("edge.Capacity reports %d WCUs; the registered rules need %d", got, total)
+				}
+			})
+		}
+	}
+	t.Run("sum catches an over-budget ACL", func(t *testing.T) {
+		group := func(name string) any {
+			return map[string]any{"name": name, "statement": map[string]any{"managedRuleGroupStatement": map[string]any{"vendorName": "AWS", "name": "AWSManagedRulesCommonRuleSet"}}}
+		}
+		total, err := wcu([]any{group("a"), group("b"), group("c")})
+		if err != nil || total < edge.MaxCapacity {
+			t.Errorf("three core rule sets sum to %d (%v); want at least %d", total, err, edge.MaxCapacity)
+		}
+		if _, err := wcu([]any{map[string]any{"name": "x", "statement": map[string]any{"xssMatchStatement": map[string]any{}}}}); err == nil {
+			t.Errorf("an unpriced statement was summed without error")
+		}
+	})
+}
+
+func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack+"/committed", func(t *testing.T) {
+			w := runWaf(t, stack, pulumitest.Options{})
+			sets := 0
+			for _, list := range [][]string{w.cfg.Waf.AllowedCidrs, w.cfg.Waf.BlockedCidrs} {
+				for _, family := range [][]string{config.IPv4Cidrs(list), config.IPv6Cidrs(list)} {
+					if len(family) > 0 {
+						sets++
+					}
+				}
+			}
+			if got := len(w.ByType(typeIPSet)); got != sets {
+				t.Errorf("%d IP sets; the stack file's lists need %d", got, sets)
+			}
+			if _, geo := w.rules["block-countries"]; geo != (len(w.cfg.Waf.BlockedCountries) > 0) {
+				t.Errorf("geo rule present = %v with blockedCountries %v", geo, w.cfg.Waf.BlockedCountries)
+			}
+		})
+		t.Run(stack+"/loaded", func(t *testing.T) {
+			w := runWaf(t, stack, loadedWaf(t, stack))
+			wantSets := map[string]struct {
+				version string
+				cidrs   []string
+				action  string
+			}{
+				"allow-ipv4": {"IPV4", []string{"203.0.113.0/24"}, "allow"},
+				"allow-ipv6": {"IPV6", []string{"2001:db8::/32"}, "allow"},
+				"block-ipv4": {"IPV4", []string{"198.51.100.0/24"}, "block"},
+			}
+			if got := len(w.ByType(typeIPSet)); got != len(wantSets) {
+				t.Errorf("%d IP sets; want %d (no IPv6 block list is configured)", got, len(wantSets))
+			}
+			if _, ok := w.rules["block-ipv6"]; ok {
+				t.Errorf("block-ipv6 rule exists without IPv6 ranges to block")
+			}
+			for key, want := range wantSets {
+				set := w.Named(typeIPSet, w.cfg.Prefix()+"-waf-"+key)
+				if set == nil {
+					t.Errorf("IP set %s missing", key)
+					continue
+				}
+				if set.In("ipAddressVersion").Str() != want.version || !reflect.DeepEqual(set.In("addresses").Strs(), want.cidrs) || set.In("scope").Str() != "REGIONAL" {
+					t.Errorf("IP set %s: %s %v; want %s %v", key, set.In("ipAddressVersion").Str(), set.In("addresses").Strs(), want.version, want.cidrs)
+				}
+				rule := w.rules[key]
+				stmt, _ := rule["statement"].(map[string]any)["ipSetReferenceStatement"].(map[string]any)
+				if stmt["arn"] != set.Out("arn").Str() {
+					t.Errorf("rule %s references %v; want IP set %s", key, stmt["arn"], set.Out("arn").Str())
+				}
+				if action, _ := rule["action"].(map[string]any); action[want.action] == nil || len(action) != 1 {
+					t.Errorf("rule %s action %v; want %s", key, action, want.action)
+				}
+			}
+			// The allow list is evaluated before every other rule.
+			for name, rule := range w.rules {
+				if !strings.HasPrefix(name, "allow-") && rule["priority"].(float64) <= w.rules["allow-ipv6"]["priority"].(float64) {
+					t.Errorf("rule %s runs before the allow list", name)
+				}
+			}
+			geo, ok := w.rules["block-countries"]
+			if !ok {
+				t.Fatal("geo rule missing with blockedCountries set")
+			}
+			codes := geo["statement"].(map[string]any)["geoMatchStatement"].(map[string]any)["countryCodes"]
+			if !reflect.DeepEqual(codes, []any{"KP", "RU"}) || geo["action"].(map[string]any)["block"] == nil {
+				t.Errorf("geo rule %v; want block of KP and RU", geo)
+			}
+		})
+	}
+}
+
+func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
+	groups := map[string]string{
+		"aws-ip-reputation":    "AWSManagedRulesAmazonIpReputationList",
+		"aws-common-rule-set":  "AWSManagedRulesCommonRuleSet",
+		"aws-known-bad-inputs": "AWSManagedRulesKnownBadInputsRuleSet",
+		"aws-sql-database":     "AWSManagedRulesSQLiRuleSet",
+	}
+	for _, stack := range programtest.Stacks {
+		for variant, opts := range map[string]func(*testing.T, string) pulumitest.Options{
+			"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
+			"loaded":    loadedWaf,
+		} {
+			t.Run(stack+"/"+variant, func(t *testing.T) {
+				w := runWaf(t, stack, opts(t, stack))
+				configured := map[string]config.ManagedRuleGroup{}
+				for _, g := range w.cfg.Waf.ManagedRules.Groups() {
+					configured[g.AWSName] = g.Group
+				}
+				for rule, group := range groups {
+					r, ok := w.rules[rule]
+					if !ok {
+						t.Errorf("managed rule %s missing", rule)
+						continue
+					}
+					stmt := r["statement"].(map[string]any)["managedRuleGroupStatement"].(map[string]any)
+					if stmt["vendorName"] != "AWS" || stmt["name"] != group {
+						t.Errorf("rule %s runs %v/%v; want AWS/%s", rule, stmt["vendorName"], stmt["name"], group)
+					}
+					cfg := configured[group]
+					override := r["overrideAction"].(map[string]any)
+					if wantCount := cfg.Mode == config.ManagedRuleCount; (override["count"] != nil) != wantCount || (override["none"] != nil) == wantCount {
+						t.Errorf("rule %s override %v; config mode %s", rule, override, cfg.Mode)
+					}
+					var excluded []string
+					overrides, _ := stmt["ruleActionOverrides"].([]any)
+					for _, o := range overrides {
+						o := o.(map[string]any)
+						if use := o["actionToUse"].(map[string]any); use["count"] == nil || len(use) != 1 {
+							t.Errorf("rule %s: override %v does not switch to count", rule, o)
+						}
+						excluded = append(excluded, o["name"].(string))
+					}
+					want := append([]string(nil), cfg.ExcludedRules...)
+					sort.Strings(excluded)
+					sort.Strings(want)
+					if len(excluded)+len(want) > 0 && !reflect.DeepEqual(excluded, want) {
+						t.Errorf("rule %s excludes %v; config lists %v", rule, excluded, want)
+					}
+				}
+				rate := w.rules["rate-limit-per-ip"]
+				rb := rate["statement"].(map[string]any)["rateBasedStatement"].(map[string]any)
+				if rb["limit"] != float64(w.cfg.Waf.RateLimit) || rb["evaluationWindowSec"] != float64(w.cfg.Waf.RateLimitWindowSeconds) || rb["aggregateKeyType"] != "IP" {
+					t.Errorf("rate rule %v; want %d per %d s per IP", rb, w.cfg.Waf.RateLimit, w.cfg.Waf.RateLimitWindowSeconds)
+				}
+				if rate["action"].(map[string]any)["block"] == nil {
+					t.Errorf("rate rule action %v; want block", rate["action"])
+				}
+			})
+		}
+	}
+	t.Run("defaults are 2000 per 5 minutes", func(t *testing.T) {
+		if d := config.DefaultWaf(); d.RateLimit != 2000 || d.RateLimitWindowSeconds != 300 {
+			t.Errorf("default rate limit %d per %d s; the design says 2000 per 5 minutes", d.RateLimit, d.RateLimitWindowSeconds)
+		}
+	})
+}
+
+func TestWafLogsRedactCredentials(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			w := runWaf(t, stack, pulumitest.Options{})
+			logging := only(t, w.Result, typeWafLogging)
+			if got := logging.In("resourceArn").Str(); got != w.acl.Out("arn").Str() {
+				t.Errorf("logging configured for %q; want the web ACL", got)
+			}
+			dest := logging.In("logDestinationConfigs").Strs()
+			if len(dest) != 1 {
+				t.Fatalf("log destinations %v; want one log group", dest)
+			}
+			group := w.ByID(dest[0])
+			if group == nil || group.Type != typeLogGroup {
+				t.Fatalf("log destination %s is not a log group of this stack", dest[0])
+			}
+			if name := group.In("name").Str(); !strings.HasPrefix(name, "aws-waf-logs-") {
+				t.Errorf("log group %q does not start with aws-waf-logs-, which WAF requires", name)
+			}
+			if got := int(group.In("retentionInDays").Num()); got != w.cfg.Waf.LogRetentionDays {
+				t.Errorf("WAF log retention %d; stack file says %d", got, w.cfg.Waf.LogRetentionDays)
+			}
+			var redacted []string
+			for _, f := range logging.In("redactedFields").Plain().([]any) {
+				f := f.(map[string]any)
+				header, _ := f["singleHeader"].(map[string]any)
+				if header == nil || len(f) != 1 {
+					t.Errorf("redacted field %v is not a single header", f)
+					continue
+				}
+				redacted = append(redacted, strings.ToLower(header["name"].(string)))
+			}
+			sort.Strings(redacted)
+			if !reflect.DeepEqual(redacted, []string{"authorization", "cookie"}) {
+				t.Errorf("redacted headers %v; want authorization and cookie", redacted)
+			}
+		})
+	}
+}

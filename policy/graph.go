@@ -1,0 +1,333 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// Graph is the recorded resources of one stack with the lookups rules need.
+type Graph struct {
+	// Project and Stack name the stack.
+	Project, Stack string
+	all            []*pulumitest.Resource
+	byID           map[string]*pulumitest.Resource
+	byURN          map[string]*pulumitest.Resource
+}
+
+// NewGraph indexes the resources recorded in m.
+func NewGraph(m *pulumitest.Mocks) *Graph {
+	g := &Graph{Project: m.Project, Stack: m.Stack, all: m.Resources(),
+		byID: map[string]*pulumitest.Resource{}, byURN: map[string]*pulumitest.Resource{}}
+	for _, r := range g.all {
+		g.byURN[r.URN] = r
+		if r.ID != "" {
+			if _, dup := g.byID[r.ID]; !dup {
+				g.byID[r.ID] = r
+			}
+		}
+		if arn := r.Out("arn").Str(); arn != "" {
+			if _, dup := g.byID[arn]; !dup {
+				g.byID[arn] = r
+			}
+		}
+	}
+	return g
+}
+
+// Resources returns every resource, sorted by URN.
+func (g *Graph) Resources() []*pulumitest.Resource { return g.all }
+
+// OfType returns the resources of the given types, sorted by URN.
+func (g *Graph) OfType(types ...string) []*pulumitest.Resource {
+	var out []*pulumitest.Resource
+	for _, r := range g.all {
+		for _, t := range types {
+			if r.Type == t {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// ByID returns the resource whose id or ARN is idOrArn, or nil.
+func (g *Graph) ByID(idOrArn string) *pulumitest.Resource { return g.byID[idOrArn] }
+
+// ByURN returns the resource with the URN, or nil.
+func (g *Graph) ByURN(urn string) *pulumitest.Resource { return g.byURN[urn] }
+
+// Provider returns the provider resource r uses, or nil for the default provider.
+func (g *Graph) Provider(r *pulumitest.Resource) *pulumitest.Resource {
+	if r.Provider == "" {
+		return nil
+	}
+	i := strings.LastIndex(r.Provider, "::")
+	if i < 0 {
+		return nil
+	}
+	return g.byURN[r.Provider[:i]]
+}
+
+// DefaultTags returns the default tags of the stack's AWS provider(s), merged.
+func (g *Graph) DefaultTags() map[string]string {
+	out := map[string]string{}
+	for _, p := range g.OfType("pulumi:providers:aws") {
+		for k, v := range p.In("defaultTags.tags").Map() {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Environment is the stack's environment name, read from the provider's default tags
+// (the program tags every resource with it), falling back to the stack name.
+func (g *Graph) Environment() string {
+	if e := g.DefaultTags()["environment"]; e != "" {
+		return e
+	}
+	return g.Stack
+}
+
+// Name returns the physical name of r: the named output or input field.
+func Name(r *pulumitest.Resource, field string) string {
+	if s := r.Out(field).Str(); s != "" {
+		return s
+	}
+	return r.In(field).Str()
+}
+
+// refersTo reports whether ref (an input holding an id, ARN or name) names r.
+func refersTo(ref string, r *pulumitest.Resource, nameFields ...string) bool {
+	if ref == "" {
+		return false
+	}
+	if ref == r.ID || ref == r.Out("arn").Str() {
+		return true
+	}
+	for _, f := range nameFields {
+		if n := Name(r, f); n != "" && ref == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Flow is one security-group rule: traffic a group admits (ingress) or sends (egress).
+type Flow struct {
+	// Direction is "ingress" or "egress".
+	Direction string
+	// Group is the id of the security group the rule belongs to.
+	Group string
+	// Peer is the other side: a CIDR, a security-group id, a prefix-list id or "self".
+	Peer string
+	// PeerIsGroup is true when Peer is a security group (or "self").
+	PeerIsGroup bool
+	// Protocol is "tcp", "udp", "icmp" or "-1" (all).
+	Protocol string
+	// From and To are the port range (both 0 or -1 for all ports).
+	From, To int
+	// Source is the resource declaring the rule ("<type> <name>").
+	Source string
+}
+
+// AllPorts reports whether the rule covers every port.
+func (f Flow) AllPorts() bool { return f.Protocol == "-1" || f.Protocol == "all" }
+
+// Ports renders the port range.
+func (f Flow) Ports() string {
+	switch {
+	case f.AllPorts():
+		return "all"
+	case f.From == f.To:
+		return fmt.Sprint(f.From)
+	}
+	return fmt.Sprintf("%d-%d", f.From, f.To)
+}
+
+// Flows returns every security-group rule of the stack, from standalone
+// aws:vpc/securityGroupIngressRule and EgressRule resources, aws:ec2/securityGroupRule
+// resources and the inline ingress/egress blocks of aws:ec2/securityGroup, in a stable
+// order.
+func (g *Graph) Flows() []Flow {
+	var out []Flow
+	for _, r := range g.OfType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+		dir := "ingress"
+		if strings.Contains(r.Type, "Egress") {
+			dir = "egress"
+		}
+		base := Flow{Direction: dir, Group: r.In("securityGroupId").Str(), Protocol: strings.ToLower(r.In("ipProtocol").Str()),
+			From: int(r.In("fromPort").Num()), To: int(r.In("toPort").Num()), Source: r.Type + " " + r.Name}
+		for _, peer := range []struct {
+			field string
+			group bool
+		}{{"cidrIpv4", false}, {"cidrIpv6", false}, {"referencedSecurityGroupId", true}, {"prefixListId", false}} {
+			if v := r.In(peer.field).Str(); v != "" {
+				f := base
+				f.Peer, f.PeerIsGroup = v, peer.group
+				out = append(out, f)
+			}
+		}
+	}
+	for _, r := range g.OfType("aws:ec2/securityGroupRule:SecurityGroupRule") {
+		out = append(out, blockFlows(r, "", r.In("type").Str(), r.In("securityGroupId").Str(), r.Type+" "+r.Name)...)
+	}
+	for _, r := range g.OfType("aws:ec2/securityGroup:SecurityGroup") {
+		for _, dir := range []string{"ingress", "egress"} {
+			for i := 0; i < r.In(dir).Len(); i++ {
+				out = append(out, blockFlows(r, fmt.Sprintf("%s[%d].", dir, i), dir, r.ID, r.Type+" "+r.Name)...)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Group != b.Group {
+			return a.Group < b.Group
+		}
+		if a.Direction != b.Direction {
+			return a.Direction > b.Direction // ingress first
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.Peer < b.Peer
+	})
+	return out
+}
+
+// blockFlows reads an inline rule block (or an ec2 securityGroupRule) at prefix.
+func blockFlows(r *pulumitest.Resource, prefix, dir, group, source string) []Flow {
+	in := func(f string) pulumitest.Value { return r.In(prefix + f) }
+	base := Flow{Direction: dir, Group: group, Protocol: strings.ToLower(in("protocol").Str()),
+		From: int(in("fromPort").Num()), To: int(in("toPort").Num()), Source: source}
+	var out []Flow
+	for _, field := range []string{"cidrBlocks", "ipv6CidrBlocks", "prefixListIds"} {
+		for _, c := range in(field).Strs() {
+			f := base
+			f.Peer = c
+			out = append(out, f)
+		}
+	}
+	for _, sg := range in("securityGroups").Strs() {
+		f := base
+		f.Peer, f.PeerIsGroup = sg, true
+		out = append(out, f)
+	}
+	if sg := in("sourceSecurityGroupId").Str(); sg != "" {
+		f := base
+		f.Peer, f.PeerIsGroup = sg, true
+		out = append(out, f)
+	}
+	if in("self").Bool() {
+		f := base
+		f.Peer, f.PeerIsGroup = "self", true
+		out = append(out, f)
+	}
+	return out
+}
+
+// Attachments maps security-group ids to the resources that use them ("<type> <name>"),
+// from load balancers, ECS services, RDS clusters, EC2 instances and VPC endpoints.
+func (g *Graph) Attachments() map[string][]string {
+	out := map[string][]string{}
+	add := func(r *pulumitest.Resource, path string) {
+		for _, id := range r.In(path).Strs() {
+			out[id] = append(out[id], r.Type+" "+r.Name)
+		}
+	}
+	for _, r := range g.all {
+		switch r.Type {
+		case "aws:lb/loadBalancer:LoadBalancer":
+			add(r, "securityGroups")
+		case "aws:ecs/service:Service":
+			add(r, "networkConfiguration.securityGroups")
+		case "aws:rds/cluster:Cluster", "aws:rds/instance:Instance", "aws:ec2/instance:Instance":
+			add(r, "vpcSecurityGroupIds")
+		case "aws:ec2/vpcEndpoint:VpcEndpoint":
+			add(r, "securityGroupIds")
+		}
+	}
+	return out
+}
+
+// Statement is one IAM policy statement, with Action and Resource normalised to lists.
+type Statement struct {
+	Effect    string
+	Action    []string
+	NotAction []string
+	Resource  []string
+	Principal any
+	Condition map[string]map[string]any
+}
+
+// ParseDocument decodes an IAM policy document.
+func ParseDocument(doc string) ([]Statement, error) {
+	var raw struct {
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
+		return nil, err
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw.Statement, &list); err != nil {
+		list = []json.RawMessage{raw.Statement} // a single statement object
+	}
+	var out []Statement
+	for _, s := range list {
+		var st struct {
+			Effect    string                    `json:"Effect"`
+			Action    any                       `json:"Action"`
+			NotAction any                       `json:"NotAction"`
+			Resource  any                       `json:"Resource"`
+			Principal any                       `json:"Principal"`
+			Condition map[string]map[string]any `json:"Condition"`
+		}
+		if err := json.Unmarshal(s, &st); err != nil {
+			return nil, err
+		}
+		out = append(out, Statement{Effect: st.Effect, Action: strs(st.Action), NotAction: strs(st.NotAction),
+			Resource: strs(st.Resource), Principal: st.Principal, Condition: st.Condition})
+	}
+	return out, nil
+}
+
+func strs(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// identityPolicies returns the identity-based policy documents of the stack with the
+// resource declaring each: managed policies, role inline policies and role policies.
+func (g *Graph) identityPolicies() []struct {
+	Owner *pulumitest.Resource
+	Doc   string
+} {
+	type pd = struct {
+		Owner *pulumitest.Resource
+		Doc   string
+	}
+	var out []pd
+	for _, r := range g.OfType("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy") {
+		out = append(out, pd{r, r.In("policy").Str()})
+	}
+	for _, r := range g.OfType("aws:iam/role:Role") {
+		for i := 0; i < r.In("inlinePolicies").Len(); i++ {
+			out = append(out, pd{r, r.In(fmt.Sprintf("inlinePolicies[%d].policy", i)).Str()})
+		}
+	}
+	return out
+}

@@ -1,0 +1,340 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// res builds a recorded custom resource whose outputs echo its inputs plus extra
+// key/value pairs.
+func res(typ, name string, in map[string]any, out ...any) *pulumitest.Resource {
+	r := &pulumitest.Resource{Type: typ, Name: name, Custom: true, Inputs: resource.NewPropertyMapFromMap(in)}
+	r.Outputs = r.Inputs.Copy()
+	for i := 0; i+1 < len(out); i += 2 {
+		r.Outputs[resource.PropertyKey(out[i].(string))] = resource.NewPropertyValue(out[i+1])
+	}
+	return r
+}
+
+// secret marks an input as secret, as `pulumi.ToSecret` does.
+func secret(r *pulumitest.Resource, key string) *pulumitest.Resource {
+	r.Inputs[resource.PropertyKey(key)] = resource.MakeSecret(r.Inputs[resource.PropertyKey(key)])
+	return r
+}
+
+func protect(r *pulumitest.Resource) *pulumitest.Resource { r.Protect = true; return r }
+
+func withProvider(r *pulumitest.Resource, ref string) *pulumitest.Resource {
+	r.Provider = ref
+	return r
+}
+
+var goodTags = map[string]any{"project": "ecsite", "environment": "test", "cost-center": "shop", "managed-by": "pulumi"}
+
+const tlsDeny = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+
+const logged = `[{"name":"web","readonlyRootFilesystem":true,"logConfiguration":{"logDriver":"awslogs"}}]`
+
+type ruleCase struct {
+	rule string
+	name string
+	bad  []*pulumitest.Resource // must produce at least one finding
+	good []*pulumitest.Resource // must produce none
+}
+
+func ruleCases() []ruleCase {
+	provider := func(tags map[string]any) *pulumitest.Resource {
+		return res("pulumi:providers:aws", "aws", map[string]any{"region": "ap-northeast-1", "defaultTags": map[string]any{"tags": tags}})
+	}
+	return []ruleCase{
+		{rule: "ENC-RDS", name: "unencrypted cluster",
+			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"storageEncrypted": false})},
+			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"storageEncrypted": true})}},
+		{rule: "ENC-SSM", name: "SecureString on the default key",
+			bad:  []*pulumitest.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{"type": "SecureString", "value": "x"})},
+			good: []*pulumitest.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{"type": "SecureString", "value": "x", "keyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"})}},
+		{rule: "ENC-SSM", name: "secret stored as a plain String",
+			bad:  []*pulumitest.Resource{secret(res("aws:ssm/parameter:Parameter", "jwt", map[string]any{"name": "/ecsite/test/JWT_SECRET", "type": "String", "value": "s3cret"}), "value")},
+			good: []*pulumitest.Resource{secret(res("aws:ssm/parameter:Parameter", "host", map[string]any{"name": "/ecsite/test/DB_HOST", "type": "String", "value": "db.example"}), "value")}},
+		{rule: "ENC-LOGS", name: "ECS Exec session log group without a key",
+			bad: []*pulumitest.Resource{
+				res("aws:ecs/cluster:Cluster", "c", map[string]any{"configuration": map[string]any{"executeCommandConfiguration": map[string]any{"logConfiguration": map[string]any{"cloudWatchLogGroupName": "/ecs/exec"}}}}),
+				res("aws:cloudwatch/logGroup:LogGroup", "exec", map[string]any{"name": "/ecs/exec"}),
+			},
+			good: []*pulumitest.Resource{
+				res("aws:ecs/cluster:Cluster", "c", map[string]any{"configuration": map[string]any{"executeCommandConfiguration": map[string]any{"logConfiguration": map[string]any{"cloudWatchLogGroupName": "/ecs/exec"}}}}),
+				res("aws:cloudwatch/logGroup:LogGroup", "exec", map[string]any{"name": "/ecs/exec", "kmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"}),
+				res("aws:cloudwatch/logGroup:LogGroup", "flow", map[string]any{"name": "/vpc/flow"}),
+			}},
+		{rule: "ENC-S3", name: "bucket without encryption configuration",
+			bad: []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-bucket"})},
+			good: []*pulumitest.Resource{
+				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-bucket"}),
+				res("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "logs", map[string]any{"bucket": "logs-id",
+					"rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}}),
+			}},
+		{rule: "ENC-SNS", name: "topic without a key",
+			bad:  []*pulumitest.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
+			good: []*pulumitest.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{"kmsMasterKeyId": "alias/k"})}},
+		{rule: "ENC-ECR", name: "repository without encryption configuration",
+			bad:  []*pulumitest.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{})},
+			good: []*pulumitest.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{"encryptionConfigurations": []any{map[string]any{"encryptionType": "AES256"}}})}},
+		{rule: "TLS-LISTENER", name: "HTTP listener forwarding",
+			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "http", map[string]any{"port": 80, "protocol": "HTTP",
+				"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}})},
+			good: []*pulumitest.Resource{
+				res("aws:lb/listener:Listener", "http", map[string]any{"port": 80, "protocol": "HTTP",
+					"defaultActions": []any{map[string]any{"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}}}),
+				res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "certificateArn": "arn:cert"}),
+			}},
+		{rule: "TLS-LISTENER", name: "HTTPS listener allowing TLS 1.0",
+			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08", "certificateArn": "arn:cert"})}},
+		{rule: "TLS-BUCKET", name: "bucket without a TLS-only policy",
+			bad: []*pulumitest.Resource{
+				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{}),
+				res("aws:s3/bucketPolicy:BucketPolicy", "logs", map[string]any{"bucket": "logs-id", "policy": `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"x"},"Action":"s3:PutObject","Resource":"*"}]}`}),
+			},
+			good: []*pulumitest.Resource{
+				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{}),
+				res("aws:s3/bucketPolicy:BucketPolicy", "logs", map[string]any{"bucket": "logs-id", "policy": tlsDeny}),
+			}},
+		{rule: "NET-OPEN-INGRESS", name: "SSH from anywhere",
+			bad: []*pulumitest.Resource{res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", map[string]any{
+				"securityGroupId": "sg-app", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22})}},
+		{rule: "NET-OPEN-INGRESS", name: "443 from ::/0 on a group no ALB uses",
+			bad: []*pulumitest.Resource{res("aws:ec2/securityGroup:SecurityGroup", "tasks", map[string]any{"ingress": []any{
+				map[string]any{"protocol": "tcp", "fromPort": 443, "toPort": 443, "ipv6CidrBlocks": []any{"::/0"}}}})}},
+		{rule: "NET-OPEN-INGRESS", name: "all traffic from anywhere on the ALB",
+			bad: []*pulumitest.Resource{
+				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"securityGroups": []any{"sg-alb"}}),
+				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "all", map[string]any{"securityGroupId": "sg-alb", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "-1"}),
+			},
+			good: []*pulumitest.Resource{
+				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"securityGroups": []any{"sg-alb"}}),
+				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "https", map[string]any{"securityGroupId": "sg-alb", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}),
+				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "http6", map[string]any{"securityGroupId": "sg-alb", "cidrIpv6": "::/0", "ipProtocol": "tcp", "fromPort": 80, "toPort": 80}),
+				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "app", map[string]any{"securityGroupId": "sg-app", "referencedSecurityGroupId": "sg-alb", "ipProtocol": "tcp", "fromPort": 3000, "toPort": 3000}),
+			}},
+		{rule: "NET-PUBLIC-IP", name: "task with a public IP",
+			bad:  []*pulumitest.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": true}})},
+			good: []*pulumitest.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": false}})}},
+		{rule: "NET-PUBLIC-IP", name: "bastion in a subnet that maps public IPs",
+			bad: []*pulumitest.Resource{
+				res("aws:ec2/subnet:Subnet", "public", map[string]any{"mapPublicIpOnLaunch": true}),
+				res("aws:ec2/instance:Instance", "bastion", map[string]any{"subnetId": "public-id"}),
+			},
+			good: []*pulumitest.Resource{
+				res("aws:ec2/subnet:Subnet", "private", map[string]any{}),
+				res("aws:ec2/instance:Instance", "bastion", map[string]any{"subnetId": "private-id", "associatePublicIpAddress": false}),
+			}},
+		{rule: "DB-PUBLIC", name: "publicly accessible instance",
+			bad:  []*pulumitest.Resource{res("aws:rds/clusterInstance:ClusterInstance", "writer", map[string]any{"publiclyAccessible": true})},
+			good: []*pulumitest.Resource{res("aws:rds/clusterInstance:ClusterInstance", "writer", map[string]any{"publiclyAccessible": false})}},
+		{rule: "LOG-FLOW", name: "VPC without flow log",
+			bad:  []*pulumitest.Resource{res("aws:ec2/vpc:Vpc", "vpc", map[string]any{})},
+			good: []*pulumitest.Resource{res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), res("aws:ec2/flowLog:FlowLog", "fl", map[string]any{"vpcId": "vpc-id"})}},
+		{rule: "LOG-CONTAINER", name: "container without log configuration",
+			bad:  []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": `[{"name":"web","readonlyRootFilesystem":true}]`})},
+			good: []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": logged})}},
+		{rule: "LOG-WAF", name: "web ACL without logging",
+			bad: []*pulumitest.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{}, "arn", "arn:acl")},
+			good: []*pulumitest.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{}, "arn", "arn:acl"),
+				res("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "acl", map[string]any{"resourceArn": "arn:acl", "logDestinationConfigs": []any{"arn:logs"}})}},
+		{rule: "LOG-DB", name: "Aurora PostgreSQL without log export",
+			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql", "enabledCloudwatchLogsExports": []any{}})},
+			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql", "enabledCloudwatchLogsExports": []any{"postgresql"}})}},
+		{rule: "LOG-ALB", name: "ALB without access logs",
+			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"accessLogs": map[string]any{"enabled": false, "bucket": "b"}})},
+			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"accessLogs": map[string]any{"enabled": true, "bucket": "b"}})}},
+		{rule: "PROT-DB", name: "database without protect",
+			bad: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": true, "skipFinalSnapshot": false, "finalSnapshotIdentifier": "db-final"})},
+			good: []*pulumitest.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{
+				"deletionProtection": true, "skipFinalSnapshot": false, "finalSnapshotIdentifier": "db-final"}))}},
+		{rule: "PROT-DB", name: "database skipping its final snapshot",
+			bad: []*pulumitest.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": true, "skipFinalSnapshot": true}))}},
+		{rule: "PROT-ALB", name: "ALB without deletion protection",
+			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{})},
+			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"enableDeletionProtection": true})}},
+		{rule: "BACKUP-RETENTION", name: "one-day backups",
+			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"backupRetentionPeriod": 1})},
+			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"backupRetentionPeriod": 7})}},
+		{rule: "IAM-WILDCARD", name: "admin inline policy",
+			bad: []*pulumitest.Resource{res("aws:iam/rolePolicy:RolePolicy", "admin", map[string]any{"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`})},
+			good: []*pulumitest.Resource{res("aws:iam/rolePolicy:RolePolicy", "logs", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:PutLogEvents"],"Resource":["arn:aws:logs:ap-northeast-1:123456789012:log-group:x:*"]}]}`})}},
+		{rule: "IAM-WILDCARD", name: "AdministratorAccess attached",
+			bad: []*pulumitest.Resource{res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})},
+			good: []*pulumitest.Resource{res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "exec", map[string]any{
+				"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"})}},
+		{rule: "IAM-PARAM-SCOPE", name: "execution role reading another environment's parameters",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*"]}]}`})},
+			good: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*"]},{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:ap-northeast-1:123456789012:key/k"]}]}`})}},
+		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt on every key",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/policy:Policy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}}`})}},
+		{rule: "ECS-INSIGHTS", name: "cluster without Container Insights",
+			bad:  []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "disabled"}}})},
+			good: []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}})}},
+		{rule: "ECS-READONLY-ROOT", name: "writable root filesystem",
+			bad:  []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": `[{"name":"web","logConfiguration":{"logDriver":"awslogs"}}]`})},
+			good: []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": logged})}},
+		{rule: "TAG-COST", name: "resource on the default provider",
+			bad: []*pulumitest.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
+			good: []*pulumitest.Resource{provider(goodTags),
+				withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{}), "urn:pulumi:test::ecsite::pulumi:providers:aws::aws::aws-id")}},
+		{rule: "TAG-COST", name: "provider without cost-center",
+			bad: []*pulumitest.Resource{provider(map[string]any{"project": "ecsite", "environment": "test", "managed-by": "pulumi"}),
+				withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{}), "urn:pulumi:test::ecsite::pulumi:providers:aws::aws::aws-id")}},
+		// Each sub-check on its own: the violating graph differs from a compliant one
+		// in exactly one setting.
+		{rule: "ENC-RDS", name: "storageEncrypted unset",
+			bad: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql"})}},
+		{rule: "TLS-LISTENER", name: "HTTPS listener without a certificate",
+			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})}},
+		{rule: "NET-PUBLIC-IP", name: "bastion asking for a public IP",
+			bad: []*pulumitest.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{"associatePublicIpAddress": true})}},
+		{rule: "LOG-DB", name: "cluster of another engine exporting nothing",
+			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-mysql"})},
+			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-mysql", "enabledCloudwatchLogsExports": []any{"error"}})}},
+		{rule: "PROT-DB", name: "database without deletion protection",
+			bad: []*pulumitest.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": false, "finalSnapshotIdentifier": "db-final"}))}},
+		{rule: "BACKUP-RETENTION", name: "retention unset (AWS defaults to 1 day)",
+			bad: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{})}},
+		{rule: "IAM-WILDCARD", name: "NotAction allow on every resource",
+			bad: []*pulumitest.Resource{res("aws:iam/policy:Policy", "almost-admin", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["*"]}]}`})}},
+		{rule: "IAM-WILDCARD", name: "role holding AdministratorAccess",
+			bad:  []*pulumitest.Resource{res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AdministratorAccess"}})},
+			good: []*pulumitest.Resource{res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}})}},
+		{rule: "ECS-INSIGHTS", name: "cluster without settings",
+			bad: []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{})}},
+		{rule: "TAG-COST", name: "resource blanking a cost tag",
+			bad: []*pulumitest.Resource{provider(goodTags),
+				withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{"tags": map[string]any{"cost-center": ""}}), "urn:pulumi:test::ecsite::pulumi:providers:aws::aws::aws-id")}},
+		{rule: "NAME-LENGTH", name: "bucket name over 63 characters",
+			bad:  []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "ecsite-production-application-load-balancer-access-logs-1234567890"})},
+			good: []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "ecsite-prod-alb-logs-4c3328c"})}},
+		{rule: "NAME-LENGTH", name: "IAM role name prefix over 38 characters",
+			bad: []*pulumitest.Resource{res("aws:iam/role:Role", "r", map[string]any{"namePrefix": "ecsite-production-api-task-execution-role-"})}},
+		{rule: "NAME-LENGTH", name: "load balancer name over 32 characters",
+			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{}, "name", "ecsite-production-alb-1234567890ab")},
+			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{}, "name", "ecsite-prod-alb-1234567")}},
+	}
+}
+
+func ruleByID(t *testing.T, id string) Rule {
+	t.Helper()
+	for _, r := range Rules() {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("no rule %s", id)
+	return Rule{}
+}
+
+// TestEveryRuleCatchesAViolation feeds each rule a hand-built violating graph and sees
+// it fire, and a compliant variant and sees it stay quiet.
+func TestEveryRuleCatchesAViolation(t *testing.T) {
+	for _, tc := range ruleCases() {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			rule := ruleByID(t, tc.rule)
+			rep := EvaluateRules(pulumitest.NewGraph("ecsite", "test", tc.bad...), []Rule{rule}, nil)
+			if got := rep.Results[0]; got.Status() != "FAIL" {
+				t.Errorf("violating graph: status %s, findings %v; want FAIL", got.Status(), got.Violations)
+			}
+			if tc.good == nil {
+				return
+			}
+			rep = EvaluateRules(pulumitest.NewGraph("ecsite", "test", tc.good...), []Rule{rule}, nil)
+			if got := rep.Results[0]; got.Status() != "pass" {
+				t.Errorf("compliant graph: status %s, findings %v; want pass", got.Status(), got.Violations)
+			}
+		})
+	}
+}
+
+func TestEveryRuleHasACaseAndMetadata(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range ruleCases() {
+		covered[tc.rule] = true
+	}
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if !covered[r.ID] {
+			t.Errorf("rule %s has no violating test case", r.ID)
+		}
+		if seen[r.ID] {
+			t.Errorf("rule id %s used twice", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Rationale == "" || r.Severity == "" || r.Check == nil {
+			t.Errorf("rule %s lacks a rationale, a severity or a check", r.ID)
+		}
+	}
+}
+
+func TestExceptionsCoverOnlyTheirStackAndResources(t *testing.T) {
+	rule := ruleByID(t, "PROT-ALB")
+	exc := []Exception{{Rule: "PROT-ALB", Stacks: []string{"dev"}, Resources: []string{"*-alb"}, Reason: "disposable"}}
+	bad := func() []*pulumitest.Resource {
+		return []*pulumitest.Resource{
+			res("aws:lb/loadBalancer:LoadBalancer", "shop-alb", map[string]any{}),
+			res("aws:lb/loadBalancer:LoadBalancer", "internal-lb", map[string]any{}),
+		}
+	}
+	dev := EvaluateRules(pulumitest.NewGraph("ecsite", "dev", bad()...), []Rule{rule}, exc)
+	if r := dev.Results[0]; len(r.Excepted) != 1 || len(r.Violations) != 1 || r.Violations[0].Name != "internal-lb" {
+		t.Errorf("dev: excepted %v, violations %v; want shop-alb excepted and internal-lb violating", r.Excepted, r.Violations)
+	}
+	prod := EvaluateRules(pulumitest.NewGraph("ecsite", "prod", bad()...), []Rule{rule}, exc)
+	if r := prod.Results[0]; len(r.Excepted) != 0 || len(r.Violations) != 2 {
+		t.Errorf("prod: a dev exception applied: excepted %v", r.Excepted)
+	}
+	unused := EvaluateRules(pulumitest.NewGraph("ecsite", "dev"), []Rule{rule}, exc)
+	if len(unused.Unused) != 1 {
+		t.Errorf("an exception matching nothing is not reported as unused")
+	}
+}
+
+func TestExceptionsFile(t *testing.T) {
+	if _, err := Exceptions(); err != nil {
+		t.Fatalf("committed exceptions: %v", err)
+	}
+	bad := map[string]string{
+		"unknown rule": "- rule: NO-SUCH-RULE\n  stacks: [dev]\n  reason: x\n",
+		"no stacks":    "- rule: PROT-ALB\n  reason: x\n",
+		"no reason":    "- rule: PROT-ALB\n  stacks: [dev]\n",
+		"bad pattern":  "- rule: PROT-ALB\n  stacks: [dev]\n  resources: ['[']\n  reason: x\n",
+	}
+	for name, data := range bad {
+		if _, err := ParseExceptions([]byte(data)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestFlowsReadEverySource(t *testing.T) {
+	g := NewGraph(pulumitest.NewGraph("ecsite", "test",
+		res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "a", map[string]any{"securityGroupId": "sg-1", "referencedSecurityGroupId": "sg-2", "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432}),
+		res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "b", map[string]any{"securityGroupId": "sg-2", "cidrIpv4": "10.0.0.0/16", "ipProtocol": "-1"}),
+		res("aws:ec2/securityGroupRule:SecurityGroupRule", "c", map[string]any{"type": "ingress", "securityGroupId": "sg-3", "cidrBlocks": []any{"10.0.0.0/8"}, "protocol": "tcp", "fromPort": 1, "toPort": 9}),
+		res("aws:ec2/securityGroup:SecurityGroup", "d", map[string]any{"egress": []any{map[string]any{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": []any{"0.0.0.0/0"}}}}),
+	))
+	fl := g.Flows()
+	if len(fl) != 4 {
+		t.Fatalf("got %d flows: %+v", len(fl), fl)
+	}
+	want := map[string]bool{"ingress sg-1 sg-2 5432": true, "egress sg-2 10.0.0.0/16 all": true, "ingress sg-3 10.0.0.0/8 1-9": true, "egress d-id 0.0.0.0/0 all": true}
+	for _, f := range fl {
+		k := strings.Join([]string{f.Direction, f.Group, f.Peer, f.Ports()}, " ")
+		if !want[k] {
+			t.Errorf("unexpected flow %q", k)
+		}
+	}
+}

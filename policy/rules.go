@@ -1,0 +1,676 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// Rules returns the rule set in report order.
+func Rules() []Rule {
+	return []Rule{
+		{ID: "ENC-RDS", Severity: High, Rationale: "Aurora storage, snapshots and replicas must be encrypted at rest.",
+			Mirrors: "FSBP RDS.27; cdk-nag AwsSolutions-RDS2", Check: checkRDSEncrypted},
+		{ID: "ENC-SSM", Severity: High, Rationale: "Secrets live in SecureString parameters under the stack's own KMS key, never as plain String.",
+			Mirrors: "", Check: checkSSMEncrypted},
+		{ID: "ENC-LOGS", Severity: Medium, Rationale: "Log groups receiving interactive session output (ECS Exec) are KMS-encrypted.",
+			Mirrors: "cdk-nag NIST.800.53.R5-CloudWatchLogGroupEncrypted", Check: checkLogGroupsEncrypted},
+		{ID: "ENC-S3", Severity: Medium, Rationale: "Every bucket states its server-side encryption explicitly.",
+			Mirrors: "", Check: checkBucketEncryption},
+		{ID: "ENC-SNS", Severity: Medium, Rationale: "Alarm topics are encrypted with a KMS key.",
+			Mirrors: "FSBP SNS.1; cdk-nag AwsSolutions-SNS2", Check: checkTopicEncrypted},
+		{ID: "ENC-ECR", Severity: Low, Rationale: "Image repositories state their encryption (AES256 or KMS) explicitly.",
+			Mirrors: "", Check: checkECREncrypted},
+		{ID: "TLS-LISTENER", Severity: High, Rationale: "HTTPS listeners use a TLS 1.2+ policy; plain HTTP only redirects to HTTPS.",
+			Mirrors: "FSBP ELB.1; cdk-nag NIST.800.53.R5-ALBHttpToHttpsRedirection", Check: checkListenersTLS},
+		{ID: "TLS-BUCKET", Severity: High, Rationale: "Buckets deny requests that do not use TLS (aws:SecureTransport).",
+			Mirrors: "FSBP S3.5; cdk-nag AwsSolutions-S10", Check: checkBucketTLS},
+		{ID: "NET-OPEN-INGRESS", Severity: Critical, Rationale: "Nothing admits 0.0.0.0/0 or ::/0 except an internet-facing ALB on 80 and 443.",
+			Mirrors: "FSBP EC2.18, EC2.19; cdk-nag AwsSolutions-EC23", Check: checkOpenIngress},
+		{ID: "NET-PUBLIC-IP", Severity: High, Rationale: "Tasks and instances (bastion included) get no public IP address.",
+			Mirrors: "FSBP ECS.2, EC2.9; cdk-nag NIST.800.53.R5-EC2InstanceNoPublicIp", Check: checkNoPublicIPs},
+		{ID: "DB-PUBLIC", Severity: Critical, Rationale: "Database instances are not publicly accessible.",
+			Mirrors: "FSBP RDS.2", Check: checkDBNotPublic},
+		{ID: "LOG-FLOW", Severity: Medium, Rationale: "Every VPC records its flow logs.",
+			Mirrors: "FSBP EC2.6; cdk-nag AwsSolutions-VPC7", Check: checkFlowLogs},
+		{ID: "LOG-CONTAINER", Severity: Medium, Rationale: "Every container sends its output to a log driver.",
+			Mirrors: "FSBP ECS.9", Check: checkContainerLogs},
+		{ID: "LOG-WAF", Severity: Medium, Rationale: "Every web ACL logs the requests it inspects.",
+			Mirrors: "FSBP WAF.11", Check: checkWAFLogging},
+		{ID: "LOG-DB", Severity: Medium, Rationale: "Aurora clusters export their engine log to CloudWatch Logs.",
+			Mirrors: "FSBP RDS.37 (Aurora PostgreSQL log export)", Check: checkDBLogs},
+		{ID: "LOG-ALB", Severity: Medium, Rationale: "Load balancers write access logs to S3.",
+			Mirrors: "FSBP ELB.5; cdk-nag AwsSolutions-ELB2", Check: checkALBLogs},
+		{ID: "PROT-DB", Severity: High, Rationale: "The database cannot be deleted by accident: deletion protection, a final snapshot and Pulumi protect.",
+			Mirrors: "FSBP RDS.7; cdk-nag AwsSolutions-RDS10", Check: checkDBProtected},
+		{ID: "PROT-ALB", Severity: Medium, Rationale: "Load balancers have deletion protection.",
+			Mirrors: "FSBP ELB.6; cdk-nag NIST.800.53.R5-ELBDeletionProtectionEnabled", Check: checkALBProtected},
+		{ID: "BACKUP-RETENTION", Severity: High, Rationale: "Automated backups are kept at least 7 days.",
+			Mirrors: "FSBP RDS.11 (its instance-level analogue)", Check: checkBackupRetention},
+		{ID: "IAM-WILDCARD", Severity: Critical, Rationale: "No identity policy allows action * on resource *, and no role holds AdministratorAccess.",
+			Mirrors: "FSBP IAM.1; cdk-nag NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess", Check: checkIAMWildcard},
+		{ID: "IAM-PARAM-SCOPE", Severity: High, Rationale: "Roles read parameters only under /<project>/<environment>/ and decrypt only named keys.",
+			Mirrors: "cdk-nag AwsSolutions-IAM5 (in spirit)", Check: checkParameterScope},
+		{ID: "ECS-INSIGHTS", Severity: Low, Rationale: "ECS clusters have Container Insights on.",
+			Mirrors: "FSBP ECS.12; cdk-nag AwsSolutions-ECS4", Check: checkContainerInsights},
+		{ID: "ECS-READONLY-ROOT", Severity: Medium, Rationale: "Containers run with a read-only root filesystem.",
+			Mirrors: "FSBP ECS.5", Check: checkReadOnlyRoot},
+		{ID: "TAG-COST", Severity: Low, Rationale: "Every AWS resource gets the cost tags (project, environment, cost-center, managed-by) through its provider's default tags.",
+			Mirrors: "", Check: checkCostTags},
+		{ID: "NAME-LENGTH", Severity: High, Rationale: "Physical names fit AWS's length limits, so a deployment does not fail half-way.",
+			Mirrors: "", Check: checkNameLengths},
+	}
+}
+
+func finding(r *pulumitest.Resource, format string, args ...any) Finding {
+	return Finding{Type: r.Type, Name: r.Name, Message: fmt.Sprintf(format, args...)}
+}
+
+func checkRDSEncrypted(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:rds/cluster:Cluster", "aws:rds/instance:Instance")
+	for _, r := range rs {
+		if !r.In("storageEncrypted").Bool() {
+			fs = append(fs, finding(r, "storageEncrypted is not true"))
+		}
+	}
+	return len(rs), fs
+}
+
+// secretName matches parameter names that hold credentials.
+var secretName = regexp.MustCompile(`(?i)(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|DSN|_URL|_URI)$`)
+
+func checkSSMEncrypted(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:ssm/parameter:Parameter")
+	for _, r := range rs {
+		name := Name(r, "name")
+		switch r.In("type").Str() {
+		case "SecureString":
+			if r.In("keyId").Null() || r.In("keyId").Str() == "" {
+				fs = append(fs, finding(r, "SecureString without keyId uses the account's default aws/ssm key"))
+			}
+		default:
+			// The provider marks every parameter value secret in state, so secret-ness
+			// cannot tell; the name does.
+			if secretName.MatchString(name) {
+				fs = append(fs, finding(r, "%s holds a credential but is a plain %s", name, r.In("type").Str()))
+			}
+		}
+	}
+	return len(rs), fs
+}
+
+// checkLogGroupsEncrypted applies to the log groups the ECS clusters send ECS Exec
+// sessions to: their output can contain anything an operator typed or printed.
+func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
+	sessionGroups := map[string]bool{}
+	for _, c := range g.OfType("aws:ecs/cluster:Cluster") {
+		if n := c.In("configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName").Str(); n != "" {
+			sessionGroups[n] = true
+		}
+	}
+	checked := 0
+	var fs []Finding
+	for _, r := range g.OfType("aws:cloudwatch/logGroup:LogGroup") {
+		if !sessionGroups[Name(r, "name")] {
+			continue
+		}
+		checked++
+		if r.In("kmsKeyId").Str() == "" {
+			fs = append(fs, finding(r, "ECS Exec session log group %q has no kmsKeyId", Name(r, "name")))
+		}
+	}
+	return checked, fs
+}
+
+var bucketTypes = []string{"aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket"}
+
+func checkBucketEncryption(g *Graph) (int, []Finding) {
+	var fs []Finding
+	buckets := g.OfType(bucketTypes...)
+	configs := g.OfType("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+		"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+	for _, b := range buckets {
+		if !b.In("serverSideEncryptionConfiguration").Null() {
+			continue // legacy inline configuration
+		}
+		ok := false
+		for _, c := range configs {
+			if refersTo(c.In("bucket").Str(), b, "bucket") && c.In("rules").Len() > 0 {
+				ok = true
+			}
+		}
+		if !ok {
+			fs = append(fs, finding(b, "no server-side encryption configuration"))
+		}
+	}
+	return len(buckets), fs
+}
+
+func checkTopicEncrypted(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:sns/topic:Topic")
+	for _, r := range rs {
+		if r.In("kmsMasterKeyId").Str() == "" {
+			fs = append(fs, finding(r, "no kmsMasterKeyId"))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkECREncrypted(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:ecr/repository:Repository")
+	for _, r := range rs {
+		t := r.In("encryptionConfigurations[0].encryptionType").Str()
+		if t != "AES256" && t != "KMS" {
+			fs = append(fs, finding(r, "no explicit encryptionConfigurations (AES256 or KMS)"))
+		}
+	}
+	return len(rs), fs
+}
+
+// tlsPolicy matches the ELB security policies that allow only TLS 1.2 and newer.
+var tlsPolicy = regexp.MustCompile(`^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)`)
+
+func checkListenersTLS(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:lb/listener:Listener")
+	for _, r := range rs {
+		switch strings.ToUpper(r.In("protocol").Str()) {
+		case "HTTPS", "TLS":
+			if p := r.In("sslPolicy").Str(); !tlsPolicy.MatchString(p) {
+				fs = append(fs, finding(r, "port %v uses TLS policy %q, not a TLS 1.2+ policy", r.In("port").Num(), p))
+			}
+			if r.In("certificateArn").Str() == "" {
+				fs = append(fs, finding(r, "port %v has no certificate", r.In("port").Num()))
+			}
+		default:
+			actions := r.In("defaultActions")
+			for i := 0; i < actions.Len(); i++ {
+				a := fmt.Sprintf("defaultActions[%d].", i)
+				if r.In(a+"type").Str() != "redirect" || strings.ToUpper(r.In(a+"redirect.protocol").Str()) != "HTTPS" {
+					fs = append(fs, finding(r, "plain %s listener on port %v does %q instead of redirecting to HTTPS",
+						r.In("protocol").Str(), r.In("port").Num(), r.In(a+"type").Str()))
+				}
+			}
+			if actions.Len() == 0 {
+				fs = append(fs, finding(r, "plain listener without a redirect"))
+			}
+		}
+	}
+	return len(rs), fs
+}
+
+// deniesInsecureTransport reports whether a policy document denies requests made
+// without TLS.
+func deniesInsecureTransport(doc string) bool {
+	sts, err := ParseDocument(doc)
+	if err != nil {
+		return false
+	}
+	for _, s := range sts {
+		if s.Effect != "Deny" {
+			continue
+		}
+		for _, cond := range s.Condition {
+			for k, v := range cond {
+				if strings.EqualFold(k, "aws:SecureTransport") && strings.EqualFold(fmt.Sprint(v), "false") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func checkBucketTLS(g *Graph) (int, []Finding) {
+	var fs []Finding
+	buckets := g.OfType(bucketTypes...)
+	policies := g.OfType("aws:s3/bucketPolicy:BucketPolicy")
+	for _, b := range buckets {
+		ok := deniesInsecureTransport(b.In("policy").Str())
+		for _, p := range policies {
+			if refersTo(p.In("bucket").Str(), b, "bucket") && deniesInsecureTransport(p.In("policy").Str()) {
+				ok = true
+			}
+		}
+		if !ok {
+			fs = append(fs, finding(b, "no bucket policy denying aws:SecureTransport=false"))
+		}
+	}
+	return len(buckets), fs
+}
+
+func isAnywhere(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::/0" }
+
+func checkOpenIngress(g *Graph) (int, []Finding) {
+	albGroups := map[string]bool{}
+	for _, lb := range g.OfType("aws:lb/loadBalancer:LoadBalancer") {
+		if lb.In("internal").Bool() {
+			continue
+		}
+		if t := lb.In("loadBalancerType").Str(); t != "" && t != "application" {
+			continue
+		}
+		for _, id := range lb.In("securityGroups").Strs() {
+			albGroups[id] = true
+		}
+	}
+	var fs []Finding
+	checked := 0
+	for _, f := range g.Flows() {
+		if f.Direction != "ingress" {
+			continue
+		}
+		checked++
+		if f.PeerIsGroup || !isAnywhere(f.Peer) {
+			continue
+		}
+		web := !f.AllPorts() && f.Protocol == "tcp" && f.From == f.To && (f.From == 80 || f.From == 443)
+		if albGroups[f.Group] && web {
+			continue
+		}
+		parts := strings.SplitN(f.Source, " ", 2)
+		fs = append(fs, Finding{Type: parts[0], Name: parts[1],
+			Message: fmt.Sprintf("security group %s admits %s on %s/%s", f.Group, f.Peer, f.Protocol, f.Ports())})
+	}
+	return checked, fs
+}
+
+func checkNoPublicIPs(g *Graph) (int, []Finding) {
+	var fs []Finding
+	checked := 0
+	for _, s := range g.OfType("aws:ecs/service:Service") {
+		checked++
+		if s.In("networkConfiguration.assignPublicIp").Bool() {
+			fs = append(fs, finding(s, "networkConfiguration.assignPublicIp is true"))
+		}
+	}
+	for _, i := range g.OfType("aws:ec2/instance:Instance") {
+		checked++
+		v := i.In("associatePublicIpAddress")
+		if v.Bool() {
+			fs = append(fs, finding(i, "associatePublicIpAddress is true"))
+			continue
+		}
+		if sub := g.ByID(i.In("subnetId").Str()); v.Null() && sub != nil && sub.In("mapPublicIpOnLaunch").Bool() {
+			fs = append(fs, finding(i, "placed in subnet %s, which maps public IPs on launch", sub.Name))
+		}
+	}
+	return checked, fs
+}
+
+func checkDBNotPublic(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance")
+	for _, r := range rs {
+		if r.In("publiclyAccessible").Bool() {
+			fs = append(fs, finding(r, "publiclyAccessible is true"))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkFlowLogs(g *Graph) (int, []Finding) {
+	var fs []Finding
+	vpcs := g.OfType("aws:ec2/vpc:Vpc")
+	for _, v := range vpcs {
+		ok := false
+		for _, f := range g.OfType("aws:ec2/flowLog:FlowLog") {
+			ok = ok || refersTo(f.In("vpcId").Str(), v)
+		}
+		if !ok {
+			fs = append(fs, finding(v, "no flow log"))
+		}
+	}
+	return len(vpcs), fs
+}
+
+// container is the part of an ECS container definition the rules read.
+type container struct {
+	Name                   string `json:"name"`
+	ReadonlyRootFilesystem *bool  `json:"readonlyRootFilesystem"`
+	LogConfiguration       *struct {
+		LogDriver string `json:"logDriver"`
+	} `json:"logConfiguration"`
+}
+
+func containers(td *pulumitest.Resource) ([]container, error) {
+	var cs []container
+	err := json.Unmarshal([]byte(td.In("containerDefinitions").Str()), &cs)
+	return cs, err
+}
+
+func checkContainerLogs(g *Graph) (int, []Finding) {
+	var fs []Finding
+	checked := 0
+	for _, td := range g.OfType("aws:ecs/taskDefinition:TaskDefinition") {
+		cs, err := containers(td)
+		if err != nil {
+			fs = append(fs, finding(td, "containerDefinitions unreadable: %v", err))
+			continue
+		}
+		for _, c := range cs {
+			checked++
+			if c.LogConfiguration == nil || c.LogConfiguration.LogDriver == "" {
+				fs = append(fs, finding(td, "container %q has no logConfiguration", c.Name))
+			}
+		}
+	}
+	return checked, fs
+}
+
+func checkReadOnlyRoot(g *Graph) (int, []Finding) {
+	var fs []Finding
+	checked := 0
+	for _, td := range g.OfType("aws:ecs/taskDefinition:TaskDefinition") {
+		cs, err := containers(td)
+		if err != nil {
+			fs = append(fs, finding(td, "containerDefinitions unreadable: %v", err))
+			continue
+		}
+		for _, c := range cs {
+			checked++
+			if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
+				fs = append(fs, finding(td, "container %q has a writable root filesystem", c.Name))
+			}
+		}
+	}
+	return checked, fs
+}
+
+func checkWAFLogging(g *Graph) (int, []Finding) {
+	var fs []Finding
+	acls := g.OfType("aws:wafv2/webAcl:WebAcl")
+	for _, a := range acls {
+		ok := false
+		for _, l := range g.OfType("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") {
+			ok = ok || refersTo(l.In("resourceArn").Str(), a) && l.In("logDestinationConfigs").Len() > 0
+		}
+		if !ok {
+			fs = append(fs, finding(a, "no logging configuration"))
+		}
+	}
+	return len(acls), fs
+}
+
+func checkDBLogs(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:rds/cluster:Cluster")
+	for _, r := range rs {
+		exports := r.In("enabledCloudwatchLogsExports").Strs()
+		want := "postgresql"
+		if !strings.Contains(r.In("engine").Str(), "postgres") {
+			want = ""
+		}
+		ok := len(exports) > 0
+		if want != "" {
+			ok = false
+			for _, e := range exports {
+				ok = ok || e == want
+			}
+		}
+		if !ok {
+			fs = append(fs, finding(r, "enabledCloudwatchLogsExports %v lacks %q", exports, want))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkALBLogs(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:lb/loadBalancer:LoadBalancer")
+	for _, r := range rs {
+		if !r.In("accessLogs.enabled").Bool() || r.In("accessLogs.bucket").Str() == "" {
+			fs = append(fs, finding(r, "access logs are not enabled"))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkDBProtected(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:rds/cluster:Cluster")
+	for _, r := range rs {
+		if !r.In("deletionProtection").Bool() {
+			fs = append(fs, finding(r, "deletionProtection is not true"))
+		}
+		if r.In("skipFinalSnapshot").Bool() || r.In("finalSnapshotIdentifier").Str() == "" {
+			fs = append(fs, finding(r, "no final snapshot on delete (skipFinalSnapshot or no finalSnapshotIdentifier)"))
+		}
+		if !r.Protect {
+			fs = append(fs, finding(r, "not protected by Pulumi (protect)"))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkALBProtected(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:lb/loadBalancer:LoadBalancer")
+	for _, r := range rs {
+		if !r.In("enableDeletionProtection").Bool() {
+			fs = append(fs, finding(r, "enableDeletionProtection is not true"))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkBackupRetention(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:rds/cluster:Cluster")
+	for _, r := range rs {
+		days := r.In("backupRetentionPeriod").Num() // AWS defaults to 1 when unset
+		if days < 7 {
+			fs = append(fs, finding(r, "backupRetentionPeriod %v is below 7 days", days))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkIAMWildcard(g *Graph) (int, []Finding) {
+	var fs []Finding
+	policies := g.identityPolicies()
+	for _, p := range policies {
+		sts, err := ParseDocument(p.Doc)
+		if err != nil {
+			fs = append(fs, finding(p.Owner, "policy document unreadable: %v", err))
+			continue
+		}
+		for _, s := range sts {
+			if s.Effect != "Allow" {
+				continue
+			}
+			allActions := len(s.NotAction) > 0
+			for _, a := range s.Action {
+				allActions = allActions || a == "*" || a == "*:*"
+			}
+			allResources := false
+			for _, r := range s.Resource {
+				allResources = allResources || r == "*"
+			}
+			if allActions && allResources {
+				fs = append(fs, finding(p.Owner, "allows every action on every resource"))
+			}
+		}
+	}
+	admin := func(arn string) bool { return strings.HasSuffix(arn, ":policy/AdministratorAccess") }
+	checked := len(policies)
+	for _, a := range g.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		checked++
+		if admin(a.In("policyArn").Str()) {
+			fs = append(fs, finding(a, "attaches AdministratorAccess"))
+		}
+	}
+	for _, r := range g.OfType("aws:iam/role:Role") {
+		for _, arn := range r.In("managedPolicyArns").Strs() {
+			checked++
+			if admin(arn) {
+				fs = append(fs, finding(r, "holds AdministratorAccess"))
+			}
+		}
+	}
+	return checked, fs
+}
+
+// readsParameters reports whether an action grants reading SSM parameters.
+func readsParameters(a string) bool {
+	a = strings.ToLower(a)
+	return a == "*" || a == "ssm:*" || strings.HasPrefix(a, "ssm:getparameter") || a == "ssm:get*"
+}
+
+// decrypts reports whether an action grants KMS decryption.
+func decrypts(a string) bool {
+	a = strings.ToLower(a)
+	return a == "*" || a == "kms:*" || a == "kms:decrypt"
+}
+
+func checkParameterScope(g *Graph) (int, []Finding) {
+	path := ":parameter/" + g.Project + "/" + g.Environment() + "/"
+	inPath := func(arn string) bool {
+		i := strings.Index(arn, ":parameter/")
+		return strings.HasPrefix(arn, "arn:aws:ssm:") && i >= 0 && strings.HasPrefix(arn[i:], path)
+	}
+	var fs []Finding
+	checked := 0
+	for _, p := range g.identityPolicies() {
+		sts, err := ParseDocument(p.Doc)
+		if err != nil {
+			continue // IAM-WILDCARD reports unreadable documents
+		}
+		for _, s := range sts {
+			if s.Effect != "Allow" {
+				continue
+			}
+			params, keys := false, false
+			for _, a := range s.Action {
+				params = params || readsParameters(a)
+				keys = keys || decrypts(a)
+			}
+			if !params && !keys {
+				continue
+			}
+			checked++
+			for _, r := range s.Resource {
+				if params && strings.Contains(r, ":parameter/") && !inPath(r) {
+					fs = append(fs, finding(p.Owner, "reads parameters outside /%s/%s/: %s", g.Project, g.Environment(), r))
+				}
+				if r == "*" {
+					fs = append(fs, finding(p.Owner, "grants parameter reads or kms:Decrypt on resource *"))
+				}
+			}
+		}
+	}
+	return checked, fs
+}
+
+func checkContainerInsights(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:ecs/cluster:Cluster")
+	for _, r := range rs {
+		on := false
+		for i := 0; i < r.In("settings").Len(); i++ {
+			if r.In(fmt.Sprintf("settings[%d].name", i)).Str() == "containerInsights" {
+				v := r.In(fmt.Sprintf("settings[%d].value", i)).Str()
+				on = v == "enabled" || v == "enhanced"
+			}
+		}
+		if !on {
+			fs = append(fs, finding(r, "Container Insights is off"))
+		}
+	}
+	return len(rs), fs
+}
+
+// CostTags are the tags every resource must carry.
+var CostTags = []string{"project", "environment", "cost-center", "managed-by"}
+
+func checkCostTags(g *Graph) (int, []Finding) {
+	var fs []Finding
+	checked := 0
+	for _, r := range g.Resources() {
+		if !r.Custom || !strings.HasPrefix(r.Type, "aws:") {
+			continue
+		}
+		checked++
+		p := g.Provider(r)
+		if p == nil {
+			fs = append(fs, finding(r, "uses the default AWS provider, which has no default tags"))
+			continue
+		}
+		tags := p.In("defaultTags.tags").Map()
+		own := r.In("tags").Map()
+		for _, k := range CostTags {
+			if tags[k] == "" {
+				fs = append(fs, finding(r, "provider %s has no default tag %q", p.Name, k))
+			} else if v, set := own[k]; set && v == "" {
+				fs = append(fs, finding(r, "its own tags blank %q", k))
+			}
+		}
+	}
+	return checked, fs
+}
+
+// nameLimit is AWS's length limit on one physical name field of a type.
+type nameLimit struct {
+	typ, field string
+	max        int
+}
+
+var nameLimits = []nameLimit{
+	{"aws:lb/loadBalancer:LoadBalancer", "name", 32},
+	{"aws:lb/loadBalancer:LoadBalancer", "namePrefix", 6},
+	{"aws:lb/targetGroup:TargetGroup", "name", 32},
+	{"aws:lb/targetGroup:TargetGroup", "namePrefix", 6},
+	{"aws:iam/role:Role", "name", 64},
+	{"aws:iam/role:Role", "namePrefix", 38},
+	{"aws:iam/policy:Policy", "name", 128},
+	{"aws:iam/instanceProfile:InstanceProfile", "name", 128},
+	{"aws:rds/cluster:Cluster", "clusterIdentifier", 63},
+	{"aws:rds/cluster:Cluster", "finalSnapshotIdentifier", 255},
+	{"aws:rds/clusterInstance:ClusterInstance", "identifier", 63},
+	{"aws:rds/subnetGroup:SubnetGroup", "name", 255},
+	{"aws:rds/clusterParameterGroup:ClusterParameterGroup", "name", 255},
+	{"aws:ecs/cluster:Cluster", "name", 255},
+	{"aws:ecs/service:Service", "name", 255},
+	{"aws:ecs/taskDefinition:TaskDefinition", "family", 255},
+	{"aws:cloudwatch/logGroup:LogGroup", "name", 512},
+	{"aws:cloudwatch/metricAlarm:MetricAlarm", "name", 255},
+	{"aws:cloudwatch/dashboard:Dashboard", "dashboardName", 255},
+	{"aws:ssm/parameter:Parameter", "name", 1011},
+	{"aws:s3/bucketV2:BucketV2", "bucket", 63},
+	{"aws:s3/bucket:Bucket", "bucket", 63},
+	{"aws:sns/topic:Topic", "name", 256},
+	{"aws:wafv2/webAcl:WebAcl", "name", 128},
+	{"aws:wafv2/ipSet:IpSet", "name", 128},
+	{"aws:ec2/securityGroup:SecurityGroup", "name", 255},
+	{"aws:ecr/repository:Repository", "name", 256},
+	{"aws:kms/alias:Alias", "name", 256},
+	{"aws:appautoscaling/scheduledAction:ScheduledAction", "name", 256},
+}
+
+func checkNameLengths(g *Graph) (int, []Finding) {
+	var fs []Finding
+	checked := 0
+	for _, r := range g.Resources() {
+		for _, l := range nameLimits {
+			if r.Type != l.typ {
+				continue
+			}
+			n := Name(r, l.field)
+			if n == "" {
+				continue
+			}
+			checked++
+			if len(n) > l.max {
+				fs = append(fs, finding(r, "%s %q is %d characters; AWS allows %d", l.field, n, len(n), l.max))
+			}
+		}
+	}
+	return checked, fs
+}

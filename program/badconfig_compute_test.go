@@ -1,0 +1,131 @@
+package program_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/internal/pulumitest"
+)
+
+// patchService overrides fields (JSON values) of element i of the prod stack's services.
+func patchService(i int, kv ...string) func(t *testing.T) pulumitest.Options {
+	return func(t *testing.T) pulumitest.Options {
+		cfg, err := pulumitest.StackConfig("prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := programtest.Key(t, "services")
+		var list []map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(cfg[key]), &list); err != nil {
+			t.Fatalf("prod services: %v", err)
+		}
+		if i >= len(list) {
+			t.Fatalf("prod lists %d services; no element %d", len(list), i)
+		}
+		for j := 0; j < len(kv); j += 2 {
+			list[i][kv[j]] = json.RawMessage(kv[j+1])
+		}
+		b, err := json.Marshal(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pulumitest.Options{Config: map[string]string{key: string(b)}}
+	}
+}
+
+// addService appends one service (a JSON object) to the prod stack's services.
+func addService(obj string) func(t *testing.T) pulumitest.Options {
+	return func(t *testing.T) pulumitest.Options {
+		cfg, err := pulumitest.StackConfig("prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := programtest.Key(t, "services")
+		list := strings.TrimSuffix(strings.TrimSpace(cfg[key]), "]") + "," + obj + "]"
+		return pulumitest.Options{Config: map[string]string{key: list}}
+	}
+}
+
+var computeCases = []badConfigCase{
+	{"cpu and memory Fargate does not offer", patchService(0, "cpu", `256`, "memory", `4096`), "services[0].memory"},
+	{"cpu Fargate does not offer", patchService(1, "cpu", `300`), "services[1].cpu"},
+	{"image tag latest", patchService(0, "image", `{"tag":"latest"}`), "services[0].image.tag"},
+	{"image without tag or digest", patchService(1, "image", `{"tag":""}`), "services[1].image.tag"},
+	{"image with tag and digest", patchService(0, "image", `{"tag":"1.0.0","digest":"sha256:`+strings.Repeat("a", 64)+`"}`), "services[0].image.digest"},
+	{"malformed digest", patchService(0, "image", `{"digest":"sha256:xyz"}`), "services[0].image.digest"},
+	{"repository with a tag", patchService(0, "image", `{"repository":"public.ecr.aws/nginx/nginx:1.27","tag":"1"}`), "services[0].image.repository"},
+	{"duplicate service name", patchService(1, "name", `"web"`), "services[1].name"},
+	{"duplicate service port", patchService(1, "port", `3000`), "services[1].port"},
+	{"duplicate path pattern", addService(`{"name":"admin","port":3002,"pathPattern":"/api/*","priority":5,"image":{"tag":"1"}}`), "services[2].pathPattern"},
+	{"duplicate rule priority", addService(`{"name":"admin","port":3002,"pathPattern":"/admin/*","priority":100,"image":{"tag":"1"}}`), "services[2].priority"},
+	{"non-default service without priority", addService(`{"name":"admin","port":3002,"pathPattern":"/admin/*","image":{"tag":"1"}}`), "services[2].priority"},
+	{"no default service", patchService(0, "pathPattern", `"/web/*"`, "priority", `5`), "services"},
+	{"service name too long for a target group", patchService(1, "name", `"`+strings.Repeat("a", config.MaxServiceNameLength+1)+`"`), "services[1].name"},
+	{"service name with capitals", patchService(1, "name", `"Api"`), "services[1].name"},
+	{"privileged port", patchService(0, "port", `80`), "services[0].port"},
+	{"min above max", patchService(0, "minCount", `5`, "maxCount", `3`, "desiredCount", `4`), "services[0].minCount"},
+	{"desired above max", patchService(0, "desiredCount", `11`), "services[0].desiredCount"},
+	{"desired below min", patchService(1, "desiredCount", `1`), "services[1].desiredCount"},
+	{"cpu target out of range", patchService(0, "cpuTarget", `100`), "services[0].cpuTarget"},
+	{"unknown secret", patchService(1, "secrets", `["DATABASE_URL","STRIPE_KEY"]`), "services[1].secrets[1]"},
+	{"optional secret that is not set", patchService(1, "secrets", `["SENTRY_DSN"]`), "services[1].secrets[0]"},
+	{"NODE_ENV overridden", patchService(0, "environment", `{"NODE_ENV":"development"}`), "services[0].environment.NODE_ENV"},
+	{"variable both plain and secret", patchService(1, "environment", `{"DATABASE_URL":"postgres://x"}`), "services[1].environment.DATABASE_URL"},
+	{"root user", patchService(0, "user", `"root"`), "services[0].user"},
+	{"uid 0", patchService(0, "user", `"0:0"`), "services[0].user"},
+	{"cron with five fields", patchService(0, "schedules", `[{"name":"night","schedule":"cron(0 22 * * 1-5)","minCount":1,"maxCount":10}]`), "services[0].schedules[0].schedule"},
+	{"cron hour 24", patchService(0, "schedules", `[{"name":"night","schedule":"cron(0 24 ? * MON-FRI *)","minCount":1,"maxCount":10}]`), "services[0].schedules[0].schedule"},
+	{"cron with both day fields", patchService(0, "schedules", `[{"name":"night","schedule":"cron(0 22 * * MON *)","minCount":1,"maxCount":10}]`), "services[0].schedules[0].schedule"},
+	{"schedule not cron at or rate", patchService(0, "schedules", `[{"name":"night","schedule":"every night","minCount":1,"maxCount":10}]`), "services[0].schedules[0].schedule"},
+	{"schedule min above max", patchService(1, "schedules", `[{"name":"night","schedule":"cron(0 22 ? * MON-FRI *)","minCount":3,"maxCount":1}]`), "services[1].schedules[0].minCount"},
+	{"schedule listed twice", patchService(1, "schedules", `[{"name":"n","schedule":"rate(1 day)","minCount":1,"maxCount":2},{"name":"n","schedule":"at(2027-01-01T00:00:00)","minCount":1,"maxCount":2}]`), "services[1].schedules[1].name"},
+	{"health check timeout not below interval", patchService(0, "healthCheck", `{"path":"/api/health","intervalSeconds":5,"timeoutSeconds":5}`), "services[0].healthCheck.timeoutSeconds"},
+	{"health check path without slash", patchService(1, "healthCheck", `{"path":"health"}`), "services[1].healthCheck.path"},
+	{"log retention CloudWatch does not offer", patchService(0, "logRetentionDays", `10`), "services[0].logRetentionDays"},
+	{"max percent not above min healthy", patchService(0, "minHealthyPercent", `100`, "maxPercent", `100`), "services[0].maxPercent"},
+	{"misspelt service field", patchService(0, "cpus", `512`), "services[0]"},
+	{"services not a list", set("services", `{"name":"web"}`), "services"},
+	{"empty services", set("services", `[]`), "services"},
+	{"no certificate where HTTPS is required", patch("loadBalancer", "domainName", `""`, "hostedZoneId", `""`), "loadBalancer.certificateArn"},
+	{"malformed domain", patch("loadBalancer", "domainName", `"shop_example.com"`), "loadBalancer.domainName"},
+	{"domain without zone or certificate", patch("loadBalancer", "hostedZoneId", `""`), "loadBalancer.hostedZoneId"},
+	{"malformed hosted zone id", patch("loadBalancer", "hostedZoneId", `"zone-1"`), "loadBalancer.hostedZoneId"},
+	{"certificate in another region", patch("loadBalancer", "certificateArn", `"arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"`), "loadBalancer.certificateArn"},
+	{"idle timeout too long", patch("loadBalancer", "idleTimeoutSeconds", `4001`), "loadBalancer.idleTimeoutSeconds"},
+	{"misspelt load balancer field", patch("loadBalancer", "requireHttp", `false`), "loadBalancer"},
+	{"unknown capacity provider", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"EC2","weight":1}]`), "cluster.capacityProviderStrategy[0].capacityProvider"},
+	{"capacity provider listed twice", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","weight":1},{"capacityProvider":"FARGATE","weight":1}]`), "cluster.capacityProviderStrategy[1].capacityProvider"},
+	{"base on two providers", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":1,"weight":1},{"capacityProvider":"FARGATE_SPOT","base":1,"weight":1}]`), "cluster.capacityProviderStrategy"},
+	{"strategy entry does not inherit the default weight", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":2}]`), "cluster.capacityProviderStrategy"},
+	{"container insights off", patch("cluster", "containerInsights", `"disabled"`), "cluster.containerInsights"},
+	{"no images kept", patch("cluster", "imagesToKeep", `0`), "cluster.imagesToKeep"},
+}
+
+func TestBadConfigCompute(t *testing.T) { runBadConfig(t, computeCases) }
+
+// TestComputeProblemsAreReportedAtOnce: several bad compute keys, one error naming each.
+func TestComputeProblemsAreReportedAtOnce(t *testing.T) {
+	opts := patchService(0, "cpu", `256`, "memory", `8192`, "image", `{"tag":"latest"}`, "schedules", `[{"name":"x","schedule":"cron(bad)","minCount":0,"maxCount":0}]`)(t)
+	opts.Config[programtest.Key(t, "cluster")] = `{"capacityProviderStrategy":[{"capacityProvider":"SPOT","weight":1}]}`
+	r := programtest.Run("prod", opts)
+	ve, ok := config.AsValidationError(r.Err)
+	if !ok {
+		t.Fatalf("want a *config.ValidationError, got %v", r.Err)
+	}
+	for _, k := range []string{"services[0].memory", "services[0].image.tag", "services[0].schedules[0].schedule", "cluster.capacityProviderStrategy[0].capacityProvider"} {
+		if !ve.Has(k) {
+			t.Errorf("missing %s in %v", k, ve.Keys())
+		}
+	}
+	for _, want := range []string{"8192", `"latest"`, `"SPOT"`} {
+		if !strings.Contains(r.Err.Error(), want) {
+			t.Errorf("message does not quote the bad value %s: %v", want, r.Err)
+		}
+	}
+	if r.Count() != 0 {
+		t.Errorf("registered %d resources; want 0", r.Count())
+	}
+}

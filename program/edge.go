@@ -1,0 +1,93 @@
+package program
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/access"
+	"github.com/ecsite/infra/compute"
+	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/database"
+	"github.com/ecsite/infra/edge"
+	"github.com/ecsite/infra/monitoring"
+	"github.com/ecsite/infra/network"
+)
+
+// edgeInputs are the components the edge, monitoring and access components watch or use.
+type edgeInputs struct {
+	accountID string
+	vpc       *network.Vpc
+	db        *database.Cluster
+	cluster   *compute.Cluster
+	alb       *compute.LoadBalancer
+	services  []*compute.Service
+}
+
+// buildEdge creates the WAF on the load balancer, the alarms and the dashboard, and the
+// bastion when it is enabled, and exports their outputs.
+func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
+	waf, err := edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
+		Waf:             cfg.Waf,
+		LoadBalancerArn: in.alb.Arn,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("waf: %w", err)
+	}
+	export("webAclArn", waf.Arn)
+	export("wafLogGroupName", waf.LogGroupName)
+
+	targets := monitoring.Targets{
+		LoadBalancerArnSuffix: in.alb.ArnSuffix,
+		EcsClusterName:        in.cluster.ClusterName,
+		DbClusterIdentifier:   in.db.ClusterIdentifier,
+		DbInstanceCount:       in.db.InstanceCount,
+		WebAclName:            waf.Name,
+	}
+	for _, s := range in.services {
+		targets.Services = append(targets.Services, monitoring.Service{
+			Name:                 s.Name,
+			ServiceName:          s.ServiceName,
+			TargetGroupArnSuffix: s.TargetGroupArnSuffix,
+		})
+	}
+	alarms, err := monitoring.NewAlarms(ctx, cfg.Prefix(), &monitoring.AlarmsArgs{
+		Region:     cfg.Region,
+		AccountID:  in.accountID,
+		Thresholds: cfg.Monitoring,
+		Targets:    targets,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("alarms: %w", err)
+	}
+	export("alarmTopicArn", alarms.TopicArn)
+	dashboard, err := monitoring.NewDashboard(ctx, cfg.Prefix(), &monitoring.DashboardArgs{
+		Region:  cfg.Region,
+		Targets: targets,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	export("dashboardName", dashboard.DashboardName)
+
+	if !cfg.Bastion.Enabled {
+		return nil
+	}
+	bastion, err := access.NewBastion(ctx, cfg.Prefix()+"-bastion", &access.BastionArgs{
+		VpcID:            in.vpc.VpcID,
+		VpcCidr:          in.vpc.CidrBlock,
+		SubnetID:         in.vpc.PrivateSubnetIDs.Index(pulumi.Int(0)),
+		InstanceType:     cfg.Bastion.InstanceType,
+		DatabaseEndpoint: in.db.WriterEndpoint,
+		DatabasePort:     database.DefaultPort,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("bastion: %w", err)
+	}
+	if err := in.db.AllowFrom(ctx, "bastion", bastion.SecurityGroupID); err != nil {
+		return fmt.Errorf("bastion: %w", err)
+	}
+	export("bastionInstanceId", bastion.InstanceID)
+	export("bastionStartSessionCommand", bastion.StartSessionCommand)
+	return nil
+}
