@@ -123,6 +123,9 @@ type capacityChange struct {
 // weeklyCapacity returns, for each minute of a week, the minimum and maximum capacity in
 // effect, starting from the target's own bounds and applying scheduled changes. The week
 // is simulated twice so that a change made late in the week carries over into its start.
+// The actions of one service are read in one shared timezone (the program gives them all
+// Asia/Tokyo): only the durations between them matter for the bill. Start and end times
+// of actions are ignored.
 func weeklyCapacity(min0, max0 float64, changes []capacityChange) (mins, maxs []float64) {
 	mins, maxs = make([]float64, minutesPerWeek), make([]float64, minutesPerWeek)
 	lo, hi := min0, max0

@@ -62,6 +62,9 @@ var coreAndNetworkCases = []badConfigCase{
 	{"zone listed twice", patch("network", "availabilityZones", `["ap-northeast-1a","ap-northeast-1a"]`), "network.availabilityZones[1]"},
 	{"misspelt network field", patch("network", "natGateway", `"single"`), "network"},
 	{"network not an object", set("network", `["10.0.0.0/16"]`), "network"},
+	// encoding/json alone would accept these: it matches field names case-insensitively.
+	{"network field in the wrong case", patch("network", "natgateways", `"single"`), "network"},
+	{"nested field in the wrong case", set("services", `[{"name":"web","Port":3000,"image":{"tag":"1.0.0"}}]`), "services[0]"},
 	{"empty environment", set("environment", ""), "environment"},
 	{"environment with capitals", set("environment", "Production"), "environment"},
 	{"environment too long", set("environment", "production1"), "environment"},
