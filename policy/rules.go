@@ -346,7 +346,9 @@ func containers(td *pulumitest.Resource) ([]container, error) {
 	return cs, err
 }
 
-func checkContainerLogs(g *Graph) (int, []Finding) {
+// eachContainer runs check on every container of every task definition; check returns
+// what is wrong with the container, or "" when nothing is.
+func eachContainer(g *Graph, check func(c container) string) (int, []Finding) {
 	var fs []Finding
 	checked := 0
 	for _, td := range g.OfType("aws:ecs/taskDefinition:TaskDefinition") {
@@ -357,31 +359,30 @@ func checkContainerLogs(g *Graph) (int, []Finding) {
 		}
 		for _, c := range cs {
 			checked++
-			if c.LogConfiguration == nil || c.LogConfiguration.LogDriver == "" {
-				fs = append(fs, finding(td, "container %q has no logConfiguration", c.Name))
+			if problem := check(c); problem != "" {
+				fs = append(fs, finding(td, "container %q %s", c.Name, problem))
 			}
 		}
 	}
 	return checked, fs
 }
 
+func checkContainerLogs(g *Graph) (int, []Finding) {
+	return eachContainer(g, func(c container) string {
+		if c.LogConfiguration == nil || c.LogConfiguration.LogDriver == "" {
+			return "has no logConfiguration"
+		}
+		return ""
+	})
+}
+
 func checkReadOnlyRoot(g *Graph) (int, []Finding) {
-	var fs []Finding
-	checked := 0
-	for _, td := range g.OfType("aws:ecs/taskDefinition:TaskDefinition") {
-		cs, err := containers(td)
-		if err != nil {
-			fs = append(fs, finding(td, "containerDefinitions unreadable: %v", err))
-			continue
+	return eachContainer(g, func(c container) string {
+		if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
+			return "has a writable root filesystem"
 		}
-		for _, c := range cs {
-			checked++
-			if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
-				fs = append(fs, finding(td, "container %q has a writable root filesystem", c.Name))
-			}
-		}
-	}
-	return checked, fs
+		return ""
+	})
 }
 
 func checkWAFLogging(g *Graph) (int, []Finding) {
