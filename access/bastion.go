@@ -35,6 +35,9 @@ const DefaultDatabasePort = 5432
 
 // BastionArgs configures a Bastion.
 type BastionArgs struct {
+	// Required. The AWS region of the instance. The start-session command names it, so it
+	// works whatever the operator's default region is.
+	Region string
 	// Required. The VPC of the instance's security group.
 	VpcID pulumi.StringInput
 	// Required. The VPC's IPv4 range: the database egress rule is limited to it.
@@ -72,22 +75,22 @@ type portForwardParameters struct {
 }
 
 // StartSessionCommand returns the aws CLI command that forwards localhost:port to host
-// through instance.
-func StartSessionCommand(instance, host string, port int) (string, error) {
+// through instance, in region.
+func StartSessionCommand(region, instance, host string, port int) (string, error) {
 	p := strconv.Itoa(port)
 	params, err := json.Marshal(portForwardParameters{Host: []string{host}, PortNumber: []string{p}, LocalPortNumber: []string{p}})
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("aws ssm start-session --target %s --document-name %s --parameters '%s'", instance, PortForwardingDocument, params), nil
+	return fmt.Sprintf("aws ssm start-session --target %s --document-name %s --parameters '%s' --region %s", instance, PortForwardingDocument, params, region), nil
 }
 
 // NewBastion creates the security group, the instance role and profile, and the
 // instance. The AMI is resolved once from AMIParameter; later AMI releases do not replace
 // the instance (ignoreChanges on ami), since dnf keeps it patched.
 func NewBastion(ctx *pulumi.Context, name string, args *BastionArgs, opts ...pulumi.ResourceOption) (*Bastion, error) {
-	if args == nil || args.VpcID == nil || args.VpcCidr == nil || args.SubnetID == nil || args.DatabaseEndpoint == nil || args.InstanceType == "" {
-		return nil, errors.New("access: bastion args with VpcID, VpcCidr, SubnetID, InstanceType and DatabaseEndpoint are required")
+	if args == nil || args.Region == "" || args.VpcID == nil || args.VpcCidr == nil || args.SubnetID == nil || args.DatabaseEndpoint == nil || args.InstanceType == "" {
+		return nil, errors.New("access: bastion args with Region, VpcID, VpcCidr, SubnetID, InstanceType and DatabaseEndpoint are required")
 	}
 	port := args.DatabasePort
 	if port == 0 {
@@ -183,7 +186,7 @@ func NewBastion(ctx *pulumi.Context, name string, args *BastionArgs, opts ...pul
 	c.InstanceID = instance.ID().ToStringOutput()
 	c.SecurityGroupID = sg.ID().ToStringOutput()
 	c.StartSessionCommand = pulumi.All(instance.ID().ToStringOutput(), args.DatabaseEndpoint).ApplyT(func(v []any) (string, error) {
-		return StartSessionCommand(v[0].(string), v[1].(string), port)
+		return StartSessionCommand(args.Region, v[0].(string), v[1].(string), port)
 	}).(pulumi.StringOutput)
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"instanceId":          c.InstanceID,

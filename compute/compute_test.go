@@ -1,8 +1,10 @@
 package compute_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -578,8 +580,24 @@ func TestIAM(t *testing.T) {
 						t.Errorf("%s trust %+v", role.Name, trust)
 					}
 				}
+				// The task definition (and so the service) waits for every grant of both roles.
+				for _, p := range s.r.ByType(typeRolePol) {
+					if (p.In("role").Str() == execRole.ID || p.In("role").Str() == taskRole.ID) && !contains(task.DependsOn, p.URN) {
+						t.Errorf("%s task definition does not wait for role policy %s", svc.Name, p.Name)
+					}
+				}
+				for _, a := range s.r.ByType(typeAttach) {
+					if a.In("role").Str() == execRole.Out("name").Str() && !contains(task.DependsOn, a.URN) {
+						t.Errorf("%s task definition does not wait for policy attachment %s", svc.Name, a.Name)
+					}
+				}
 				taskPolicy := policyOf(t, s.r, taskRole)
+				var granted []config.Permission
 				for _, st := range taskPolicy.Statement {
+					if strings.HasPrefix(st.Sid, compute.GrantedSidPrefix) {
+						granted = append(granted, config.Permission{Actions: st.Action, Resources: st.Resource})
+						continue
+					}
 					for _, a := range st.Action {
 						switch {
 						case strings.HasPrefix(a, "ssmmessages:"):
@@ -600,8 +618,51 @@ func TestIAM(t *testing.T) {
 						}
 					}
 				}
+				if want := svc.TaskPermissions; len(granted)+len(want) > 0 && !reflect.DeepEqual(granted, want) {
+					t.Errorf("%s task role grants %+v beyond ECS Exec; config grants %+v", svc.Name, granted, want)
+				}
 			}
 		})
+	}
+}
+
+// TestTaskPermissionsFromConfig: a service's taskPermissions become statements of its own
+// task role, in order, and of no other role.
+func TestTaskPermissionsFromConfig(t *testing.T) {
+	stackCfg, err := pulumitest.StackConfig("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := programtest.Key(t, "services")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stackCfg[key]), &list); err != nil {
+		t.Fatal(err)
+	}
+	perms := []config.Permission{
+		{Actions: []string{"s3:GetObject", "s3:PutObject"}, Resources: []string{"arn:aws:s3:::ecsite-uploads/*"}},
+		{Actions: []string{"cloudwatch:PutMetricData"}, Resources: []string{"*"}},
+	}
+	for _, svc := range list {
+		if svc["name"] == "api" {
+			svc["taskPermissions"] = perms
+		}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
+	for svc, want := range map[string][]config.Permission{"api": perms, "web": nil} {
+		task := one(t, r, typeTask, "ecsite-prod-"+svc+"-task")
+		var got []config.Permission
+		for _, st := range policyOf(t, r, roleFor(t, r, task.In("taskRoleArn").Str())).Statement {
+			if strings.HasPrefix(st.Sid, compute.GrantedSidPrefix) {
+				got = append(got, config.Permission{Actions: st.Action, Resources: st.Resource})
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s task role grants %+v; want %+v", svc, got, want)
+		}
 	}
 }
 
@@ -630,6 +691,9 @@ func TestTaskDefinitions(t *testing.T) {
 				if task.In("cpu").Str() != fmt.Sprint(svc.Cpu) || task.In("memory").Str() != fmt.Sprint(svc.Memory) ||
 					task.In("networkMode").Str() != "awsvpc" || !reflect.DeepEqual(task.In("requiresCompatibilities").Strs(), []string{"FARGATE"}) {
 					t.Errorf("%s task %v", svc.Name, task.Inputs)
+				}
+				if !task.In("skipDestroy").Bool() {
+					t.Errorf("%s task definition deregisters the revision it replaces; a rollback to it would be refused", svc.Name)
 				}
 				c := containerOf(t, s, svc.Name)
 				// Secrets: each one an existing parameter under the stack's path, by ARN.
@@ -760,6 +824,24 @@ func TestClusterAndSpot(t *testing.T) {
 			if !key.In("enableKeyRotation").Bool() {
 				t.Errorf("compute key without rotation")
 			}
+			// CloudWatch Logs refuses to create a log group with a key it may not use.
+			var keyPolicy iamdoc.Document
+			if err := key.In("policy").JSON(&keyPolicy); err != nil {
+				t.Fatal(err)
+			}
+			encrypted := 0
+			for _, g := range s.r.ByType(typeLogGroup) {
+				if g.In("kmsKeyId").Str() != key.Out("arn").Str() {
+					continue
+				}
+				encrypted++
+				if !logsMayUseKey(keyPolicy, "ap-northeast-1", g.Out("arn").Str()) {
+					t.Errorf("key policy does not let CloudWatch Logs encrypt log group %s: %+v", g.Out("name").Str(), keyPolicy)
+				}
+			}
+			if encrypted != len(s.cfg.Services)+1 {
+				t.Errorf("%d log groups use the compute key; want the exec group and one per service", encrypted)
+			}
 			cap := one(t, s.r, typeCapacity, s.cfg.Prefix()+"-capacity")
 			if !reflect.DeepEqual(cap.In("capacityProviders").Strs(), []string{"FARGATE", "FARGATE_SPOT"}) {
 				t.Errorf("capacity providers %v", cap.In("capacityProviders").Strs())
@@ -785,6 +867,11 @@ func TestClusterAndSpot(t *testing.T) {
 				}
 				if !e.In("launchType").Null() {
 					t.Errorf("%s sets a launch type, which overrides the capacity providers", svc.Name)
+				}
+				// The provider replaces a service whose strategy changes unless
+				// forceNewDeployment is set; with it the change rolls out in place.
+				if !e.In("forceNewDeployment").Bool() {
+					t.Errorf("%s: a strategy change would replace the service (forceNewDeployment is off)", svc.Name)
 				}
 				if e.In("cluster").Str() != cl.Out("arn").Str() {
 					t.Errorf("%s is not in the cluster", svc.Name)
@@ -812,6 +899,13 @@ func TestAutoscaling(t *testing.T) {
 					t.Errorf("%s desired %v; want %d", svc.Name, e.In("desiredCount").Num(), svc.DesiredCount)
 				}
 				target := one(t, s.r, typeTarget, prefix+"-scaling")
+				// Scheduled actions rewrite the range: a refresh (the daily drift check)
+				// must not report it, and pulumi up must not undo it.
+				for _, p := range []string{"minCapacity", "maxCapacity"} {
+					if len(svc.Schedules) > 0 && !contains(target.IgnoreChanges, p) {
+						t.Errorf("%s has schedules but its scalable target does not ignore %s", svc.Name, p)
+					}
+				}
 				resourceID := "service/" + clusterName + "/" + e.Out("name").Str()
 				if target.In("resourceId").Str() != resourceID || int(target.In("minCapacity").Num()) != svc.MinCount || int(target.In("maxCapacity").Num()) != svc.MaxCount ||
 					target.In("scalableDimension").Str() != "ecs:service:DesiredCount" {
@@ -863,6 +957,83 @@ func TestAutoscaling(t *testing.T) {
 	}
 }
 
+// TestComputeOutputs: the outputs the alarms, CI and operators read carry the values of
+// the resources they name.
+func TestComputeOutputs(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			want := map[string]any{
+				"albDnsName":       lb.Out("dnsName").Str(),
+				"albArnSuffix":     lb.Out("arnSuffix").Str(),
+				"clusterName":      one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster").Out("name").Str(),
+				"execLogGroupName": one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec").Out("name").Str(),
+			}
+			names, suffixes, repos, logs := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
+			for _, svc := range s.cfg.Services {
+				prefix := s.cfg.Prefix() + "-" + svc.Name
+				names[svc.Name] = one(t, s.r, typeECS, prefix).Out("name").Str()
+				suffixes[svc.Name] = tgFor(t, s, svc.Name).Out("arnSuffix").Str()
+				repos[svc.Name] = one(t, s.r, typeRepo, prefix+"-repo").Out("repositoryUrl").Str()
+				logs[svc.Name] = one(t, s.r, typeLogGroup, prefix+"-logs").Out("name").Str()
+			}
+			want["serviceNames"], want["targetGroupArnSuffixes"], want["repositoryUrls"], want["serviceLogGroupNames"] = names, suffixes, repos, logs
+			for name, w := range want {
+				got, ok := s.r.Exports.Get(name)
+				if !ok {
+					t.Errorf("output %s not exported", name)
+					continue
+				}
+				if wm, isMap := w.(map[string]string); isMap {
+					gm := map[string]string{}
+					v := reflect.ValueOf(got.Value)
+					if v.Kind() == reflect.Map {
+						for _, k := range v.MapKeys() {
+							gm[fmt.Sprint(k.Interface())] = fmt.Sprint(v.MapIndex(k).Interface())
+						}
+					}
+					if !reflect.DeepEqual(gm, wm) {
+						t.Errorf("output %s = %v; want %v", name, got.Value, wm)
+					}
+				} else if got.Value != w || w == "" {
+					t.Errorf("output %s = %v; want %v", name, got.Value, w)
+				}
+			}
+		})
+	}
+}
+
+// TestScalableRangeManagedWithoutSchedules: a service without schedules keeps its range
+// under Pulumi's control, so a change to minCount or maxCount is applied.
+func TestScalableRangeManagedWithoutSchedules(t *testing.T) {
+	stackCfg, err := pulumitest.StackConfig("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := programtest.Key(t, "services")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stackCfg[key]), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range list {
+		delete(svc, "schedules")
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
+	targets := r.ByType(typeTarget)
+	if len(targets) != len(list) || len(r.ByType(typeScheduled)) != 0 {
+		t.Fatalf("%d scalable targets and %d scheduled actions; want %d and none", len(targets), len(r.ByType(typeScheduled)), len(list))
+	}
+	for _, target := range targets {
+		if len(target.IgnoreChanges) != 0 {
+			t.Errorf("%s ignores %v although no schedule changes its range", target.Name, target.IgnoreChanges)
+		}
+	}
+}
+
 // TestNamesFitWithLongestAllowedNames runs prod with the longest project, environment and
 // service names config allows: every load balancer and target group auto-name fits AWS's
 // 32 characters.
@@ -901,6 +1072,45 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	if tg := r.Named(typeTG, env+"-"+svc); tg == nil || len(tg.Out("name").Str()) != 32 {
 		t.Errorf("the longest target group name should use all 32 characters")
 	}
+}
+
+// logsMayUseKey reports whether a key policy lets CloudWatch Logs in region encrypt and
+// decrypt for the log group groupArn: the actions of
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html for
+// the service principal, with any encryption-context condition matching the group.
+func logsMayUseKey(doc iamdoc.Document, region, groupArn string) bool {
+	need := []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:Describe"}
+	for _, st := range doc.Statement {
+		if st.Effect != "Allow" || st.Principal["Service"] != "logs."+region+".amazonaws.com" || !reflect.DeepEqual(st.Resource, []string{"*"}) {
+			continue
+		}
+		ok := true
+		for op, conds := range st.Condition {
+			pattern, _ := conds["kms:EncryptionContext:aws:logs:arn"].(string)
+			if op != "ArnLike" || len(conds) != 1 || !globMatch(pattern, groupArn) {
+				ok = false
+			}
+		}
+		for _, action := range need {
+			granted := false
+			for _, a := range st.Action {
+				if globMatch(a, action) {
+					granted = true
+				}
+			}
+			ok = ok && granted
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches IAM wildcards: * is any run of characters, ? one character.
+func globMatch(pattern, s string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	return regexp.MustCompile(re).MatchString(s)
 }
 
 func contains(list []string, s string) bool {

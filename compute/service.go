@@ -32,6 +32,10 @@ var ExecActions = []string{
 	"ssmmessages:OpenDataChannel",
 }
 
+// GrantedSidPrefix starts the statement ids of the task role's permissions from config
+// (services[].taskPermissions), numbered from 0 in config order.
+const GrantedSidPrefix = "Granted"
+
 // ServiceArgs configures a Service.
 type ServiceArgs struct {
 	// Required. The validated service configuration.
@@ -206,7 +210,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		return nil, err
 	}
 
-	execRole, taskRole, err := newRoles(ctx, name, args, parent)
+	execRole, taskRole, grants, err := newRoles(ctx, name, args, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +239,8 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	for _, w := range writablePaths {
 		volumes = append(volumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
 	}
+	// The task definition waits for the roles' policies: a task started before them fails
+	// to pull its image or secrets, and such failures count towards the circuit breaker.
 	task, err := ecs.NewTaskDefinition(ctx, name+"-task", &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(name),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
@@ -249,7 +255,13 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		TaskRoleArn:          taskRole.Arn,
 		ContainerDefinitions: containers,
 		Volumes:              volumes,
-	}, parent)
+		// A replaced revision stays ACTIVE: ECS refuses to update a service to a
+		// deregistered (INACTIVE) revision
+		// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html),
+		// so keeping it lets an operator roll back to it and leaves the circuit breaker's
+		// rollback target registered.
+		SkipDestroy: pulumi.Bool(true),
+	}, parent, pulumi.DependsOn(grants))
 	if err != nil {
 		return nil, err
 	}
@@ -263,10 +275,14 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		})
 	}
 	service, err := ecs.NewService(ctx, name, &ecs.ServiceArgs{
-		Cluster:                         args.ClusterArn,
-		TaskDefinition:                  task.Arn,
-		DesiredCount:                    pulumi.Int(s.DesiredCount),
-		CapacityProviderStrategies:      strategy,
+		Cluster:                    args.ClusterArn,
+		TaskDefinition:             task.Arn,
+		DesiredCount:               pulumi.Int(s.DesiredCount),
+		CapacityProviderStrategies: strategy,
+		// Without it the provider replaces the service when the strategy changes (adding a
+		// Spot share, say): a new service that starts at desiredCount while the old one and
+		// its tasks are deleted. With it the change is a rolling deployment in place.
+		ForceNewDeployment:              pulumi.Bool(true),
 		PlatformVersion:                 pulumi.String("LATEST"),
 		EnableExecuteCommand:            pulumi.Bool(true),
 		DeploymentMinimumHealthyPercent: pulumi.Int(s.MinHealthyPercent),
@@ -484,24 +500,26 @@ func ParameterPathArn(region, account, path string) string {
 }
 
 // newRoles creates the execution role (image pull, logs, the stack's parameters and
-// their key) and the task role (ECS Exec only).
-func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi.ResourceOption) (*iam.Role, *iam.Role, error) {
+// their key) and the task role (ECS Exec, and the permissions config grants). It also
+// returns the roles' policies and attachment, which the task definition waits for.
+func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi.ResourceOption) (*iam.Role, *iam.Role, []pulumi.Resource, error) {
 	trust, err := iamdoc.AssumeRole("ecs-tasks.amazonaws.com", args.AccountID).JSON()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	execRole, err := iam.NewRole(ctx, name+"-execution", &iam.RoleArgs{
 		Description:      pulumi.String("Starts " + name + "'s tasks: pulls the image, writes logs, reads its SSM parameters"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, parent)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if _, err := iam.NewRolePolicyAttachment(ctx, name+"-execution", &iam.RolePolicyAttachmentArgs{
+	managed, err := iam.NewRolePolicyAttachment(ctx, name+"-execution", &iam.RolePolicyAttachmentArgs{
 		Role:      execRole.Name,
 		PolicyArn: pulumi.String(TaskExecutionPolicyArn),
-	}, parent); err != nil {
-		return nil, nil, err
+	}, parent)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	// Secrets from Parameter Store: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
 	paramArn := ParameterPathArn(args.Region, args.AccountID, args.ParameterPath)
@@ -524,55 +542,74 @@ func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi
 		}
 		return iamdoc.New(statements...).JSON()
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{
+	execInline, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{
 		Role:   execRole.ID(),
 		Policy: execPolicy,
-	}, parent); err != nil {
-		return nil, nil, err
+	}, parent)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 
 	taskRole, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
-		Description:      pulumi.String("The " + name + " application: ECS Exec only"),
+		Description:      pulumi.String("The " + name + " application: ECS Exec and the permissions its config grants"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, parent)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// ECS Exec: the SSM data channel, session logging to the encrypted log group, and the
 	// key that encrypts the session
 	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).
+	// What config grants follows, one statement each.
 	taskPolicy := pulumi.All(args.ExecLogGroupArn, args.KmsKeyArn).ApplyT(func(v []any) (string, error) {
 		group, key := v[0].(string), v[1].(string)
-		return iamdoc.New(
-			iamdoc.Statement{Sid: "ExecChannel", Action: ExecActions, Resource: []string{"*"}},
-			iamdoc.Statement{Sid: "ExecFindLogGroup", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}},
-			iamdoc.Statement{
+		statements := []iamdoc.Statement{
+			{Sid: "ExecChannel", Action: ExecActions, Resource: []string{"*"}},
+			{Sid: "ExecFindLogGroup", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}},
+			{
 				Sid:      "ExecSessionLogs",
 				Action:   []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
 				Resource: []string{group, group + ":*"},
 			},
-			iamdoc.Statement{Sid: "ExecSessionKey", Action: []string{"kms:Decrypt"}, Resource: []string{key}},
-		).JSON()
+			{Sid: "ExecSessionKey", Action: []string{"kms:Decrypt"}, Resource: []string{key}},
+		}
+		for i, perm := range args.Config.TaskPermissions {
+			statements = append(statements, iamdoc.Statement{
+				Sid:      fmt.Sprintf("%s%d", GrantedSidPrefix, i),
+				Action:   perm.Actions,
+				Resource: perm.Resources,
+			})
+		}
+		return iamdoc.New(statements...).JSON()
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
+	taskInline, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
 		Role:   taskRole.ID(),
 		Policy: taskPolicy,
-	}, parent); err != nil {
-		return nil, nil, err
+	}, parent)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return execRole, taskRole, nil
+	return execRole, taskRole, []pulumi.Resource{managed, execInline, taskInline}, nil
 }
 
 // newAutoscaling registers the service's task count with Application Auto Scaling:
 // target tracking on CPU and memory, and the configured schedules in ScheduleTimezone.
 func newAutoscaling(ctx *pulumi.Context, name string, s config.Service, clusterName pulumi.StringInput, service *ecs.Service, parent pulumi.ResourceOption) error {
+	targetOpts := []pulumi.ResourceOption{parent}
+	if len(s.Schedules) > 0 {
+		// Each scheduled action rewrites the target's range, so once a service has
+		// schedules they own minCapacity and maxCapacity. Without this, every refresh
+		// (the daily drift check) would report the scheduled range as drift, and an up
+		// after a refresh would undo the schedule until its next run.
+		targetOpts = append(targetOpts, pulumi.IgnoreChanges([]string{"minCapacity", "maxCapacity"}))
+	}
 	target, err := appautoscaling.NewTarget(ctx, name+"-scaling", &appautoscaling.TargetArgs{
 		ServiceNamespace:  pulumi.String("ecs"),
 		ScalableDimension: pulumi.String("ecs:service:DesiredCount"),
 		ResourceId:        pulumi.Sprintf("service/%s/%s", clusterName, service.Name),
 		MinCapacity:       pulumi.Int(s.MinCount),
 		MaxCapacity:       pulumi.Int(s.MaxCount),
-	}, parent)
+	}, targetOpts...)
 	if err != nil {
 		return err
 	}

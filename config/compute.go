@@ -144,7 +144,7 @@ func (i Image) Reference() string {
 type HealthCheck struct {
 	// Path is the HTTP path probed. Required.
 	Path string `json:"path"`
-	// Matcher lists the healthy HTTP codes ("200", "200-299"). Optional. Defaults to 200.
+	// Matcher lists the healthy HTTP codes, 200-499 ("200", "200-299"). Optional. Defaults to 200.
 	Matcher string `json:"matcher"`
 	// IntervalSeconds between probes. Optional. Defaults to 30.
 	IntervalSeconds int `json:"intervalSeconds"`
@@ -176,6 +176,25 @@ func (s *Schedule) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*s = Schedule(v)
+	return nil
+}
+
+// Permission is one IAM statement granted to a service's task role.
+type Permission struct {
+	// Actions are IAM actions such as s3:GetObject; "*" and "<service>:*" are refused. Required.
+	Actions []string `json:"actions"`
+	// Resources are ARNs, or "*" for actions that take no resource. Required.
+	Resources []string `json:"resources"`
+}
+
+// UnmarshalJSON decodes one permission from scratch (see CapacityProviderShare.UnmarshalJSON).
+func (p *Permission) UnmarshalJSON(b []byte) error {
+	type plain Permission
+	var v plain
+	if err := decodeStrict(string(b), &v); err != nil {
+		return err
+	}
+	*p = Permission(v)
 	return nil
 }
 
@@ -229,6 +248,9 @@ type Service struct {
 	Secrets []string `json:"secrets"`
 	// OutboundPorts are the TCP ports the tasks may reach on the internet. Optional. Defaults to 443.
 	OutboundPorts []int `json:"outboundPorts"`
+	// TaskPermissions are the application's own AWS permissions, added to the task role
+	// next to what ECS Exec needs. Optional. Defaults to none.
+	TaskPermissions []Permission `json:"taskPermissions"`
 }
 
 // IsDefault reports whether the service is the listener's default action.
@@ -254,6 +276,7 @@ func DefaultService() Service {
 		Environment:                   map[string]string{},
 		Secrets:                       []string{},
 		OutboundPorts:                 []int{443},
+		TaskPermissions:               []Permission{},
 	}
 }
 
@@ -302,6 +325,10 @@ var (
 	pathPatternPattern = regexp.MustCompile(`^/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$`)
 	healthPathPattern  = regexp.MustCompile(`^/[A-Za-z0-9_\-.$/~@:+&=?%]{0,1000}$`)
 	matcherPattern     = regexp.MustCompile(`^[0-9]{3}([,-][0-9]{3})*$`)
+	// IAM actions and ARNs: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+	// and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html.
+	iamActionPattern = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
+	arnPattern       = regexp.MustCompile(`^arn:aws(-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:.+$`)
 )
 
 // fargateMemory reports whether memory (MiB) is allowed with cpu units on Fargate
@@ -602,6 +629,7 @@ func validateService(p *problems, key string, s Service, parameters []string) {
 			p.addf(ek, "is also in secrets; a variable comes from one place")
 		}
 	}
+	validatePermissions(p, k+"taskPermissions", s.TaskPermissions)
 	seenPort := map[int]bool{}
 	for i, port := range s.OutboundPorts {
 		pk := fmt.Sprintf("%soutboundPorts[%d]", k, i)
@@ -612,6 +640,32 @@ func validateService(p *problems, key string, s Service, parameters []string) {
 			p.addf(pk, "%d is listed twice", port)
 		}
 		seenPort[port] = true
+	}
+}
+
+func validatePermissions(p *problems, key string, perms []Permission) {
+	for i, perm := range perms {
+		pk := fmt.Sprintf("%s[%d]", key, i)
+		if len(perm.Actions) == 0 {
+			p.addf(pk+".actions", "is empty; list the IAM actions the application needs")
+		}
+		for j, a := range perm.Actions {
+			ak := fmt.Sprintf("%s.actions[%d]", pk, j)
+			switch {
+			case !iamActionPattern.MatchString(a):
+				p.addf(ak, "%q is not an IAM action such as s3:GetObject (no bare *)", a)
+			case strings.HasSuffix(a, ":*"):
+				p.addf(ak, "%q grants every action of the service; list the actions the application needs", a)
+			}
+		}
+		if len(perm.Resources) == 0 {
+			p.addf(pk+".resources", "is empty; list ARNs, or * for actions that take no resource")
+		}
+		for j, r := range perm.Resources {
+			if r != "*" && !arnPattern.MatchString(r) {
+				p.addf(fmt.Sprintf("%s.resources[%d]", pk, j), "%q is not an ARN such as arn:aws:s3:::bucket/* (or *)", r)
+			}
+		}
 	}
 }
 
@@ -638,8 +692,8 @@ func validateHealthCheck(p *problems, key string, h HealthCheck) {
 	if !healthPathPattern.MatchString(h.Path) {
 		p.addf(key+".path", "%q is not an HTTP path starting with /", h.Path)
 	}
-	if !matcherPattern.MatchString(h.Matcher) {
-		p.addf(key+".matcher", "%q is not a list or range of HTTP codes such as 200 or 200-299", h.Matcher)
+	if !matcherPattern.MatchString(h.Matcher) || !albMatcherCodes(h.Matcher) {
+		p.addf(key+".matcher", "%q is not a list or range of HTTP codes from 200 to 499 such as 200 or 200-299", h.Matcher)
 	}
 	if h.IntervalSeconds < 5 || h.IntervalSeconds > 300 {
 		p.addf(key+".intervalSeconds", "%d is outside 5-300", h.IntervalSeconds)
@@ -653,6 +707,23 @@ func validateHealthCheck(p *problems, key string, h HealthCheck) {
 	if h.UnhealthyThreshold < 2 || h.UnhealthyThreshold > 10 {
 		p.addf(key+".unhealthyThreshold", "%d is outside 2-10", h.UnhealthyThreshold)
 	}
+}
+
+// albMatcherCodes reports whether every code of a matcher that matches matcherPattern is
+// one an Application Load Balancer accepts (200-499) and every range ascends.
+func albMatcherCodes(m string) bool {
+	for _, part := range strings.Split(m, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		l, _ := strconv.Atoi(lo)
+		h, err := strconv.Atoi(hi)
+		if err != nil || l < 200 || h > 499 || l > h {
+			return false
+		}
+	}
+	return true
 }
 
 var (

@@ -1,9 +1,8 @@
 package config
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -79,8 +78,9 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	r := reader{ctx: ctx, p: p}
 	c := &Config{Project: ctx.Project()}
 
-	if len(c.Project) == 0 || len(c.Project) > MaxProjectLength || !projectPattern.MatchString(c.Project) {
-		p.addf("project", "Pulumi.yaml name %q must be 1-%d lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen", c.Project, MaxProjectLength)
+	// RDS identifiers (<project>-<environment>-db) may not contain two hyphens in a row.
+	if len(c.Project) == 0 || len(c.Project) > MaxProjectLength || !projectPattern.MatchString(c.Project) || strings.Contains(c.Project, "--") {
+		p.addf("project", "Pulumi.yaml name %q must be 1-%d lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row", c.Project, MaxProjectLength)
 	}
 
 	c.Environment = r.str("environment", "")
@@ -114,9 +114,6 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Bastion = loadBastion(r, c.Network)
 	c.AwsEndpoint = loadAwsEndpoint(r)
 
-	if err := r.fatal; err != nil {
-		return nil, err
-	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -128,21 +125,15 @@ const DefaultCostCenter = "web-shop"
 
 // reader reads raw project config values and records decoding problems.
 type reader struct {
-	ctx   *pulumi.Context
-	p     *problems
-	fatal error
+	ctx *pulumi.Context
+	p   *problems
 }
 
-// raw returns the value of a fully qualified or project-relative key.
+// raw returns the value of a fully qualified or project-relative key, and whether it is
+// set. pconfig.Try fails only for a missing key.
 func (r reader) raw(key string) (string, bool) {
 	v, err := pconfig.Try(r.ctx, key)
-	if errors.Is(err, pconfig.ErrMissingVar) {
-		return "", false
-	}
-	if err != nil {
-		return "", false
-	}
-	return v, true
+	return v, err == nil
 }
 
 func (r reader) str(key, def string) string {
@@ -160,12 +151,8 @@ func (r reader) object(key string, dst any) {
 		return
 	}
 	if err := decodeStrict(v, dst); err != nil {
-		r.p.addf(key, "cannot be read: %v", describeDecodeError(err))
+		r.p.addf(key, "cannot be read: %v", err)
 	}
-}
-
-func describeDecodeError(err error) string {
-	return fmt.Sprint(err)
 }
 
 // Declared lists every project key Load reads with its code default (nil for a required

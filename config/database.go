@@ -25,11 +25,14 @@ const (
 // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html).
 const MinEngineMinor = 4
 
-// Serverless v2 capacity limits: 0 to 256 ACUs in steps of 0.5, and auto-pause after
-// 300 to 86,400 idle seconds, only with a minimum of 0 ACUs
+// Serverless v2 capacity limits: 0 to 256 ACUs in steps of 0.5, a maximum of at least
+// 1 ACU ("The maximum capacity must be higher than 0.5 ACUs",
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-serverlessv2scalingconfiguration.html),
+// and auto-pause after 300 to 86,400 idle seconds, only with a minimum of 0 ACUs
 // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2ScalingConfiguration.html).
 const (
 	MaxACU             = 256
+	MinMaxACU          = 1
 	MinAutoPauseSecond = 300
 	MaxAutoPauseSecond = 86400
 )
@@ -58,7 +61,7 @@ type Database struct {
 	// MinCapacity is the Serverless v2 minimum in ACUs; 0 lets idle instances pause.
 	// Optional. Defaults to 0.5.
 	MinCapacity float64 `json:"minCapacity"`
-	// MaxCapacity is the Serverless v2 maximum in ACUs. Optional. Defaults to 16.
+	// MaxCapacity is the Serverless v2 maximum in ACUs, at least 1. Optional. Defaults to 16.
 	MaxCapacity float64 `json:"maxCapacity"`
 	// SecondsUntilAutoPause is the idle time before an instance pauses; 0 means never,
 	// and it must be 300-86400 when MinCapacity is 0. Optional. Defaults to 0.
@@ -190,8 +193,8 @@ func loadDatabase(r reader) Database {
 	}
 	minOK := validCapacity("database.minCapacity", d.MinCapacity)
 	maxOK := validCapacity("database.maxCapacity", d.MaxCapacity)
-	if maxOK && d.MaxCapacity == 0 {
-		p.addf("database.maxCapacity", "0 ACUs leaves no capacity; use 0.5-%d", MaxACU)
+	if maxOK && d.MaxCapacity < MinMaxACU {
+		p.addf("database.maxCapacity", "%v ACUs is below the %d ACU AWS requires of a maximum; use %d-%d", d.MaxCapacity, MinMaxACU, MinMaxACU, MaxACU)
 	} else if minOK && maxOK && d.MaxCapacity < d.MinCapacity {
 		p.addf("database.maxCapacity", "%v ACUs is below minCapacity %v", d.MaxCapacity, d.MinCapacity)
 	}

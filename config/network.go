@@ -29,6 +29,14 @@ var InterfaceEndpointServices = []string{
 	"ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts",
 }
 
+// TaskEndpoints are the interface endpoints every ECS task of this program needs when the
+// private subnets have no NAT gateway: ECR for the image (the layers come through the S3
+// gateway endpoint, which always exists), CloudWatch Logs for the awslogs driver, and SSM
+// for the parameters injected as secrets. Without them tasks never start
+// (https://repost.aws/knowledge-center/ecs-fargate-docker-timeout-error,
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
+var TaskEndpoints = []string{"ecr.api", "ecr.dkr", "logs", "ssm"}
+
 // LogRetentionDays lists the retention periods CloudWatch Logs accepts
 // (PutRetentionPolicy, retentionInDays:
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
@@ -110,6 +118,19 @@ func loadNetwork(r reader, region string) Network {
 			p.addf(key, "%q is listed twice", s)
 		}
 		seenEndpoint[s] = true
+	}
+
+	if n.NatGateways == NatNone {
+		var missing []string
+		for _, s := range TaskEndpoints {
+			if !n.HasInterfaceEndpoint(s) {
+				missing = append(missing, s)
+			}
+		}
+		if len(missing) > 0 {
+			p.addf("network.interfaceEndpoints", "[%s] lacks %s, which ECS tasks need to start when network.natGateways is %q (image pulls, logs, SSM secrets); add them or use single or onePerAz",
+				strings.Join(n.InterfaceEndpoints, ", "), strings.Join(missing, ", "), n.NatGateways)
+		}
 	}
 
 	// Availability zones: pinned, distinct, in the configured region, at least two

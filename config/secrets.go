@@ -44,6 +44,12 @@ func loadSecrets(r reader) Secrets {
 		if err != nil {
 			continue
 		}
+		// An empty secret (`pulumi config set --secret sentryDsn ""`, or a CI variable
+		// that is not defined) means "not set": SSM refuses a parameter with an empty
+		// value, which would fail the deployment halfway.
+		if plain, _ := r.raw(s.Key); plain == "" {
+			continue
+		}
 		out[s.Parameter] = v
 	}
 	return out

@@ -16,6 +16,7 @@ import (
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/program"
 )
 
 const (
@@ -629,6 +630,46 @@ func TestSecretsStaySecret(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEmptySecretIsNotSet: an optional secret set to "" with --secret creates no
+// parameter, because SSM refuses an empty value and the deployment would fail halfway.
+// (pulumitest.Options deletes keys set to "", so the configuration is built by hand.)
+func TestEmptySecretIsNotSet(t *testing.T) {
+	proj, err := pulumitest.ReadProject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pulumitest.StackConfig("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := programtest.Key(t, "sentryDsn")
+	cfg[key] = ""
+	var loaded *config.Config
+	m, err := pulumitest.RunWithConfig(func(ctx *pulumi.Context) error {
+		c, err := config.Load(ctx)
+		if err != nil {
+			return err
+		}
+		loaded = c
+		return program.RunWith(ctx, func(string, pulumi.Input) {})
+	}, proj.Name, "prod", cfg, []string{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contains(loaded.ParameterNames(), "SENTRY_DSN") {
+		t.Errorf("config reports SENTRY_DSN as set: %v", loaded.ParameterNames())
+	}
+	params := m.ByType(typeParameter)
+	if len(params) == 0 {
+		t.Fatal("no parameters registered")
+	}
+	for _, p := range params {
+		if p.In("value").Str() == "" {
+			t.Errorf("%s has an empty value, which SSM refuses", p.In("name").Str())
+		}
 	}
 }
 

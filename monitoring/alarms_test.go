@@ -3,7 +3,10 @@ package monitoring_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -212,7 +215,14 @@ func TestFiveXXRateIsGuardedMetricMath(t *testing.T) {
 			var expression []string
 			for _, q := range a.In("metricQueries").Plain().([]any) {
 				q := q.(map[string]any)
+				// CloudWatch rejects an id that does not start with a lower-case letter.
+				if id, _ := q["id"].(string); !queryID.MatchString(id) {
+					t.Errorf("query id %q: CloudWatch wants a lower-case letter, then letters, digits or _", id)
+				}
 				if m, ok := q["metric"].(map[string]any); ok {
+					if m["period"] != float64(300) {
+						t.Errorf("query %v: period %v; every metric of the expression needs the same 300 s period", q["id"], m["period"])
+					}
 					if q["returnData"] == true || m["namespace"] != "AWS/ApplicationELB" || m["stat"] != "Sum" ||
 						!reflect.DeepEqual(m["dimensions"], map[string]any{"LoadBalancer": x.lb}) {
 						t.Errorf("query %v: want a Sum of AWS/ApplicationELB on LoadBalancer %s, not returned", q, x.lb)
@@ -287,6 +297,21 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 			if policy.In("arn").Str() != arn || !grants(topicPolicy, "cloudwatch.amazonaws.com", "sns:Publish", arn) {
 				t.Errorf("topic policy does not let CloudWatch publish: %s", policy.In("policy").Str())
 			}
+			// Both grants are conditioned on the alarm's ARN and account. A pattern that
+			// drifts from the alarm names deploys cleanly and silently drops every
+			// notification, so every alarm of the stack must satisfy both conditions.
+			for doc, d := range map[string]iamdoc.Document{"key policy": keyPolicy, "topic policy": topicPolicy} {
+				for name := range alarmsOf(t, r) {
+					alarmArn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", cfg.Region, pulumitest.AccountID, name)
+					if !cloudWatchMayActFor(d, alarmArn, pulumitest.AccountID) {
+						t.Errorf("%s: CloudWatch may not act for alarm %s (%s); its notifications would be dropped", doc, name, alarmArn)
+					}
+				}
+				if cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:someone-else", cfg.Region, pulumitest.AccountID), pulumitest.AccountID) ||
+					cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-x", cfg.Region, "210987654321", cfg.Prefix()), "210987654321") {
+					t.Errorf("%s: CloudWatch may act for alarms outside this stack and account", doc)
+				}
+			}
 
 			subs := r.ByType(typeSubscribe)
 			if cfg.Monitoring.AlertEmail == "" {
@@ -306,6 +331,40 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 			t.Errorf("prod must require and set an alert email: %+v", cfg.Monitoring)
 		}
 	})
+}
+
+// queryID is the form of a metric query id CloudWatch accepts
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html).
+var queryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+
+// cloudWatchMayActFor reports whether a CloudWatch statement of doc has conditions that
+// the request of the alarm alarmArn in account satisfies: every StringEquals
+// aws:SourceAccount and ArnLike aws:SourceArn must match, and no other condition is set.
+func cloudWatchMayActFor(doc iamdoc.Document, alarmArn, account string) bool {
+	for _, s := range doc.Statement {
+		if s.Effect != "Allow" || s.Principal["Service"] != "cloudwatch.amazonaws.com" {
+			continue
+		}
+		ok := true
+		for op, kv := range s.Condition {
+			for k, v := range kv {
+				switch {
+				case op == "StringEquals" && k == "aws:SourceAccount":
+					ok = ok && v == account
+				case op == "ArnLike" && k == "aws:SourceArn":
+					pattern, _ := v.(string)
+					matched, err := path.Match(pattern, alarmArn)
+					ok = ok && err == nil && matched
+				default:
+					ok = false // a condition this check does not model
+				}
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // grants reports whether doc allows service the action on resource.
@@ -388,5 +447,28 @@ func TestDashboardShowsTheRealResources(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEveryAlarmHasAFirstResponse: docs/operations.md explains every alarm the stacks
+// create, with its first response, by its key (`<service>-cpu-high`, `db-replica-lag`, …).
+func TestEveryAlarmHasAFirstResponse(t *testing.T) {
+	doc, err := os.ReadFile("../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stack := range programtest.Stacks {
+		cfg := programtest.Config(t, stack, pulumitest.Options{})
+		for name := range alarmsOf(t, programtest.MustRun(t, stack, pulumitest.Options{})) {
+			key := strings.TrimPrefix(name, cfg.Prefix()+"-")
+			for _, s := range cfg.Services {
+				if strings.HasPrefix(key, s.Name+"-") {
+					key = "<service>" + strings.TrimPrefix(key, s.Name)
+				}
+			}
+			if !strings.Contains(string(doc), "| `"+key+"`") {
+				t.Errorf("%s: alarm %s has no row in docs/operations.md (\"Alarms and first response\")", stack, key)
+			}
+		}
 	}
 }

@@ -142,18 +142,19 @@ func TestBastionWhenEnabled(t *testing.T) {
 			writer := only(t, r, typeDBCluster).Out("endpoint").Str()
 			want := "aws ssm start-session --target " + vm.ID +
 				" --document-name AWS-StartPortForwardingSessionToRemoteHost" +
-				` --parameters '{"host":["` + writer + `"],"portNumber":["5432"],"localPortNumber":["5432"]}'`
+				` --parameters '{"host":["` + writer + `"],"portNumber":["5432"],"localPortNumber":["5432"]}'` +
+				" --region " + cfg.Region
 			if got, ok := r.Exports.Get("bastionStartSessionCommand"); !ok || got.Value != want {
 				t.Errorf("start-session command\n%v\nwant\n%s", got.Value, want)
 			}
-			checkShellWords(t, want, vm.ID, writer)
+			checkShellWords(t, want, cfg.Region, vm.ID, writer)
 		})
 	}
 }
 
 // checkShellWords runs the command through sh's word splitting, as `eval "$(pulumi stack
 // output …)"` does, and checks that the CLI would receive the parameters as valid JSON.
-func checkShellWords(t *testing.T, command, instance, host string) {
+func checkShellWords(t *testing.T, command, region, instance, host string) {
 	t.Helper()
 	sh := exec.Command("sh", "-c", `eval "set -- $CMD"; for a in "$@"; do printf '%s\n' "$a"; done`)
 	sh.Env = []string{"CMD=" + command}
@@ -162,7 +163,9 @@ func checkShellWords(t *testing.T, command, instance, host string) {
 		t.Fatalf("sh: %v", err)
 	}
 	args := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(args) != 9 || args[4] != instance || args[6] != access.PortForwardingDocument || args[7] != "--parameters" {
+	// The region is explicit: the CLI's default region may be another one, and the
+	// instance would then not be found.
+	if len(args) != 11 || args[4] != instance || args[6] != access.PortForwardingDocument || args[7] != "--parameters" || args[9] != "--region" || args[10] != region {
 		t.Fatalf("the shell splits the command into %q", args)
 	}
 	var params map[string][]string

@@ -62,7 +62,7 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 		}, "LoadBalancerArn"},
 		{"bastion without a database endpoint", func(ctx *pulumi.Context) error {
 			_, err := access.NewBastion(ctx, "x", &access.BastionArgs{
-				VpcID: pulumi.String("vpc-1"), VpcCidr: pulumi.String("10.0.0.0/16"), SubnetID: pulumi.String("subnet-1"), InstanceType: "t4g.nano",
+				Region: pulumitest.Region, VpcID: pulumi.String("vpc-1"), VpcCidr: pulumi.String("10.0.0.0/16"), SubnetID: pulumi.String("subnet-1"), InstanceType: "t4g.nano",
 			})
 			return err
 		}, "DatabaseEndpoint"},

@@ -155,7 +155,7 @@ func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 	}
 	t.Run("none", func(t *testing.T) {
 		opts := pulumitest.Options{Config: map[string]string{
-			programtest.Key(t, "network"): programtest.Patch(t, "dev", "network", map[string]string{"natGateways": `"none"`, "interfaceEndpoints": `["ecr.api","ecr.dkr","logs"]`}),
+			programtest.Key(t, "network"): programtest.Patch(t, "dev", "network", map[string]string{"natGateways": `"none"`, "interfaceEndpoints": `["ecr.api","ecr.dkr","logs","ssm"]`}),
 		}}
 		r := programtest.MustRun(t, "dev", opts)
 		if n := len(r.ByType(typeNat)); n != 0 {

@@ -255,12 +255,13 @@ func (g *Graph) Attachments() map[string][]string {
 
 // Statement is one IAM policy statement, with Action and Resource normalised to lists.
 type Statement struct {
-	Effect    string
-	Action    []string
-	NotAction []string
-	Resource  []string
-	Principal any
-	Condition map[string]map[string]any
+	Effect      string
+	Action      []string
+	NotAction   []string
+	Resource    []string
+	NotResource []string
+	Principal   any
+	Condition   map[string]map[string]any
 }
 
 // ParseDocument decodes an IAM policy document.
@@ -278,20 +279,30 @@ func ParseDocument(doc string) ([]Statement, error) {
 	var out []Statement
 	for _, s := range list {
 		var st struct {
-			Effect    string                    `json:"Effect"`
-			Action    any                       `json:"Action"`
-			NotAction any                       `json:"NotAction"`
-			Resource  any                       `json:"Resource"`
-			Principal any                       `json:"Principal"`
-			Condition map[string]map[string]any `json:"Condition"`
+			Effect      string                    `json:"Effect"`
+			Action      any                       `json:"Action"`
+			NotAction   any                       `json:"NotAction"`
+			Resource    any                       `json:"Resource"`
+			NotResource any                       `json:"NotResource"`
+			Principal   any                       `json:"Principal"`
+			Condition   map[string]map[string]any `json:"Condition"`
 		}
 		if err := json.Unmarshal(s, &st); err != nil {
 			return nil, err
 		}
 		out = append(out, Statement{Effect: st.Effect, Action: strs(st.Action), NotAction: strs(st.NotAction),
-			Resource: strs(st.Resource), Principal: st.Principal, Condition: st.Condition})
+			Resource: strs(st.Resource), NotResource: strs(st.NotResource), Principal: st.Principal, Condition: st.Condition})
 	}
 	return out, nil
+}
+
+// Resources returns the statement's resources, with NotResource (every resource but the
+// listed ones) as "*".
+func (s Statement) Resources() []string {
+	if len(s.NotResource) > 0 {
+		return append([]string{"*"}, s.Resource...)
+	}
+	return s.Resource
 }
 
 func strs(v any) []string {

@@ -178,6 +178,28 @@ func ruleCases() []ruleCase {
 		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt on every key",
 			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/policy:Policy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}}`})}},
+		// Wildcards in actions and resources must not slip past the scope check.
+		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt* on every key",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt*"],"Resource":["*"]}]}`})}},
+		{rule: "IAM-PARAM-SCOPE", name: "parameter reads on every resource but one (NotResource)",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"NotResource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*"]}]}`})}},
+		{rule: "IAM-PARAM-SCOPE", name: "every action but IAM on the account's parameters (NotAction)",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/*"]}]}`})},
+			good: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*"]}]}`})}},
+		{rule: "IAM-WILDCARD", name: "every action on every resource but one (NotResource)",
+			bad: []*pulumitest.Resource{res("aws:iam/policy:Policy", "almost-admin", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":"*","NotResource":["arn:aws:s3:::audit/*"]}]}`})}},
+		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt on a key wildcard",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:ap-northeast-1:123456789012:key/*"]}]}`})}},
+		{rule: "IAM-PARAM-SCOPE", name: "ssm:GetParam* on every SSM resource of the account",
+			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParam*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:*"]}]}`})},
+			good: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParam*","kms:Decrypt"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*","arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]},{"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::ecsite-test-bucket/*"]}]}`})}},
 		{rule: "ECS-INSIGHTS", name: "cluster without Container Insights",
 			bad:  []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "disabled"}}})},
 			good: []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}})}},

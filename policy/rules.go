@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -492,7 +493,7 @@ func checkIAMWildcard(g *Graph) (int, []Finding) {
 				allActions = allActions || a == "*" || a == "*:*"
 			}
 			allResources := false
-			for _, r := range s.Resource {
+			for _, r := range s.Resources() {
 				allResources = allResources || r == "*"
 			}
 			if allActions && allResources {
@@ -519,23 +520,59 @@ func checkIAMWildcard(g *Graph) (int, []Finding) {
 	return checked, fs
 }
 
-// readsParameters reports whether an action grants reading SSM parameters.
-func readsParameters(a string) bool {
-	a = strings.ToLower(a)
-	return a == "*" || a == "ssm:*" || strings.HasPrefix(a, "ssm:getparameter") || a == "ssm:get*"
+// parameterReads and keyDecrypts are the actions IAM-PARAM-SCOPE guards.
+var (
+	parameterReads = []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"}
+	keyDecrypts    = []string{"kms:Decrypt"}
+)
+
+// grantsAction reports whether a policy action, which may use IAM's * and ? wildcards
+// ("ssm:Get*", "kms:Decrypt*"), grants one of actions. Action names are case-insensitive.
+func grantsAction(pattern string, actions []string) bool {
+	for _, a := range actions {
+		if ok, _ := path.Match(strings.ToLower(pattern), strings.ToLower(a)); ok {
+			return true
+		}
+	}
+	return false
 }
 
-// decrypts reports whether an action grants KMS decryption.
-func decrypts(a string) bool {
-	a = strings.ToLower(a)
-	return a == "*" || a == "kms:*" || a == "kms:decrypt"
+// excludesAll reports whether the NotAction patterns notActions cover every one of actions.
+func excludesAll(notActions, actions []string) bool {
+	for _, a := range actions {
+		excluded := false
+		for _, n := range notActions {
+			excluded = excluded || grantsAction(n, []string{a})
+		}
+		if !excluded {
+			return false
+		}
+	}
+	return true
 }
+
+// mayName reports whether a policy resource (possibly a wildcard pattern) can match ARNs
+// of service: "*", "arn:*", or an ARN pattern whose service field matches.
+func mayName(resource, service string) bool {
+	if resource == "*" {
+		return true
+	}
+	parts := strings.SplitN(resource, ":", 4)
+	if len(parts) < 3 {
+		return strings.Contains(resource, "*")
+	}
+	ok, _ := path.Match(parts[2], service)
+	return ok
+}
+
+// namedKey matches the ARN of one KMS key, with no wildcard.
+var namedKey = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
 
 func checkParameterScope(g *Graph) (int, []Finding) {
-	path := ":parameter/" + g.Project + "/" + g.Environment() + "/"
+	prefix := ":parameter/" + g.Project + "/" + g.Environment() + "/"
 	inPath := func(arn string) bool {
 		i := strings.Index(arn, ":parameter/")
-		return strings.HasPrefix(arn, "arn:aws:ssm:") && i >= 0 && strings.HasPrefix(arn[i:], path)
+		return strings.HasPrefix(arn, "arn:aws:ssm:") && i >= 0 && strings.HasPrefix(arn[i:], prefix)
 	}
 	var fs []Finding
 	checked := 0
@@ -550,19 +587,24 @@ func checkParameterScope(g *Graph) (int, []Finding) {
 			}
 			params, keys := false, false
 			for _, a := range s.Action {
-				params = params || readsParameters(a)
-				keys = keys || decrypts(a)
+				params = params || grantsAction(a, parameterReads)
+				keys = keys || grantsAction(a, keyDecrypts)
+			}
+			if len(s.NotAction) > 0 {
+				// NotAction grants every action it does not list.
+				params = params || !excludesAll(s.NotAction, parameterReads)
+				keys = keys || !excludesAll(s.NotAction, keyDecrypts)
 			}
 			if !params && !keys {
 				continue
 			}
 			checked++
-			for _, r := range s.Resource {
-				if params && strings.Contains(r, ":parameter/") && !inPath(r) {
+			for _, r := range s.Resources() {
+				if params && mayName(r, "ssm") && !inPath(r) {
 					fs = append(fs, finding(p.Owner, "reads parameters outside /%s/%s/: %s", g.Project, g.Environment(), r))
 				}
-				if r == "*" {
-					fs = append(fs, finding(p.Owner, "grants parameter reads or kms:Decrypt on resource *"))
+				if keys && mayName(r, "kms") && !namedKey.MatchString(r) {
+					fs = append(fs, finding(p.Owner, "grants kms:Decrypt beyond named keys: %s", r))
 				}
 			}
 		}

@@ -17,6 +17,7 @@ var databaseCases = []badConfigCase{
 	{"max above 256", patch("database", "maxCapacity", `300`), "database.maxCapacity"},
 	{"negative min", patch("database", "minCapacity", `-0.5`), "database.minCapacity"},
 	{"zero max", patch("database", "minCapacity", `0`, "maxCapacity", `0`, "secondsUntilAutoPause", `300`), "database.maxCapacity"},
+	{"max 0.5, which AWS refuses as a maximum", patch("database", "minCapacity", `0`, "maxCapacity", `0.5`, "secondsUntilAutoPause", `300`), "database.maxCapacity"},
 	{"capacity as a string", patch("database", "maxCapacity", `"16"`), "database"},
 	// Auto-pause.
 	{"auto-pause with min above 0", patch("database", "secondsUntilAutoPause", `300`), "database.secondsUntilAutoPause"},
@@ -73,13 +74,14 @@ func TestBadConfigDatabase(t *testing.T) { runBadConfig(t, databaseCases) }
 // the checks above reject what AWS rejects and not more.
 func TestGoodDatabaseWindowsAndNames(t *testing.T) {
 	for name, fields := range map[string]map[string]string{
-		"windows across midnight":     {"backupWindow": `"23:30-00:30"`, "maintenanceWindow": `"sat:01:00-sat:02:00"`},
-		"maintenance across the week": {"backupWindow": `"17:00-18:00"`, "maintenanceWindow": `"sun:23:30-mon:00:30"`},
-		"63-character username":       {"masterUsername": `"` + strings.Repeat("a", 63) + `"`},
-		"username postgres":           {"masterUsername": `"postgres"`},
-		"retention bounds":            {"backupRetentionDays": `35`},
-		"max 256 ACU, auto-pause 1 d": {"minCapacity": `0`, "maxCapacity": `256`, "secondsUntilAutoPause": `86400`},
-		"first Aurora 17 release":     {"engineVersion": `"17.4"`},
+		"windows across midnight":         {"backupWindow": `"23:30-00:30"`, "maintenanceWindow": `"sat:01:00-sat:02:00"`},
+		"maintenance across the week":     {"backupWindow": `"17:00-18:00"`, "maintenanceWindow": `"sun:23:30-mon:00:30"`},
+		"63-character username":           {"masterUsername": `"` + strings.Repeat("a", 63) + `"`},
+		"username postgres":               {"masterUsername": `"postgres"`},
+		"retention bounds":                {"backupRetentionDays": `35`},
+		"max 256 ACU, auto-pause 1 d":     {"minCapacity": `0`, "maxCapacity": `256`, "secondsUntilAutoPause": `86400`},
+		"max 1 ACU, the smallest maximum": {"minCapacity": `0`, "maxCapacity": `1`, "secondsUntilAutoPause": `300`},
+		"first Aurora 17 release":         {"engineVersion": `"17.4"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := programtest.Run("prod", pulumitest.Options{Config: map[string]string{

@@ -81,10 +81,11 @@ var edgeCases = []badConfigCase{
 func TestBadConfigEdgeMonitoringBastion(t *testing.T) { runBadConfig(t, edgeCases) }
 
 // TestBastionWithEndpointsIsAccepted is the other side of the SSM-path rule: without a NAT
-// gateway, the three Session Manager endpoints are enough.
+// gateway, the three Session Manager endpoints are enough for the bastion (the others are
+// the ones the ECS tasks need, config.TaskEndpoints).
 func TestBastionWithEndpointsIsAccepted(t *testing.T) {
 	opts := both(
-		patch("network", "natGateways", `"none"`, "interfaceEndpoints", `["ssm","ssmmessages","ec2messages"]`),
+		patch("network", "natGateways", `"none"`, "interfaceEndpoints", `["ecr.api","ecr.dkr","logs","ssm","ssmmessages","ec2messages"]`),
 		patch("bastion", "enabled", `true`),
 	)(t)
 	r := programtest.Run("prod", opts)

@@ -74,6 +74,7 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		return nil
 	}
 	bastion, err := access.NewBastion(ctx, cfg.Prefix()+"-bastion", &access.BastionArgs{
+		Region:           cfg.Region,
 		VpcID:            in.vpc.VpcID,
 		VpcCidr:          in.vpc.CidrBlock,
 		SubnetID:         in.vpc.PrivateSubnetIDs.Index(pulumi.Int(0)),

@@ -55,6 +55,7 @@ var coreAndNetworkCases = []badConfigCase{
 	{"unknown nat strategy", patch("network", "natGateways", `"both"`), "network.natGateways"},
 	{"unknown endpoint service", patch("network", "interfaceEndpoints", `["s3"]`), "network.interfaceEndpoints[0]"},
 	{"endpoint listed twice", patch("network", "interfaceEndpoints", `["ssm","ssm"]`), "network.interfaceEndpoints[1]"},
+	{"no NAT and no path to ECR, logs and SSM", patch("network", "natGateways", `"none"`, "interfaceEndpoints", `["ecr.api","ecr.dkr","logs"]`), "network.interfaceEndpoints"},
 	{"retention CloudWatch does not offer", patch("network", "flowLogRetentionDays", `10`), "network.flowLogRetentionDays"},
 	{"retention never-expire", patch("network", "flowLogRetentionDays", `0`), "network.flowLogRetentionDays"},
 	{"zone in another region", patch("network", "availabilityZones", `["ap-northeast-1a","us-east-1a"]`), "network.availabilityZones[1]"},
@@ -72,6 +73,9 @@ var coreAndNetworkCases = []badConfigCase{
 	{"missing region", set("aws:region", ""), "aws:region"},
 	{"malformed region", set("aws:region", "tokyo"), "aws:region"},
 	{"empty project name", func(t *testing.T) pulumitest.Options { return pulumitest.Options{Project: "-"} }, "project"},
+	{"project name with two hyphens in a row, which RDS identifiers refuse", func(t *testing.T) pulumitest.Options {
+		return pulumitest.Options{Project: "ec--site"}
+	}, "project"},
 	{"project name too long for AWS name limits", func(t *testing.T) pulumitest.Options {
 		return pulumitest.Options{Project: "a-very-long-shop"}
 	}, "project"},
