@@ -970,14 +970,17 @@ func TestComputeOutputs(t *testing.T) {
 				"execLogGroupName": one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec").Out("name").Str(),
 			}
 			names, suffixes, repos, logs := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
+			tasks := map[string]string{}
 			for _, svc := range s.cfg.Services {
 				prefix := s.cfg.Prefix() + "-" + svc.Name
+				tasks[svc.Name] = one(t, s.r, typeTask, prefix+"-task").Out("arn").Str()
 				names[svc.Name] = one(t, s.r, typeECS, prefix).Out("name").Str()
 				suffixes[svc.Name] = tgFor(t, s, svc.Name).Out("arnSuffix").Str()
 				repos[svc.Name] = one(t, s.r, typeRepo, prefix+"-repo").Out("repositoryUrl").Str()
 				logs[svc.Name] = one(t, s.r, typeLogGroup, prefix+"-logs").Out("name").Str()
 			}
 			want["serviceNames"], want["targetGroupArnSuffixes"], want["repositoryUrls"], want["serviceLogGroupNames"] = names, suffixes, repos, logs
+			want["taskDefinitionArns"] = tasks
 			for name, w := range want {
 				got, ok := s.r.Exports.Get(name)
 				if !ok {

@@ -167,13 +167,18 @@ func exportCompute(export Exporter, cluster *compute.Cluster, alb *compute.LoadB
 	export("clusterName", cluster.ClusterName)
 	export("execLogGroupName", cluster.ExecLogGroupName)
 	serviceNames, tgSuffixes, repos, logGroups := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	taskDefinitions := pulumi.StringMap{}
 	for _, s := range services {
 		serviceNames[s.Name] = s.ServiceName
 		tgSuffixes[s.Name] = s.TargetGroupArnSuffix
 		repos[s.Name] = s.RepositoryURL
 		logGroups[s.Name] = s.LogGroupName
+		taskDefinitions[s.Name] = s.TaskDefinitionArn
 	}
 	export("serviceNames", serviceNames)
+	// The deploy workflows compare these with what each ECS service runs after the update:
+	// a deployment the circuit breaker rolled back leaves the previous revision running.
+	export("taskDefinitionArns", taskDefinitions)
 	export("targetGroupArnSuffixes", tgSuffixes)
 	export("repositoryUrls", repos)
 	export("serviceLogGroupNames", logGroups)
