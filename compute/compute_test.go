@@ -629,15 +629,7 @@ func TestIAM(t *testing.T) {
 // TestTaskPermissionsFromConfig: a service's taskPermissions become statements of its own
 // task role, in order, and of no other role.
 func TestTaskPermissionsFromConfig(t *testing.T) {
-	stackCfg, err := pulumitest.StackConfig("prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := programtest.Key(t, "services")
-	var list []map[string]any
-	if err := json.Unmarshal([]byte(stackCfg[key]), &list); err != nil {
-		t.Fatal(err)
-	}
+	key, list := committedServices(t, "prod")
 	perms := []config.Permission{
 		{Actions: []string{"s3:GetObject", "s3:PutObject"}, Resources: []string{"arn:aws:s3:::ecsite-uploads/*"}},
 		{Actions: []string{"cloudwatch:PutMetricData"}, Resources: []string{"*"}},
@@ -1009,15 +1001,7 @@ func TestComputeOutputs(t *testing.T) {
 // TestScalableRangeManagedWithoutSchedules: a service without schedules keeps its range
 // under Pulumi's control, so a change to minCount or maxCount is applied.
 func TestScalableRangeManagedWithoutSchedules(t *testing.T) {
-	stackCfg, err := pulumitest.StackConfig("prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := programtest.Key(t, "services")
-	var list []map[string]any
-	if err := json.Unmarshal([]byte(stackCfg[key]), &list); err != nil {
-		t.Fatal(err)
-	}
+	key, list := committedServices(t, "prod")
 	for _, svc := range list {
 		delete(svc, "schedules")
 	}
@@ -1123,4 +1107,20 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// committedServices returns the qualified services key and the stack file's services list
+// as plain JSON values, for tests that change one service and run the program with it.
+func committedServices(t *testing.T, stack string) (string, []map[string]any) {
+	t.Helper()
+	stackCfg, err := pulumitest.StackConfig(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := programtest.Key(t, "services")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stackCfg[key]), &list); err != nil {
+		t.Fatal(err)
+	}
+	return key, list
 }

@@ -85,12 +85,16 @@ var wantPriority = map[string]int{
 	"aws-known-bad-inputs": 60, "aws-sql-database": 70,
 }
 
+// wafVariants are the configurations the WAF tests run for each stack: the committed one,
+// and one with every optional rule switched on.
+var wafVariants = map[string]func(*testing.T, string) pulumitest.Options{
+	"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
+	"loaded":    loadedWaf,
+}
+
 func TestWebAclRulePrioritiesAreUniqueAndStable(t *testing.T) {
 	for _, stack := range programtest.Stacks {
-		for variant, opts := range map[string]func(*testing.T, string) pulumitest.Options{
-			"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
-			"loaded":    loadedWaf,
-		} {
+		for variant, opts := range wafVariants {
 			t.Run(stack+"/"+variant, func(t *testing.T) {
 				w := runWaf(t, stack, opts(t, stack))
 				if len(w.rules) < 5 {
@@ -184,10 +188,7 @@ func wcu(rules []any) (int, error) {
 
 func TestWebAclCapacityStaysUnderTheBasicPrice(t *testing.T) {
 	for _, stack := range programtest.Stacks {
-		for variant, opts := range map[string]func(*testing.T, string) pulumitest.Options{
-			"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
-			"loaded":    loadedWaf,
-		} {
+		for variant, opts := range wafVariants {
 			t.Run(stack+"/"+variant, func(t *testing.T) {
 				w := runWaf(t, stack, opts(t, stack))
 				total, err := wcu(w.plain)
@@ -298,10 +299,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 		"aws-sql-database":     "AWSManagedRulesSQLiRuleSet",
 	}
 	for _, stack := range programtest.Stacks {
-		for variant, opts := range map[string]func(*testing.T, string) pulumitest.Options{
-			"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
-			"loaded":    loadedWaf,
-		} {
+		for variant, opts := range wafVariants {
 			t.Run(stack+"/"+variant, func(t *testing.T) {
 				w := runWaf(t, stack, opts(t, stack))
 				configured := map[string]config.ManagedRuleGroup{}
