@@ -18,6 +18,7 @@ type FieldError struct {
 	Message string
 }
 
+// Error returns "key: message".
 func (e FieldError) Error() string { return e.Key + ": " + e.Message }
 
 // ValidationError lists every invalid configuration value found by [Load].
@@ -25,6 +26,7 @@ type ValidationError struct {
 	Fields []FieldError
 }
 
+// Error lists every problem, one per line, under a count.
 func (e *ValidationError) Error() string {
 	lines := make([]string, 0, len(e.Fields)+1)
 	lines = append(lines, fmt.Sprintf("invalid stack configuration (%d problems):", len(e.Fields)))
