@@ -308,14 +308,17 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			instOpts = append(instOpts, pulumi.DependsOn(deps))
 		}
 		instArgs := &rds.ClusterInstanceArgs{
-			ClusterIdentifier:                  cluster.ID(),
-			InstanceClass:                      pulumi.String(InstanceClass),
-			Engine:                             pulumi.String(Engine),
-			AvailabilityZone:                   pulumi.String(p.az),
-			PromotionTier:                      pulumi.Int(tier),
-			DbSubnetGroupName:                  subnets.Name,
-			PubliclyAccessible:                 pulumi.Bool(false),
-			AutoMinorVersionUpgrade:            pulumi.Bool(true),
+			ClusterIdentifier:       cluster.ID(),
+			InstanceClass:           pulumi.String(InstanceClass),
+			Engine:                  pulumi.String(Engine),
+			AvailabilityZone:        pulumi.String(p.az),
+			PromotionTier:           pulumi.Int(tier),
+			DbSubnetGroupName:       subnets.Name,
+			PubliclyAccessible:      pulumi.Bool(false),
+			AutoMinorVersionUpgrade: pulumi.Bool(true),
+			// Pinned to the cluster's window (validated apart from the backup window);
+			// otherwise AWS picks a random weekly slot per instance for its patches.
+			PreferredMaintenanceWindow:         pulumi.String(d.MaintenanceWindow),
 			CopyTagsToSnapshot:                 pulumi.Bool(true),
 			PerformanceInsightsEnabled:         pulumi.Bool(true),
 			PerformanceInsightsKmsKeyId:        key.Arn,

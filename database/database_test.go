@@ -287,6 +287,9 @@ func TestClusterSettings(t *testing.T) {
 					t.Errorf("%s: auto minor upgrade %v, Performance Insights %v with key %q", in.Name,
 						in.In("autoMinorVersionUpgrade").Bool(), in.In("performanceInsightsEnabled").Bool(), in.In("performanceInsightsKmsKeyId").Str())
 				}
+				if got := in.In("preferredMaintenanceWindow").Str(); got != d.MaintenanceWindow {
+					t.Errorf("%s: maintenance window %q; want the cluster's %q", in.Name, got, d.MaintenanceWindow)
+				}
 			}
 		})
 	}
