@@ -408,9 +408,7 @@ func loadCluster(r reader) Cluster {
 	if !oneOf(c.ContainerInsights, ContainerInsightsModes) {
 		p.addf("cluster.containerInsights", "%q is not allowed; use one of %s", c.ContainerInsights, strings.Join(ContainerInsightsModes, ", "))
 	}
-	if !intIn(c.ExecLogRetentionDays, LogRetentionDays) {
-		p.addf("cluster.execLogRetentionDays", "%d is not a CloudWatch Logs retention; use one of %s", c.ExecLogRetentionDays, joinInts(LogRetentionDays))
-	}
+	checkRetention(p, "cluster.execLogRetentionDays", c.ExecLogRetentionDays)
 	if c.ImagesToKeep < 1 || c.ImagesToKeep > 1000 {
 		p.addf("cluster.imagesToKeep", "%d is outside 1-1000", c.ImagesToKeep)
 	}
@@ -598,9 +596,7 @@ func validateService(p *problems, key string, s Service, parameters []string) {
 	if s.HealthCheckGracePeriodSeconds < 0 || s.HealthCheckGracePeriodSeconds > 3600 {
 		p.addf(k+"healthCheckGracePeriodSeconds", "%d is outside 0-3600", s.HealthCheckGracePeriodSeconds)
 	}
-	if !intIn(s.LogRetentionDays, LogRetentionDays) {
-		p.addf(k+"logRetentionDays", "%d is not a CloudWatch Logs retention; use one of %s", s.LogRetentionDays, joinInts(LogRetentionDays))
-	}
+	checkRetention(p, k+"logRetentionDays", s.LogRetentionDays)
 
 	secrets := map[string]bool{}
 	for i, name := range s.Secrets {

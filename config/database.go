@@ -234,9 +234,7 @@ func loadDatabase(r reader) Database {
 	if !intIn(d.MonitoringInterval, MonitoringIntervals) {
 		p.addf("database.monitoringInterval", "%d is not an enhanced-monitoring interval; use one of %s (0 turns it off)", d.MonitoringInterval, joinInts(MonitoringIntervals))
 	}
-	if !intIn(d.LogRetentionDays, LogRetentionDays) {
-		p.addf("database.logRetentionDays", "%d is not a CloudWatch Logs retention; use one of %s", d.LogRetentionDays, joinInts(LogRetentionDays))
-	}
+	checkRetention(p, "database.logRetentionDays", d.LogRetentionDays)
 	return d
 }
 

@@ -105,9 +105,7 @@ func loadNetwork(r reader, region string) Network {
 	if !oneOf(string(n.NatGateways), NatStrategies) {
 		p.addf("network.natGateways", "%q is not allowed; use one of %s", n.NatGateways, strings.Join(NatStrategies, ", "))
 	}
-	if !intIn(n.FlowLogRetentionDays, LogRetentionDays) {
-		p.addf("network.flowLogRetentionDays", "%d is not a CloudWatch Logs retention; use one of %s", n.FlowLogRetentionDays, joinInts(LogRetentionDays))
-	}
+	checkRetention(p, "network.flowLogRetentionDays", n.FlowLogRetentionDays)
 	seenEndpoint := map[string]bool{}
 	for i, s := range n.InterfaceEndpoints {
 		key := fmt.Sprintf("network.interfaceEndpoints[%d]", i)
@@ -201,6 +199,13 @@ func parseCIDR(p *problems, key, value string) (netip.Prefix, bool) {
 		return netip.Prefix{}, false
 	}
 	return prefix, true
+}
+
+// checkRetention reports days under key unless CloudWatch Logs accepts it as a retention.
+func checkRetention(p *problems, key string, days int) {
+	if !intIn(days, LogRetentionDays) {
+		p.addf(key, "%d is not a CloudWatch Logs retention; use one of %s", days, joinInts(LogRetentionDays))
+	}
 }
 
 func intIn(v int, allowed []int) bool {

@@ -173,9 +173,7 @@ func loadWaf(r reader) Waf {
 	if !intIn(w.RateLimitWindowSeconds, RateLimitWindows) {
 		p.addf("waf.rateLimitWindowSeconds", "%d is not an evaluation window AWS WAF accepts; use one of %s", w.RateLimitWindowSeconds, joinInts(RateLimitWindows))
 	}
-	if !intIn(w.LogRetentionDays, LogRetentionDays) {
-		p.addf("waf.logRetentionDays", "%d is not a CloudWatch Logs retention; use one of %s", w.LogRetentionDays, joinInts(LogRetentionDays))
-	}
+	checkRetention(p, "waf.logRetentionDays", w.LogRetentionDays)
 
 	seenCountry := map[string]bool{}
 	for i, c := range w.BlockedCountries {
