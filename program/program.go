@@ -109,10 +109,6 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	if err != nil {
 		return fmt.Errorf("load balancer: %w", err)
 	}
-	secretArns := map[string]pulumi.StringInput{}
-	for name, arn := range db.ParameterArns {
-		secretArns[name] = arn
-	}
 	services := make([]*compute.Service, 0, len(cfg.Services))
 	for _, sc := range cfg.Services {
 		svc, err := compute.NewService(ctx, cfg.Prefix()+"-"+sc.Name, &compute.ServiceArgs{
@@ -128,7 +124,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 			Target:                      alb.Targets[sc.Name],
 			ImagesToKeep:                cfg.Cluster.ImagesToKeep,
 			ParameterPath:               db.ParameterPath,
-			Secrets:                     secretArns,
+			Secrets:                     parameterArns,
 			ParameterKmsKeyArn:          db.KmsKeyArn,
 			KmsKeyArn:                   cluster.KmsKeyArn,
 			ExecLogGroupArn:             cluster.ExecLogGroupArn,
