@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ecsite/infra/internal/check"
+)
 
 // BastionInstanceTypes lists the allowed values of bastion.instanceType: the smallest
 // Graviton burstable sizes, which are all a port-forwarding host needs.
@@ -31,8 +35,8 @@ func loadBastion(r reader, n Network) Bastion {
 	b := DefaultBastion()
 	r.object("bastion", &b)
 	p := r.p
-	if !oneOf(b.InstanceType, BastionInstanceTypes) {
-		p.addf("bastion.instanceType", "%q is not allowed; use one of %s", b.InstanceType, strings.Join(BastionInstanceTypes, ", "))
+	if !check.OneOf(b.InstanceType, BastionInstanceTypes) {
+		p.Addf("bastion.instanceType", "%q is not allowed; use one of %s", b.InstanceType, strings.Join(BastionInstanceTypes, ", "))
 	}
 	if !b.Enabled || n.NatGateways != NatNone {
 		return b
@@ -44,7 +48,7 @@ func loadBastion(r reader, n Network) Bastion {
 		}
 	}
 	if len(missing) > 0 {
-		p.addf("bastion.enabled", "true needs a path to Systems Manager from the private subnets: network.natGateways is %q and network.interfaceEndpoints lacks %s (set natGateways to single or onePerAz, or add %s)",
+		p.Addf("bastion.enabled", "true needs a path to Systems Manager from the private subnets: network.natGateways is %q and network.interfaceEndpoints lacks %s (set natGateways to single or onePerAz, or add %s)",
 			n.NatGateways, strings.Join(missing, ", "), strings.Join(SSMEndpoints, ", "))
 	}
 	return b

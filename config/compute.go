@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/ecsite/infra/internal/check"
+
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -82,7 +84,7 @@ type CapacityProviderShare struct {
 func (s *CapacityProviderShare) UnmarshalJSON(b []byte) error {
 	type plain CapacityProviderShare
 	var v plain
-	if err := decodeStrict(string(b), &v); err != nil {
+	if err := check.DecodeStrict(string(b), &v); err != nil {
 		return err
 	}
 	*s = CapacityProviderShare(v)
@@ -172,7 +174,7 @@ type Schedule struct {
 func (s *Schedule) UnmarshalJSON(b []byte) error {
 	type plain Schedule
 	var v plain
-	if err := decodeStrict(string(b), &v); err != nil {
+	if err := check.DecodeStrict(string(b), &v); err != nil {
 		return err
 	}
 	*s = Schedule(v)
@@ -191,7 +193,7 @@ type Permission struct {
 func (p *Permission) UnmarshalJSON(b []byte) error {
 	type plain Permission
 	var v plain
-	if err := decodeStrict(string(b), &v); err != nil {
+	if err := check.DecodeStrict(string(b), &v); err != nil {
 		return err
 	}
 	*p = Permission(v)
@@ -368,35 +370,35 @@ func loadLoadBalancer(r reader, region string) LoadBalancer {
 		m := acmArnPattern.FindStringSubmatch(l.CertificateArn)
 		switch {
 		case m == nil:
-			p.addf(k+"certificateArn", "%q is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", l.CertificateArn)
+			p.Addf(k+"certificateArn", "%q is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", l.CertificateArn)
 		case region != "" && m[1] != region:
-			p.addf(k+"certificateArn", "%q is in %s; an ALB needs a certificate in its own region %s", l.CertificateArn, m[1], region)
+			p.Addf(k+"certificateArn", "%q is in %s; an ALB needs a certificate in its own region %s", l.CertificateArn, m[1], region)
 		}
 	}
 	if l.DomainName != "" && (len(l.DomainName) > 253 || !domainPattern.MatchString(l.DomainName)) {
-		p.addf(k+"domainName", "%q is not a lowercase DNS host name such as shop.example.com", l.DomainName)
+		p.Addf(k+"domainName", "%q is not a lowercase DNS host name such as shop.example.com", l.DomainName)
 	}
 	if l.HostedZoneID != "" && !zoneIDPattern.MatchString(l.HostedZoneID) {
-		p.addf(k+"hostedZoneId", "%q is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", l.HostedZoneID)
+		p.Addf(k+"hostedZoneId", "%q is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", l.HostedZoneID)
 	}
 	if l.HostedZoneID != "" && l.DomainName == "" {
-		p.addf(k+"hostedZoneId", "is set without loadBalancer.domainName; set the domain that the zone serves")
+		p.Addf(k+"hostedZoneId", "is set without loadBalancer.domainName; set the domain that the zone serves")
 	}
 	if l.DomainName != "" && l.CertificateArn == "" && l.HostedZoneID == "" {
-		p.addf(k+"hostedZoneId", "must be set to validate a certificate for %q by DNS (or set loadBalancer.certificateArn)", l.DomainName)
+		p.Addf(k+"hostedZoneId", "must be set to validate a certificate for %q by DNS (or set loadBalancer.certificateArn)", l.DomainName)
 	}
 	if l.RequireHTTPS && !l.HTTPS() {
-		p.addf(k+"certificateArn", "no certificate: loadBalancer.requireHttps is true, so set certificateArn, or domainName with hostedZoneId (only a stack that sets requireHttps: false may serve plain HTTP)")
+		p.Addf(k+"certificateArn", "no certificate: loadBalancer.requireHttps is true, so set certificateArn, or domainName with hostedZoneId (only a stack that sets requireHttps: false may serve plain HTTP)")
 	}
 	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
 	if l.IdleTimeoutSeconds < 1 || l.IdleTimeoutSeconds > 4000 {
-		p.addf(k+"idleTimeoutSeconds", "%d is outside 1-4000 seconds", l.IdleTimeoutSeconds)
+		p.Addf(k+"idleTimeoutSeconds", "%d is outside 1-4000 seconds", l.IdleTimeoutSeconds)
 	}
 	if l.DeregistrationDelaySeconds < 0 || l.DeregistrationDelaySeconds > 3600 {
-		p.addf(k+"deregistrationDelaySeconds", "%d is outside 0-3600 seconds", l.DeregistrationDelaySeconds)
+		p.Addf(k+"deregistrationDelaySeconds", "%d is outside 0-3600 seconds", l.DeregistrationDelaySeconds)
 	}
 	if l.AccessLogExpirationDays < 1 || l.AccessLogExpirationDays > 3650 {
-		p.addf(k+"accessLogExpirationDays", "%d is outside 1-3650 days", l.AccessLogExpirationDays)
+		p.Addf(k+"accessLogExpirationDays", "%d is outside 1-3650 days", l.AccessLogExpirationDays)
 	}
 	return l
 }
@@ -405,34 +407,34 @@ func loadCluster(r reader) Cluster {
 	c := DefaultCluster()
 	r.object("cluster", &c)
 	p := r.p
-	if !oneOf(c.ContainerInsights, ContainerInsightsModes) {
-		p.addf("cluster.containerInsights", "%q is not allowed; use one of %s", c.ContainerInsights, strings.Join(ContainerInsightsModes, ", "))
+	if !check.OneOf(c.ContainerInsights, ContainerInsightsModes) {
+		p.Addf("cluster.containerInsights", "%q is not allowed; use one of %s", c.ContainerInsights, strings.Join(ContainerInsightsModes, ", "))
 	}
-	checkRetention(p, "cluster.execLogRetentionDays", c.ExecLogRetentionDays)
+	p.Retention("cluster.execLogRetentionDays", c.ExecLogRetentionDays)
 	if c.ImagesToKeep < 1 || c.ImagesToKeep > 1000 {
-		p.addf("cluster.imagesToKeep", "%d is outside 1-1000", c.ImagesToKeep)
+		p.Addf("cluster.imagesToKeep", "%d is outside 1-1000", c.ImagesToKeep)
 	}
 	// Strategy rules: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
 	// (base 0-100000, weight 0-1000, a base on one provider only).
 	if len(c.CapacityProviderStrategy) == 0 {
-		p.addf("cluster.capacityProviderStrategy", "is empty; list FARGATE and/or FARGATE_SPOT")
+		p.Addf("cluster.capacityProviderStrategy", "is empty; list FARGATE and/or FARGATE_SPOT")
 	}
 	seen := map[string]bool{}
 	bases, weight := 0, 0
 	for i, s := range c.CapacityProviderStrategy {
 		key := fmt.Sprintf("cluster.capacityProviderStrategy[%d]", i)
 		switch {
-		case !oneOf(s.CapacityProvider, CapacityProviders):
-			p.addf(key+".capacityProvider", "%q is not a Fargate capacity provider; use %s", s.CapacityProvider, strings.Join(CapacityProviders, " or "))
+		case !check.OneOf(s.CapacityProvider, CapacityProviders):
+			p.Addf(key+".capacityProvider", "%q is not a Fargate capacity provider; use %s", s.CapacityProvider, strings.Join(CapacityProviders, " or "))
 		case seen[s.CapacityProvider]:
-			p.addf(key+".capacityProvider", "%q is listed twice", s.CapacityProvider)
+			p.Addf(key+".capacityProvider", "%q is listed twice", s.CapacityProvider)
 		}
 		seen[s.CapacityProvider] = true
 		if s.Base < 0 || s.Base > 100000 {
-			p.addf(key+".base", "%d is outside 0-100000", s.Base)
+			p.Addf(key+".base", "%d is outside 0-100000", s.Base)
 		}
 		if s.Weight < 0 || s.Weight > 1000 {
-			p.addf(key+".weight", "%d is outside 0-1000", s.Weight)
+			p.Addf(key+".weight", "%d is outside 0-1000", s.Weight)
 		}
 		if s.Base > 0 {
 			bases++
@@ -440,10 +442,10 @@ func loadCluster(r reader) Cluster {
 		weight += s.Weight
 	}
 	if bases > 1 {
-		p.addf("cluster.capacityProviderStrategy", "gives a base to %d providers; only one may have a base", bases)
+		p.Addf("cluster.capacityProviderStrategy", "gives a base to %d providers; only one may have a base", bases)
 	}
 	if len(c.CapacityProviderStrategy) > 0 && weight == 0 {
-		p.addf("cluster.capacityProviderStrategy", "has no provider with a weight above 0")
+		p.Addf("cluster.capacityProviderStrategy", "has no provider with a weight above 0")
 	}
 	return c
 }
@@ -457,12 +459,12 @@ func loadServices(r reader, parameters []string) []Service {
 		raw = mustJSON(DefaultServices())
 	}
 	var elems []json.RawMessage
-	if err := decodeStrict(raw, &elems); err != nil {
-		p.addf("services", "cannot be read: %v (want a list of services)", err)
+	if err := check.DecodeStrict(raw, &elems); err != nil {
+		p.Addf("services", "cannot be read: %v (want a list of services)", err)
 		return nil
 	}
 	if len(elems) == 0 {
-		p.addf("services", "is empty; list at least one service")
+		p.Addf("services", "is empty; list at least one service")
 		return nil
 	}
 	var out []Service
@@ -473,8 +475,8 @@ func loadServices(r reader, parameters []string) []Service {
 		}
 		_ = json.Unmarshal(e, &head)
 		s := defaultServiceNamed(head.Name)
-		if err := decodeStrict(string(e), &s); err != nil {
-			p.addf(key, "cannot be read: %v", err)
+		if err := check.DecodeStrict(string(e), &s); err != nil {
+			p.Addf(key, "cannot be read: %v", err)
 			continue
 		}
 		validateService(p, key, s, parameters)
@@ -486,15 +488,15 @@ func loadServices(r reader, parameters []string) []Service {
 	for i, s := range out {
 		key := fmt.Sprintf("services[%d]", i)
 		if prev, dup := names[s.Name]; dup && s.Name != "" {
-			p.addf(key+".name", "%q is also the name of %s", s.Name, prev)
+			p.Addf(key+".name", "%q is also the name of %s", s.Name, prev)
 		}
 		names[s.Name] = key
 		if prev, dup := ports[s.Port]; dup {
-			p.addf(key+".port", "%d is also the port of %s", s.Port, prev)
+			p.Addf(key+".port", "%d is also the port of %s", s.Port, prev)
 		}
 		ports[s.Port] = key
 		if prev, dup := paths[s.PathPattern]; dup {
-			p.addf(key+".pathPattern", "%q is also the path of %s", s.PathPattern, prev)
+			p.Addf(key+".pathPattern", "%q is also the path of %s", s.PathPattern, prev)
 		}
 		paths[s.PathPattern] = key
 		if s.IsDefault() {
@@ -502,12 +504,12 @@ func loadServices(r reader, parameters []string) []Service {
 			continue
 		}
 		if prev, dup := priorities[s.Priority]; dup {
-			p.addf(key+".priority", "%d is also the priority of %s", s.Priority, prev)
+			p.Addf(key+".priority", "%d is also the priority of %s", s.Priority, prev)
 		}
 		priorities[s.Priority] = key
 	}
 	if defaults != 1 {
-		p.addf("services", "%d services have pathPattern %q; exactly one must, to receive the requests no rule matches", defaults, DefaultPathPattern)
+		p.Addf("services", "%d services have pathPattern %q; exactly one must, to receive the requests no rule matches", defaults, DefaultPathPattern)
 	}
 	return out
 }
@@ -520,92 +522,92 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func validateService(p *problems, key string, s Service, parameters []string) {
+func validateService(p *check.Problems, key string, s Service, parameters []string) {
 	k := key + "."
 	if len(s.Name) > MaxServiceNameLength || !serviceNamePattern.MatchString(s.Name) {
-		p.addf(k+"name", "%q must be 1-%d lowercase letters, digits or hyphens, starting with a letter (target group names are limited to 32 characters)", s.Name, MaxServiceNameLength)
+		p.Addf(k+"name", "%q must be 1-%d lowercase letters, digits or hyphens, starting with a letter (target group names are limited to 32 characters)", s.Name, MaxServiceNameLength)
 	}
 	// Ports below 1024 need root, and the containers run as a non-root user.
 	if s.Port < 1024 || s.Port > 65535 {
-		p.addf(k+"port", "%d is outside 1024-65535 (the container runs as a non-root user)", s.Port)
+		p.Addf(k+"port", "%d is outside 1024-65535 (the container runs as a non-root user)", s.Port)
 	}
 	if !pathPatternPattern.MatchString(s.PathPattern) {
-		p.addf(k+"pathPattern", "%q is not an ALB path pattern such as /api/* (start with /, at most 128 characters)", s.PathPattern)
+		p.Addf(k+"pathPattern", "%q is not an ALB path pattern such as /api/* (start with /, at most 128 characters)", s.PathPattern)
 	}
 	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
 	if !s.IsDefault() && (s.Priority < 1 || s.Priority > 50000) {
-		p.addf(k+"priority", "%d is not a listener rule priority (1-50000); every service but the default (%s) needs one", s.Priority, DefaultPathPattern)
+		p.Addf(k+"priority", "%d is not a listener rule priority (1-50000); every service but the default (%s) needs one", s.Priority, DefaultPathPattern)
 	}
-	if !intIn(s.Cpu, FargateCPUs) {
-		p.addf(k+"cpu", "%d is not a Fargate task CPU; use one of %s", s.Cpu, joinInts(FargateCPUs))
+	if !check.OneOf(s.Cpu, FargateCPUs) {
+		p.Addf(k+"cpu", "%d is not a Fargate task CPU; use one of %s", s.Cpu, check.Join(FargateCPUs))
 	} else if !fargateMemory(s.Cpu, s.Memory) {
-		p.addf(k+"memory", "%d MiB is not offered by Fargate with cpu %d (see the Fargate task size table)", s.Memory, s.Cpu)
+		p.Addf(k+"memory", "%d MiB is not offered by Fargate with cpu %d (see the Fargate task size table)", s.Memory, s.Cpu)
 	}
 	validateImage(p, k+"image", s.Image)
 	if !userPattern.MatchString(s.User) || s.User == "root" || s.User == "0" || strings.HasPrefix(s.User, "0:") {
-		p.addf(k+"user", "%q must be a non-root user: uid[:gid] such as 1000:1000, or a user name other than root", s.User)
+		p.Addf(k+"user", "%q must be a non-root user: uid[:gid] such as 1000:1000, or a user name other than root", s.User)
 	}
 
 	if s.MaxCount < 1 || s.MaxCount > 1000 {
-		p.addf(k+"maxCount", "%d is outside 1-1000", s.MaxCount)
+		p.Addf(k+"maxCount", "%d is outside 1-1000", s.MaxCount)
 	}
 	if s.MinCount < 0 || s.MinCount > s.MaxCount {
-		p.addf(k+"minCount", "%d must be between 0 and maxCount %d", s.MinCount, s.MaxCount)
+		p.Addf(k+"minCount", "%d must be between 0 and maxCount %d", s.MinCount, s.MaxCount)
 	}
 	if s.DesiredCount < s.MinCount || s.DesiredCount > s.MaxCount {
-		p.addf(k+"desiredCount", "%d is outside minCount..maxCount (%d..%d)", s.DesiredCount, s.MinCount, s.MaxCount)
+		p.Addf(k+"desiredCount", "%d is outside minCount..maxCount (%d..%d)", s.DesiredCount, s.MinCount, s.MaxCount)
 	}
 	if s.CPUTarget < 10 || s.CPUTarget > 95 {
-		p.addf(k+"cpuTarget", "%v is outside 10-95 percent", s.CPUTarget)
+		p.Addf(k+"cpuTarget", "%v is outside 10-95 percent", s.CPUTarget)
 	}
 	if s.MemoryTarget < 10 || s.MemoryTarget > 95 {
-		p.addf(k+"memoryTarget", "%v is outside 10-95 percent", s.MemoryTarget)
+		p.Addf(k+"memoryTarget", "%v is outside 10-95 percent", s.MemoryTarget)
 	}
 	if s.ScaleInCooldownSeconds < 0 || s.ScaleInCooldownSeconds > 3600 {
-		p.addf(k+"scaleInCooldownSeconds", "%d is outside 0-3600", s.ScaleInCooldownSeconds)
+		p.Addf(k+"scaleInCooldownSeconds", "%d is outside 0-3600", s.ScaleInCooldownSeconds)
 	}
 	if s.ScaleOutCooldownSeconds < 0 || s.ScaleOutCooldownSeconds > 3600 {
-		p.addf(k+"scaleOutCooldownSeconds", "%d is outside 0-3600", s.ScaleOutCooldownSeconds)
+		p.Addf(k+"scaleOutCooldownSeconds", "%d is outside 0-3600", s.ScaleOutCooldownSeconds)
 	}
 	seenSchedule := map[string]bool{}
 	for i, sc := range s.Schedules {
 		sk := fmt.Sprintf("%sschedules[%d]", k, i)
 		if !scheduleNamePattern.MatchString(sc.Name) {
-			p.addf(sk+".name", "%q must be 1-40 lowercase letters, digits or hyphens", sc.Name)
+			p.Addf(sk+".name", "%q must be 1-40 lowercase letters, digits or hyphens", sc.Name)
 		} else if seenSchedule[sc.Name] {
-			p.addf(sk+".name", "%q is listed twice", sc.Name)
+			p.Addf(sk+".name", "%q is listed twice", sc.Name)
 		}
 		seenSchedule[sc.Name] = true
 		if msg := checkSchedule(sc.Schedule); msg != "" {
-			p.addf(sk+".schedule", "%q %s", sc.Schedule, msg)
+			p.Addf(sk+".schedule", "%q %s", sc.Schedule, msg)
 		}
 		if sc.MaxCount < 0 || sc.MaxCount > 1000 {
-			p.addf(sk+".maxCount", "%d is outside 0-1000", sc.MaxCount)
+			p.Addf(sk+".maxCount", "%d is outside 0-1000", sc.MaxCount)
 		}
 		if sc.MinCount < 0 || sc.MinCount > sc.MaxCount {
-			p.addf(sk+".minCount", "%d must be between 0 and the schedule's maxCount %d", sc.MinCount, sc.MaxCount)
+			p.Addf(sk+".minCount", "%d must be between 0 and the schedule's maxCount %d", sc.MinCount, sc.MaxCount)
 		}
 	}
 	if s.MinHealthyPercent < 0 || s.MinHealthyPercent > 100 {
-		p.addf(k+"minHealthyPercent", "%d is outside 0-100", s.MinHealthyPercent)
+		p.Addf(k+"minHealthyPercent", "%d is outside 0-100", s.MinHealthyPercent)
 	}
 	if s.MaxPercent < 100 || s.MaxPercent > 400 || s.MaxPercent <= s.MinHealthyPercent {
-		p.addf(k+"maxPercent", "%d must be 100-400 and above minHealthyPercent %d, or deployments cannot start a new task", s.MaxPercent, s.MinHealthyPercent)
+		p.Addf(k+"maxPercent", "%d must be 100-400 and above minHealthyPercent %d, or deployments cannot start a new task", s.MaxPercent, s.MinHealthyPercent)
 	}
 	validateHealthCheck(p, k+"healthCheck", s.HealthCheck)
 	if s.HealthCheckGracePeriodSeconds < 0 || s.HealthCheckGracePeriodSeconds > 3600 {
-		p.addf(k+"healthCheckGracePeriodSeconds", "%d is outside 0-3600", s.HealthCheckGracePeriodSeconds)
+		p.Addf(k+"healthCheckGracePeriodSeconds", "%d is outside 0-3600", s.HealthCheckGracePeriodSeconds)
 	}
-	checkRetention(p, k+"logRetentionDays", s.LogRetentionDays)
+	p.Retention(k+"logRetentionDays", s.LogRetentionDays)
 
 	secrets := map[string]bool{}
 	for i, name := range s.Secrets {
 		sk := fmt.Sprintf("%ssecrets[%d]", k, i)
 		switch {
-		case !oneOf(name, parameters):
-			p.addf(sk, "%q is not an SSM parameter of this stack; use one of %s (optional secrets exist only when their config secret is set)", name, strings.Join(parameters, ", "))
+		case !check.OneOf(name, parameters):
+			p.Addf(sk, "%q is not an SSM parameter of this stack; use one of %s (optional secrets exist only when their config secret is set)", name, strings.Join(parameters, ", "))
 		case secrets[name]:
-			p.addf(sk, "%q is listed twice", name)
+			p.Addf(sk, "%q is listed twice", name)
 		}
 		secrets[name] = true
 	}
@@ -618,11 +620,11 @@ func validateService(p *problems, key string, s Service, parameters []string) {
 		ek := k + "environment." + name
 		switch {
 		case !envNamePattern.MatchString(name):
-			p.addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
+			p.Addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
 		case name == "NODE_ENV":
-			p.addf(ek, "is always %q and cannot be set", "production")
+			p.Addf(ek, "is always %q and cannot be set", "production")
 		case secrets[name]:
-			p.addf(ek, "is also in secrets; a variable comes from one place")
+			p.Addf(ek, "is also in secrets; a variable comes from one place")
 		}
 	}
 	validatePermissions(p, k+"taskPermissions", s.TaskPermissions)
@@ -631,77 +633,77 @@ func validateService(p *problems, key string, s Service, parameters []string) {
 		pk := fmt.Sprintf("%soutboundPorts[%d]", k, i)
 		switch {
 		case port < 1 || port > 65535:
-			p.addf(pk, "%d is not a TCP port", port)
+			p.Addf(pk, "%d is not a TCP port", port)
 		case seenPort[port]:
-			p.addf(pk, "%d is listed twice", port)
+			p.Addf(pk, "%d is listed twice", port)
 		}
 		seenPort[port] = true
 	}
 }
 
-func validatePermissions(p *problems, key string, perms []Permission) {
+func validatePermissions(p *check.Problems, key string, perms []Permission) {
 	for i, perm := range perms {
 		pk := fmt.Sprintf("%s[%d]", key, i)
 		if len(perm.Actions) == 0 {
-			p.addf(pk+".actions", "is empty; list the IAM actions the application needs")
+			p.Addf(pk+".actions", "is empty; list the IAM actions the application needs")
 		}
 		for j, a := range perm.Actions {
 			ak := fmt.Sprintf("%s.actions[%d]", pk, j)
 			switch {
 			case !iamActionPattern.MatchString(a):
-				p.addf(ak, "%q is not an IAM action such as s3:GetObject (no bare *)", a)
+				p.Addf(ak, "%q is not an IAM action such as s3:GetObject (no bare *)", a)
 			case strings.HasSuffix(a, ":*"):
-				p.addf(ak, "%q grants every action of the service; list the actions the application needs", a)
+				p.Addf(ak, "%q grants every action of the service; list the actions the application needs", a)
 			}
 		}
 		if len(perm.Resources) == 0 {
-			p.addf(pk+".resources", "is empty; list ARNs, or * for actions that take no resource")
+			p.Addf(pk+".resources", "is empty; list ARNs, or * for actions that take no resource")
 		}
 		for j, r := range perm.Resources {
 			if r != "*" && !arnPattern.MatchString(r) {
-				p.addf(fmt.Sprintf("%s.resources[%d]", pk, j), "%q is not an ARN such as arn:aws:s3:::bucket/* (or *)", r)
+				p.Addf(fmt.Sprintf("%s.resources[%d]", pk, j), "%q is not an ARN such as arn:aws:s3:::bucket/* (or *)", r)
 			}
 		}
 	}
 }
 
-func validateImage(p *problems, key string, img Image) {
+func validateImage(p *check.Problems, key string, img Image) {
 	switch {
 	case img.Tag == "" && img.Digest == "":
-		p.addf(key+".tag", "is empty and so is image.digest; pin the image with a tag or a digest (an implicit latest is not allowed)")
+		p.Addf(key+".tag", "is empty and so is image.digest; pin the image with a tag or a digest (an implicit latest is not allowed)")
 	case img.Tag != "" && img.Digest != "":
-		p.addf(key+".digest", "is set together with image.tag %q; set one of them", img.Tag)
+		p.Addf(key+".digest", "is set together with image.tag %q; set one of them", img.Tag)
 	case img.Tag == "latest":
-		p.addf(key+".tag", "%q is not allowed: it is mutable and the repositories refuse to overwrite tags; use a version or commit tag", img.Tag)
+		p.Addf(key+".tag", "%q is not allowed: it is mutable and the repositories refuse to overwrite tags; use a version or commit tag", img.Tag)
 	case img.Tag != "" && !tagPattern.MatchString(img.Tag):
-		p.addf(key+".tag", "%q is not a Docker tag (letters, digits, _ . -, at most 128 characters)", img.Tag)
+		p.Addf(key+".tag", "%q is not a Docker tag (letters, digits, _ . -, at most 128 characters)", img.Tag)
 	case img.Digest != "" && !digestPattern.MatchString(img.Digest):
-		p.addf(key+".digest", "%q is not a digest such as sha256:<64 hex digits>", img.Digest)
+		p.Addf(key+".digest", "%q is not a digest such as sha256:<64 hex digits>", img.Digest)
 	}
 	if img.Repository != "" && !repositoryPattern.MatchString(img.Repository) {
-		p.addf(key+".repository", "%q is not an image repository such as public.ecr.aws/nginx/nginx (registry/path, no tag or digest)", img.Repository)
+		p.Addf(key+".repository", "%q is not an image repository such as public.ecr.aws/nginx/nginx (registry/path, no tag or digest)", img.Repository)
 	}
 }
 
-func validateHealthCheck(p *problems, key string, h HealthCheck) {
+func validateHealthCheck(p *check.Problems, key string, h HealthCheck) {
 	// Limits: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
 	if !healthPathPattern.MatchString(h.Path) {
-		p.addf(key+".path", "%q is not an HTTP path starting with /", h.Path)
+		p.Addf(key+".path", "%q is not an HTTP path starting with /", h.Path)
 	}
 	if !matcherPattern.MatchString(h.Matcher) || !albMatcherCodes(h.Matcher) {
-		p.addf(key+".matcher", "%q is not a list or range of HTTP codes from 200 to 499 such as 200 or 200-299", h.Matcher)
+		p.Addf(key+".matcher", "%q is not a list or range of HTTP codes from 200 to 499 such as 200 or 200-299", h.Matcher)
 	}
 	if h.IntervalSeconds < 5 || h.IntervalSeconds > 300 {
-		p.addf(key+".intervalSeconds", "%d is outside 5-300", h.IntervalSeconds)
+		p.Addf(key+".intervalSeconds", "%d is outside 5-300", h.IntervalSeconds)
 	}
 	if h.TimeoutSeconds < 2 || h.TimeoutSeconds > 120 || h.TimeoutSeconds >= h.IntervalSeconds {
-		p.addf(key+".timeoutSeconds", "%d must be 2-120 and below intervalSeconds %d", h.TimeoutSeconds, h.IntervalSeconds)
+		p.Addf(key+".timeoutSeconds", "%d must be 2-120 and below intervalSeconds %d", h.TimeoutSeconds, h.IntervalSeconds)
 	}
 	if h.HealthyThreshold < 2 || h.HealthyThreshold > 10 {
-		p.addf(key+".healthyThreshold", "%d is outside 2-10", h.HealthyThreshold)
+		p.Addf(key+".healthyThreshold", "%d is outside 2-10", h.HealthyThreshold)
 	}
 	if h.UnhealthyThreshold < 2 || h.UnhealthyThreshold > 10 {
-		p.addf(key+".unhealthyThreshold", "%d is outside 2-10", h.UnhealthyThreshold)
+		p.Addf(key+".unhealthyThreshold", "%d is outside 2-10", h.UnhealthyThreshold)
 	}
 }
 

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/ecsite/infra/internal/check"
+
 	"regexp"
 	"strings"
 
@@ -74,33 +76,33 @@ var (
 // *ValidationError listing every invalid key, or a wrapped error when a value cannot be
 // read at all. It registers no resources, so a stack with bad config creates nothing.
 func Load(ctx *pulumi.Context) (*Config, error) {
-	p := &problems{}
+	p := check.NewProblems()
 	r := reader{ctx: ctx, p: p}
 	c := &Config{Project: ctx.Project()}
 
 	// RDS identifiers (<project>-<environment>-db) may not contain two hyphens in a row.
 	if len(c.Project) == 0 || len(c.Project) > MaxProjectLength || !projectPattern.MatchString(c.Project) || strings.Contains(c.Project, "--") {
-		p.addf("project", "Pulumi.yaml name %q must be 1-%d lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row", c.Project, MaxProjectLength)
+		p.Addf("project", "Pulumi.yaml name %q must be 1-%d lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row", c.Project, MaxProjectLength)
 	}
 
 	c.Environment = r.str("environment", "")
 	switch {
 	case c.Environment == "":
-		p.addf("environment", "must be set (e.g. dev or prod): it names resources and the SSM path")
+		p.Addf("environment", "must be set (e.g. dev or prod): it names resources and the SSM path")
 	case len(c.Environment) > MaxEnvironmentLength || !environmentPattern.MatchString(c.Environment):
-		p.addf("environment", "%q must be 1-%d lowercase letters or digits, starting with a letter", c.Environment, MaxEnvironmentLength)
+		p.Addf("environment", "%q must be 1-%d lowercase letters or digits, starting with a letter", c.Environment, MaxEnvironmentLength)
 	}
 
 	c.CostCenter = r.str("costCenter", DefaultCostCenter)
 	if !costCenterPattern.MatchString(c.CostCenter) {
-		p.addf("costCenter", "%q must be 1-256 characters allowed in AWS tag values (letters, digits, spaces and _ . : / = + - @)", c.CostCenter)
+		p.Addf("costCenter", "%q must be 1-256 characters allowed in AWS tag values (letters, digits, spaces and _ . : / = + - @)", c.CostCenter)
 	}
 
 	c.Region, _ = r.raw("aws:region")
 	if c.Region == "" {
-		p.addf("aws:region", "must be set (this product runs in ap-northeast-1)")
+		p.Addf("aws:region", "must be set (this product runs in ap-northeast-1)")
 	} else if !regionPattern.MatchString(c.Region) {
-		p.addf("aws:region", "%q is not an AWS region name such as ap-northeast-1", c.Region)
+		p.Addf("aws:region", "%q is not an AWS region name such as ap-northeast-1", c.Region)
 	}
 
 	c.Network = loadNetwork(r, c.Region)
@@ -114,7 +116,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Bastion = loadBastion(r, c.Network)
 	c.AwsEndpoint = loadAwsEndpoint(r)
 
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -126,7 +128,7 @@ const DefaultCostCenter = "web-shop"
 // reader reads raw project config values and records decoding problems.
 type reader struct {
 	ctx *pulumi.Context
-	p   *problems
+	p   *check.Problems
 }
 
 // raw returns the value of a fully qualified or project-relative key, and whether it is
@@ -150,8 +152,8 @@ func (r reader) object(key string, dst any) {
 	if !ok {
 		return
 	}
-	if err := decodeStrict(v, dst); err != nil {
-		r.p.addf(key, "cannot be read: %v", err)
+	if err := check.DecodeStrict(v, dst); err != nil {
+		r.p.Addf(key, "cannot be read: %v", err)
 	}
 }
 

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/ecsite/infra/internal/check"
+
 	"fmt"
 	"math"
 	"regexp"
@@ -173,19 +175,19 @@ func loadDatabase(r reader) Database {
 	p := r.p
 
 	if m := engineVersionPattern.FindStringSubmatch(d.EngineVersion); m == nil {
-		p.addf("database.engineVersion", "%q is not an Aurora PostgreSQL version such as 17.7", d.EngineVersion)
+		p.Addf("database.engineVersion", "%q is not an Aurora PostgreSQL version such as 17.7", d.EngineVersion)
 	} else if major, _ := strconv.Atoi(m[1]); major != EngineMajor {
-		p.addf("database.engineVersion", "%q has major version %d; this program runs Aurora PostgreSQL %d (family %s). A major upgrade is a code change: see the README", d.EngineVersion, major, EngineMajor, EngineFamily)
+		p.Addf("database.engineVersion", "%q has major version %d; this program runs Aurora PostgreSQL %d (family %s). A major upgrade is a code change: see the README", d.EngineVersion, major, EngineMajor, EngineFamily)
 	} else if minor, _ := strconv.Atoi(m[2]); minor < MinEngineMinor {
-		p.addf("database.engineVersion", "%q does not exist; Aurora PostgreSQL %d starts at %d.%d", d.EngineVersion, EngineMajor, EngineMajor, MinEngineMinor)
+		p.Addf("database.engineVersion", "%q does not exist; Aurora PostgreSQL %d starts at %d.%d", d.EngineVersion, EngineMajor, EngineMajor, MinEngineMinor)
 	}
 
 	validCapacity := func(key string, v float64) bool {
 		switch {
 		case math.IsNaN(v) || v < 0 || v > MaxACU:
-			p.addf(key, "%v ACUs is outside 0-%d", v, MaxACU)
+			p.Addf(key, "%v ACUs is outside 0-%d", v, MaxACU)
 		case math.Mod(v*2, 1) != 0:
-			p.addf(key, "%v ACUs is not a multiple of 0.5", v)
+			p.Addf(key, "%v ACUs is not a multiple of 0.5", v)
 		default:
 			return true
 		}
@@ -194,47 +196,47 @@ func loadDatabase(r reader) Database {
 	minOK := validCapacity("database.minCapacity", d.MinCapacity)
 	maxOK := validCapacity("database.maxCapacity", d.MaxCapacity)
 	if maxOK && d.MaxCapacity < MinMaxACU {
-		p.addf("database.maxCapacity", "%v ACUs is below the %d ACU AWS requires of a maximum; use %d-%d", d.MaxCapacity, MinMaxACU, MinMaxACU, MaxACU)
+		p.Addf("database.maxCapacity", "%v ACUs is below the %d ACU AWS requires of a maximum; use %d-%d", d.MaxCapacity, MinMaxACU, MinMaxACU, MaxACU)
 	} else if minOK && maxOK && d.MaxCapacity < d.MinCapacity {
-		p.addf("database.maxCapacity", "%v ACUs is below minCapacity %v", d.MaxCapacity, d.MinCapacity)
+		p.Addf("database.maxCapacity", "%v ACUs is below minCapacity %v", d.MaxCapacity, d.MinCapacity)
 	}
 	switch {
 	case minOK && d.MinCapacity > 0 && d.SecondsUntilAutoPause != 0:
-		p.addf("database.secondsUntilAutoPause", "%d is set but minCapacity is %v; instances pause only with minCapacity 0, so use 0 here", d.SecondsUntilAutoPause, d.MinCapacity)
+		p.Addf("database.secondsUntilAutoPause", "%d is set but minCapacity is %v; instances pause only with minCapacity 0, so use 0 here", d.SecondsUntilAutoPause, d.MinCapacity)
 	case minOK && d.MinCapacity == 0 && (d.SecondsUntilAutoPause < MinAutoPauseSecond || d.SecondsUntilAutoPause > MaxAutoPauseSecond):
-		p.addf("database.secondsUntilAutoPause", "%d is outside %d-%d; minCapacity 0 pauses idle instances and needs the idle time before pausing", d.SecondsUntilAutoPause, MinAutoPauseSecond, MaxAutoPauseSecond)
+		p.Addf("database.secondsUntilAutoPause", "%d is outside %d-%d; minCapacity 0 pauses idle instances and needs the idle time before pausing", d.SecondsUntilAutoPause, MinAutoPauseSecond, MaxAutoPauseSecond)
 	}
 
 	if d.InstanceCount < 1 || d.InstanceCount > MaxInstances {
-		p.addf("database.instanceCount", "%d is outside 1-%d (one writer and up to 15 readers)", d.InstanceCount, MaxInstances)
+		p.Addf("database.instanceCount", "%d is outside 1-%d (one writer and up to 15 readers)", d.InstanceCount, MaxInstances)
 	}
 
 	if msg := checkIdentifier(d.MasterUsername, reservedRoleNames); msg != "" {
-		p.addf("database.masterUsername", "%q %s", d.MasterUsername, msg)
+		p.Addf("database.masterUsername", "%q %s", d.MasterUsername, msg)
 	}
 	if msg := checkIdentifier(d.DatabaseName, reservedDatabaseNames); msg != "" {
-		p.addf("database.databaseName", "%q %s", d.DatabaseName, msg)
+		p.Addf("database.databaseName", "%q %s", d.DatabaseName, msg)
 	}
 
 	if d.BackupRetentionDays < MinBackupRetentionDays || d.BackupRetentionDays > MaxBackupRetentionDays {
-		p.addf("database.backupRetentionDays", "%d is outside %d-%d days", d.BackupRetentionDays, MinBackupRetentionDays, MaxBackupRetentionDays)
+		p.Addf("database.backupRetentionDays", "%d is outside %d-%d days", d.BackupRetentionDays, MinBackupRetentionDays, MaxBackupRetentionDays)
 	}
 	backup, backupErr := parseBackupWindow(d.BackupWindow)
 	if backupErr != "" {
-		p.addf("database.backupWindow", "%q %s", d.BackupWindow, backupErr)
+		p.Addf("database.backupWindow", "%q %s", d.BackupWindow, backupErr)
 	}
 	maint, maintErr := parseMaintenanceWindow(d.MaintenanceWindow)
 	if maintErr != "" {
-		p.addf("database.maintenanceWindow", "%q %s", d.MaintenanceWindow, maintErr)
+		p.Addf("database.maintenanceWindow", "%q %s", d.MaintenanceWindow, maintErr)
 	}
 	if backupErr == "" && maintErr == "" && windowsOverlap(backup, maint) {
-		p.addf("database.maintenanceWindow", "%q overlaps the daily backup window %q (database.backupWindow); AWS requires them apart", d.MaintenanceWindow, d.BackupWindow)
+		p.Addf("database.maintenanceWindow", "%q overlaps the daily backup window %q (database.backupWindow); AWS requires them apart", d.MaintenanceWindow, d.BackupWindow)
 	}
 
-	if !intIn(d.MonitoringInterval, MonitoringIntervals) {
-		p.addf("database.monitoringInterval", "%d is not an enhanced-monitoring interval; use one of %s (0 turns it off)", d.MonitoringInterval, joinInts(MonitoringIntervals))
+	if !check.OneOf(d.MonitoringInterval, MonitoringIntervals) {
+		p.Addf("database.monitoringInterval", "%d is not an enhanced-monitoring interval; use one of %s (0 turns it off)", d.MonitoringInterval, check.Join(MonitoringIntervals))
 	}
-	checkRetention(p, "database.logRetentionDays", d.LogRetentionDays)
+	p.Retention("database.logRetentionDays", d.LogRetentionDays)
 	return d
 }
 
@@ -249,9 +251,9 @@ func checkIdentifier(name string, reserved []string) string {
 		return "must be 1-63 letters, digits or underscores, starting with a letter"
 	case strings.HasPrefix(lower, "pg_"):
 		return "starts with pg_, which PostgreSQL reserves"
-	case oneOf(lower, reserved):
+	case check.OneOf(lower, reserved):
 		return "is reserved by RDS or PostgreSQL"
-	case oneOf(lower, reservedKeywords):
+	case check.OneOf(lower, reservedKeywords):
 		return "is a reserved PostgreSQL key word"
 	}
 	return ""

@@ -106,7 +106,7 @@ func loadAwsEndpoint(r reader) AwsEndpoint {
 			{"awsEndpoint.s3UsePathStyle", e.S3UsePathStyle},
 		} {
 			if f.set {
-				p.addf(f.key, "is set but awsEndpoint.url is empty; emulator settings are allowed only together with awsEndpoint.url (leave awsEndpoint unset for real AWS)")
+				p.Addf(f.key, "is set but awsEndpoint.url is empty; emulator settings are allowed only together with awsEndpoint.url (leave awsEndpoint unset for real AWS)")
 			}
 		}
 		return e
@@ -114,11 +114,11 @@ func loadAwsEndpoint(r reader) AwsEndpoint {
 
 	if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		p.addf("awsEndpoint.url", "%q is not an emulator base URL; use http(s)://host[:port] with no path, such as http://localhost:4566", e.URL)
+		p.Addf("awsEndpoint.url", "%q is not an emulator base URL; use http(s)://host[:port] with no path, such as http://localhost:4566", e.URL)
 	}
 
 	if len(e.Services) == 0 {
-		p.addf("awsEndpoint.services", "is empty; list the provider endpoint keys to send to %s (every AWS service the program uses: ec2, iam, logs, …)", e.URL)
+		p.Addf("awsEndpoint.services", "is empty; list the provider endpoint keys to send to %s (every AWS service the program uses: ec2, iam, logs, …)", e.URL)
 	}
 	known := map[string]bool{}
 	for _, k := range EndpointKeys() {
@@ -129,11 +129,11 @@ func loadAwsEndpoint(r reader) AwsEndpoint {
 		key := fmt.Sprintf("awsEndpoint.services[%d]", i)
 		switch canonical, alias := EndpointAliases[s]; {
 		case alias:
-			p.addf(key, "%q is an alias; use the canonical endpoint key %q", s, canonical)
+			p.Addf(key, "%q is an alias; use the canonical endpoint key %q", s, canonical)
 		case !known[s]:
-			p.addf(key, "%q is not an endpoint key of the pulumi-aws provider (e.g. ec2, rds, logs, elbv2, appautoscaling, wafv2)", s)
+			p.Addf(key, "%q is not an endpoint key of the pulumi-aws provider (e.g. ec2, rds, logs, elbv2, appautoscaling, wafv2)", s)
 		case seen[s]:
-			p.addf(key, "%q is listed twice", s)
+			p.Addf(key, "%q is listed twice", s)
 		}
 		seen[s] = true
 	}
@@ -143,11 +143,11 @@ func loadAwsEndpoint(r reader) AwsEndpoint {
 		if e.AccessKey == "" {
 			missing = "awsEndpoint.accessKey"
 		}
-		p.addf(missing, "is empty; set awsEndpoint.accessKey and awsEndpoint.secretKey together (dummy values such as \"test\")")
+		p.Addf(missing, "is empty; set awsEndpoint.accessKey and awsEndpoint.secretKey together (dummy values such as \"test\")")
 	}
 	if realAccessKeyPattern.MatchString(e.AccessKey) {
 		// The message shows only the prefix: the full value is a credential.
-		p.addf("awsEndpoint.accessKey", "%q… looks like a real AWS access key id; an emulator takes dummy credentials such as \"test\", and a stack file is no place for a real one", e.AccessKey[:4])
+		p.Addf("awsEndpoint.accessKey", "%q… looks like a real AWS access key id; an emulator takes dummy credentials such as \"test\", and a stack file is no place for a real one", e.AccessKey[:4])
 	}
 	return e
 }

@@ -83,17 +83,17 @@ func loadMonitoring(r reader) Monitoring {
 
 	switch {
 	case m.AlertEmail == "" && m.RequireAlertEmail:
-		p.addf("monitoring.alertEmail", "must be set while monitoring.requireAlertEmail is true: alarms would reach nobody (set requireAlertEmail: false to opt out)")
+		p.Addf("monitoring.alertEmail", "must be set while monitoring.requireAlertEmail is true: alarms would reach nobody (set requireAlertEmail: false to opt out)")
 	case m.AlertEmail != "":
 		addr, err := mail.ParseAddress(m.AlertEmail)
 		if err != nil || addr.Address != m.AlertEmail || !strings.Contains(addr.Address[strings.LastIndex(addr.Address, "@")+1:], ".") {
-			p.addf("monitoring.alertEmail", "%q is not a plain email address such as ops@example.com", m.AlertEmail)
+			p.Addf("monitoring.alertEmail", "%q is not a plain email address such as ops@example.com", m.AlertEmail)
 		}
 	}
 
 	percent := func(key string, v float64) {
 		if v <= 0 || v > 100 {
-			p.addf(key, "%v is not a percentage above 0 and at most 100", v)
+			p.Addf(key, "%v is not a percentage above 0 and at most 100", v)
 		}
 	}
 	percent("monitoring.ecsCpuPercent", m.EcsCPUPercent)
@@ -103,22 +103,22 @@ func loadMonitoring(r reader) Monitoring {
 	percent("monitoring.dbAcuUtilizationPercent", m.DbAcuUtilizationPercent)
 
 	if m.Alb5xxMinRequests < 1 || m.Alb5xxMinRequests > MaxAlb5xxMinRequests {
-		p.addf("monitoring.alb5xxMinRequests", "%d is outside 1 to %d requests per 5 minutes", m.Alb5xxMinRequests, MaxAlb5xxMinRequests)
+		p.Addf("monitoring.alb5xxMinRequests", "%d is outside 1 to %d requests per 5 minutes", m.Alb5xxMinRequests, MaxAlb5xxMinRequests)
 	}
 	if m.TargetResponseTimeP95Seconds <= 0 || m.TargetResponseTimeP95Seconds > MaxTargetResponseTime {
-		p.addf("monitoring.targetResponseTimeP95Seconds", "%v is outside (0, %v] seconds", m.TargetResponseTimeP95Seconds, MaxTargetResponseTime)
+		p.Addf("monitoring.targetResponseTimeP95Seconds", "%v is outside (0, %v] seconds", m.TargetResponseTimeP95Seconds, MaxTargetResponseTime)
 	}
 	if m.DbConnections < 1 || m.DbConnections > MaxDbConnections {
-		p.addf("monitoring.dbConnections", "%d is outside 1 to %d connections (Aurora PostgreSQL's default max_connections cap)", m.DbConnections, MaxDbConnections)
+		p.Addf("monitoring.dbConnections", "%d is outside 1 to %d connections (Aurora PostgreSQL's default max_connections cap)", m.DbConnections, MaxDbConnections)
 	}
 	if m.DbFreeableMemoryMiB < 1 || m.DbFreeableMemoryMiB > MaxDbFreeableMemoryMiB {
-		p.addf("monitoring.dbFreeableMemoryMiB", "%d is outside 1 to %d MiB", m.DbFreeableMemoryMiB, MaxDbFreeableMemoryMiB)
+		p.Addf("monitoring.dbFreeableMemoryMiB", "%d is outside 1 to %d MiB", m.DbFreeableMemoryMiB, MaxDbFreeableMemoryMiB)
 	}
 	if m.DbReplicaLagSeconds <= 0 || m.DbReplicaLagSeconds > MaxDbReplicaLagSeconds {
-		p.addf("monitoring.dbReplicaLagSeconds", "%v is outside (0, %v] seconds", m.DbReplicaLagSeconds, MaxDbReplicaLagSeconds)
+		p.Addf("monitoring.dbReplicaLagSeconds", "%v is outside (0, %v] seconds", m.DbReplicaLagSeconds, MaxDbReplicaLagSeconds)
 	}
 	if m.WafBlockedRequests < 1 || m.WafBlockedRequests > MaxWafBlockedRequestCount {
-		p.addf("monitoring.wafBlockedRequests", "%d is outside 1 to %d blocked requests per 5 minutes", m.WafBlockedRequests, MaxWafBlockedRequestCount)
+		p.Addf("monitoring.wafBlockedRequests", "%d is outside 1 to %d blocked requests per 5 minutes", m.WafBlockedRequests, MaxWafBlockedRequestCount)
 	}
 	return m
 }

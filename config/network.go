@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/ecsite/infra/internal/check"
+
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -36,12 +38,6 @@ var InterfaceEndpointServices = []string{
 // (https://repost.aws/knowledge-center/ecs-fargate-docker-timeout-error,
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
 var TaskEndpoints = []string{"ecr.api", "ecr.dkr", "logs", "ssm"}
-
-// LogRetentionDays lists the retention periods CloudWatch Logs accepts
-// (PutRetentionPolicy, retentionInDays:
-// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
-// 0 ("never expire") is deliberately not offered: every log group here expires.
-var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // Network is the VPC layout; key "network".
 type Network struct {
@@ -88,7 +84,7 @@ func (n Network) NatGatewayAZs() []string {
 
 // HasInterfaceEndpoint reports whether the interface endpoint for service is configured.
 func (n Network) HasInterfaceEndpoint(service string) bool {
-	return oneOf(service, n.InterfaceEndpoints)
+	return check.OneOf(service, n.InterfaceEndpoints)
 }
 
 var azPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$`)
@@ -102,18 +98,18 @@ func loadNetwork(r reader, region string) Network {
 	r.object("network", &n)
 	p := r.p
 
-	if !oneOf(string(n.NatGateways), NatStrategies) {
-		p.addf("network.natGateways", "%q is not allowed; use one of %s", n.NatGateways, strings.Join(NatStrategies, ", "))
+	if !check.OneOf(string(n.NatGateways), NatStrategies) {
+		p.Addf("network.natGateways", "%q is not allowed; use one of %s", n.NatGateways, strings.Join(NatStrategies, ", "))
 	}
-	checkRetention(p, "network.flowLogRetentionDays", n.FlowLogRetentionDays)
+	p.Retention("network.flowLogRetentionDays", n.FlowLogRetentionDays)
 	seenEndpoint := map[string]bool{}
 	for i, s := range n.InterfaceEndpoints {
 		key := fmt.Sprintf("network.interfaceEndpoints[%d]", i)
 		switch {
-		case !oneOf(s, InterfaceEndpointServices):
-			p.addf(key, "%q is not a supported endpoint service; use any of %s", s, strings.Join(InterfaceEndpointServices, ", "))
+		case !check.OneOf(s, InterfaceEndpointServices):
+			p.Addf(key, "%q is not a supported endpoint service; use any of %s", s, strings.Join(InterfaceEndpointServices, ", "))
 		case seenEndpoint[s]:
-			p.addf(key, "%q is listed twice", s)
+			p.Addf(key, "%q is listed twice", s)
 		}
 		seenEndpoint[s] = true
 	}
@@ -126,7 +122,7 @@ func loadNetwork(r reader, region string) Network {
 			}
 		}
 		if len(missing) > 0 {
-			p.addf("network.interfaceEndpoints", "[%s] lacks %s, which ECS tasks need to start when network.natGateways is %q (image pulls, logs, SSM secrets); add them or use single or onePerAz",
+			p.Addf("network.interfaceEndpoints", "[%s] lacks %s, which ECS tasks need to start when network.natGateways is %q (image pulls, logs, SSM secrets); add them or use single or onePerAz",
 				strings.Join(n.InterfaceEndpoints, ", "), strings.Join(missing, ", "), n.NatGateways)
 		}
 	}
@@ -134,18 +130,18 @@ func loadNetwork(r reader, region string) Network {
 	// Availability zones: pinned, distinct, in the configured region, at least two
 	// (the ALB and the Aurora subnet group both need subnets in two AZs).
 	if len(n.AvailabilityZones) < 2 || len(n.AvailabilityZones) > 6 {
-		p.addf("network.availabilityZones", "has %d zones; list 2 to 6 (the ALB and Aurora need at least two)", len(n.AvailabilityZones))
+		p.Addf("network.availabilityZones", "has %d zones; list 2 to 6 (the ALB and Aurora need at least two)", len(n.AvailabilityZones))
 	}
 	seenAZ := map[string]bool{}
 	for i, az := range n.AvailabilityZones {
 		key := fmt.Sprintf("network.availabilityZones[%d]", i)
 		switch {
 		case !azPattern.MatchString(az):
-			p.addf(key, "%q is not an availability zone name such as ap-northeast-1a", az)
+			p.Addf(key, "%q is not an availability zone name such as ap-northeast-1a", az)
 		case region != "" && (!strings.HasPrefix(az, region) || len(az) != len(region)+1):
-			p.addf(key, "%q is not in region %s", az, region)
+			p.Addf(key, "%q is not in region %s", az, region)
 		case seenAZ[az]:
-			p.addf(key, "%q is listed twice", az)
+			p.Addf(key, "%q is listed twice", az)
 		}
 		seenAZ[az] = true
 	}
@@ -161,7 +157,7 @@ func loadNetwork(r reader, region string) Network {
 		cidrs []string
 	}{{"network.publicSubnetCidrs", n.PublicSubnetCidrs}, {"network.privateSubnetCidrs", n.PrivateSubnetCidrs}} {
 		if len(kind.cidrs) != len(n.AvailabilityZones) {
-			p.addf(kind.key, "has %d subnets for %d availability zones; give exactly one per zone, in zone order", len(kind.cidrs), len(n.AvailabilityZones))
+			p.Addf(kind.key, "has %d subnets for %d availability zones; give exactly one per zone, in zone order", len(kind.cidrs), len(n.AvailabilityZones))
 		}
 		for i, c := range kind.cidrs {
 			key := fmt.Sprintf("%s[%d]", kind.key, i)
@@ -170,12 +166,12 @@ func loadNetwork(r reader, region string) Network {
 				continue
 			}
 			if vpcOK && (!vpc.Contains(s.Addr()) || s.Bits() < vpc.Bits()) {
-				p.addf(key, "%s is not inside the VPC range %s (network.vpcCidr)", c, vpc)
+				p.Addf(key, "%s is not inside the VPC range %s (network.vpcCidr)", c, vpc)
 				continue
 			}
 			for _, other := range subnets {
 				if other.prefix.Overlaps(s) {
-					p.addf(key, "%s overlaps %s (%s)", c, other.prefix, other.key)
+					p.Addf(key, "%s overlaps %s (%s)", c, other.prefix, other.key)
 				}
 			}
 			subnets = append(subnets, subnet{key, s})
@@ -185,42 +181,18 @@ func loadNetwork(r reader, region string) Network {
 }
 
 // parseCIDR parses an IPv4 block in canonical form with a prefix AWS accepts.
-func parseCIDR(p *problems, key, value string) (netip.Prefix, bool) {
+func parseCIDR(p *check.Problems, key, value string) (netip.Prefix, bool) {
 	prefix, err := netip.ParsePrefix(value)
 	switch {
 	case err != nil || !prefix.Addr().Is4():
-		p.addf(key, "%q is not an IPv4 CIDR block such as 10.0.0.0/16", value)
+		p.Addf(key, "%q is not an IPv4 CIDR block such as 10.0.0.0/16", value)
 		return netip.Prefix{}, false
 	case prefix.Masked() != prefix:
-		p.addf(key, "%q has host bits set; did you mean %s?", value, prefix.Masked())
+		p.Addf(key, "%q has host bits set; did you mean %s?", value, prefix.Masked())
 		return netip.Prefix{}, false
 	case prefix.Bits() < minPrefixBits || prefix.Bits() > maxPrefixBits:
-		p.addf(key, "%q has prefix /%d; AWS allows /%d to /%d", value, prefix.Bits(), minPrefixBits, maxPrefixBits)
+		p.Addf(key, "%q has prefix /%d; AWS allows /%d to /%d", value, prefix.Bits(), minPrefixBits, maxPrefixBits)
 		return netip.Prefix{}, false
 	}
 	return prefix, true
-}
-
-// checkRetention reports days under key unless CloudWatch Logs accepts it as a retention.
-func checkRetention(p *problems, key string, days int) {
-	if !intIn(days, LogRetentionDays) {
-		p.addf(key, "%d is not a CloudWatch Logs retention; use one of %s", days, joinInts(LogRetentionDays))
-	}
-}
-
-func intIn(v int, allowed []int) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
-}
-
-func joinInts(values []int) string {
-	s := make([]string, len(values))
-	for i, v := range values {
-		s[i] = fmt.Sprint(v)
-	}
-	return strings.Join(s, ", ")
 }

@@ -36,7 +36,7 @@ func loadSecrets(r reader) Secrets {
 		full := r.ctx.Project() + ":" + s.Key
 		if !r.ctx.IsConfigSecret(full) {
 			if v, ok := r.raw(s.Key); ok && v != "" {
-				r.p.addf(s.Key, "is set in plain text; store it with `pulumi config set --secret %s <value>`", s.Key)
+				r.p.Addf(s.Key, "is set in plain text; store it with `pulumi config set --secret %s <value>`", s.Key)
 			}
 			continue
 		}

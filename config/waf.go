@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/ecsite/infra/internal/check"
+
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -151,29 +153,29 @@ func loadWaf(r reader) Waf {
 
 	for _, g := range w.ManagedRules.Groups() {
 		key := "waf.managedRules." + g.Key
-		if !oneOf(string(g.Group.Mode), ManagedRuleModes) {
-			p.addf(key+".mode", "%q is not allowed; use one of %s", g.Group.Mode, strings.Join(ManagedRuleModes, ", "))
+		if !check.OneOf(string(g.Group.Mode), ManagedRuleModes) {
+			p.Addf(key+".mode", "%q is not allowed; use one of %s", g.Group.Mode, strings.Join(ManagedRuleModes, ", "))
 		}
 		seen := map[string]bool{}
 		for i, rule := range g.Group.ExcludedRules {
 			k := fmt.Sprintf("%s.excludedRules[%d]", key, i)
 			switch {
 			case !ruleNamePattern.MatchString(rule):
-				p.addf(k, "%q is not a rule name of %s (1-128 letters, digits, _ or -, e.g. SizeRestrictions_BODY)", rule, g.AWSName)
+				p.Addf(k, "%q is not a rule name of %s (1-128 letters, digits, _ or -, e.g. SizeRestrictions_BODY)", rule, g.AWSName)
 			case seen[rule]:
-				p.addf(k, "%q is listed twice", rule)
+				p.Addf(k, "%q is listed twice", rule)
 			}
 			seen[rule] = true
 		}
 	}
 
 	if w.RateLimit < MinRateLimit || w.RateLimit > MaxRateLimit {
-		p.addf("waf.rateLimit", "%d is outside what AWS WAF accepts: %d to %d requests per window", w.RateLimit, MinRateLimit, MaxRateLimit)
+		p.Addf("waf.rateLimit", "%d is outside what AWS WAF accepts: %d to %d requests per window", w.RateLimit, MinRateLimit, MaxRateLimit)
 	}
-	if !intIn(w.RateLimitWindowSeconds, RateLimitWindows) {
-		p.addf("waf.rateLimitWindowSeconds", "%d is not an evaluation window AWS WAF accepts; use one of %s", w.RateLimitWindowSeconds, joinInts(RateLimitWindows))
+	if !check.OneOf(w.RateLimitWindowSeconds, RateLimitWindows) {
+		p.Addf("waf.rateLimitWindowSeconds", "%d is not an evaluation window AWS WAF accepts; use one of %s", w.RateLimitWindowSeconds, check.Join(RateLimitWindows))
 	}
-	checkRetention(p, "waf.logRetentionDays", w.LogRetentionDays)
+	p.Retention("waf.logRetentionDays", w.LogRetentionDays)
 
 	seenCountry := map[string]bool{}
 	for i, c := range w.BlockedCountries {
@@ -181,13 +183,13 @@ func loadWaf(r reader) Waf {
 		switch {
 		case isoCountries[c]:
 			if seenCountry[c] {
-				p.addf(key, "%q is listed twice", c)
+				p.Addf(key, "%q is listed twice", c)
 			}
 			seenCountry[c] = true
 		case isoCountries[strings.ToUpper(c)]:
-			p.addf(key, "%q must be upper case: %s", c, strings.ToUpper(c))
+			p.Addf(key, "%q must be upper case: %s", c, strings.ToUpper(c))
 		default:
-			p.addf(key, "%q is not an ISO 3166-1 alpha-2 country code such as CN, KP or RU", c)
+			p.Addf(key, "%q is not an ISO 3166-1 alpha-2 country code such as CN, KP or RU", c)
 		}
 	}
 
@@ -196,7 +198,7 @@ func loadWaf(r reader) Waf {
 	for i, c := range w.BlockedCidrs {
 		if pr, ok := blocked[c]; ok {
 			if _, both := allowed[c]; both {
-				p.addf(fmt.Sprintf("waf.blockedCidrs[%d]", i), "%s is also in waf.allowedCidrs; the allow list is evaluated first, so the block would never apply", pr)
+				p.Addf(fmt.Sprintf("waf.blockedCidrs[%d]", i), "%s is also in waf.allowedCidrs; the allow list is evaluated first, so the block would never apply", pr)
 			}
 		}
 	}
@@ -204,7 +206,7 @@ func loadWaf(r reader) Waf {
 }
 
 // checkCidrs validates a list of WAF IP ranges and returns the valid ones by value.
-func checkCidrs(p *problems, key string, cidrs []string) map[string]netip.Prefix {
+func checkCidrs(p *check.Problems, key string, cidrs []string) map[string]netip.Prefix {
 	valid := map[string]netip.Prefix{}
 	v4, v6 := 0, 0
 	for i, c := range cidrs {
@@ -212,22 +214,22 @@ func checkCidrs(p *problems, key string, cidrs []string) map[string]netip.Prefix
 		prefix, err := netip.ParsePrefix(c)
 		switch {
 		case err != nil:
-			p.addf(k, "%q is not an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32", c)
+			p.Addf(k, "%q is not an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32", c)
 			continue
 		case prefix.Addr().Zone() != "" || prefix.Addr().Is4In6():
-			p.addf(k, "%q is not a plain IPv4 or IPv6 CIDR block", c)
+			p.Addf(k, "%q is not a plain IPv4 or IPv6 CIDR block", c)
 			continue
 		case prefix.Masked() != prefix:
-			p.addf(k, "%q has host bits set; did you mean %s?", c, prefix.Masked())
+			p.Addf(k, "%q has host bits set; did you mean %s?", c, prefix.Masked())
 			continue
 		case prefix.Bits() == 0:
 			// AWS WAF supports every range except /0
 			// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-ipset-match.html).
-			p.addf(k, "%q covers every address; AWS WAF does not accept /0", c)
+			p.Addf(k, "%q covers every address; AWS WAF does not accept /0", c)
 			continue
 		}
 		if _, dup := valid[c]; dup {
-			p.addf(k, "%q is listed twice", c)
+			p.Addf(k, "%q is listed twice", c)
 			continue
 		}
 		valid[c] = prefix
@@ -238,7 +240,7 @@ func checkCidrs(p *problems, key string, cidrs []string) map[string]netip.Prefix
 		}
 	}
 	if v4 > MaxIPSetAddresses || v6 > MaxIPSetAddresses {
-		p.addf(key, "has %d IPv4 and %d IPv6 ranges; one AWS WAF IP set holds at most %d", v4, v6, MaxIPSetAddresses)
+		p.Addf(key, "has %d IPv4 and %d IPv6 ranges; one AWS WAF IP set holds at most %d", v4, v6, MaxIPSetAddresses)
 	}
 	return valid
 }

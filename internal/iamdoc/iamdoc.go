@@ -59,3 +59,16 @@ func AssumeRole(service, account string) Document {
 	}
 	return New(st)
 }
+
+// KeyAdministeredThroughIAM is the key-policy statement that lets IAM in account decide
+// who may use and administer a KMS key, as AWS's default key policy does
+// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+// Without it only the principals named in the key policy could ever manage the key.
+func KeyAdministeredThroughIAM(account string) Statement {
+	return Statement{
+		Sid:       "AccountAdministersKeyThroughIAM",
+		Principal: map[string]any{"AWS": "arn:aws:iam::" + account + ":root"},
+		Action:    []string{"kms:*"},
+		Resource:  []string{"*"},
+	}
+}
