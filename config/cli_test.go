@@ -74,3 +74,32 @@ func TestCLIRejectsAWronglyTypedOrMissingValue(t *testing.T) {
 		})
 	}
 }
+
+// The optional third-party secrets are declared secret: true, so the CLI itself refuses a
+// plain value in a stack file before the program (whose own check stays) ever runs.
+func TestCLIRejectsAPlainOptionalSecret(t *testing.T) {
+	proj, _ := loadProject(t)
+	for _, s := range []string{"mongodbUri", "datadogApiKey", "sentryDsn"} {
+		t.Run(s, func(t *testing.T) {
+			decl, ok := proj.Config[s]
+			if !ok || !decl.Secret {
+				t.Fatalf("Pulumi.yaml must declare %s with secret: true", s)
+			}
+			key := config.MustMakeKey(proj.Name.String(), s)
+			plain := config.Map{
+				config.MustMakeKey(proj.Name.String(), "environment"): config.NewValue("dev"),
+				key: config.NewValue("https://public@example.invalid/1"),
+			}
+			if err := validateStack(proj, "dev", plain); err == nil {
+				t.Errorf("the CLI accepted a plain %s", s)
+			}
+			secure := config.Map{
+				config.MustMakeKey(proj.Name.String(), "environment"): config.NewValue("dev"),
+				key: config.NewSecureValue("djE6ZmFrZQ=="),
+			}
+			if err := validateStack(proj, "dev", secure); err != nil {
+				t.Errorf("the CLI refused a secure %s: %v", s, err)
+			}
+		})
+	}
+}
