@@ -23,8 +23,7 @@ var Stacks = []string{"dev", "prod"}
 const RegenerateCommand = "go run ./cmd/report"
 
 // Targets are the monthly budgets of an idle month per stack: dev idling at $60 at
-// most, prod's floor at $330 at most (the production design estimated $373 with its
-// SaaS tools).
+// most, prod's floor at $330 at most.
 var Targets = map[string]float64{"dev": 60, "prod": 330}
 
 // Path returns where the committed report of stack lives, relative to the repository root.
