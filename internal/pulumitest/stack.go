@@ -1,7 +1,7 @@
 package pulumitest
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/esc"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 )
@@ -66,77 +69,84 @@ func ReadProject() (*ProjectFile, error) {
 	return &p, nil
 }
 
+// SecretPlaceholder is the value a mock run receives for a key the stack file holds
+// encrypted (`pulumi config set --secret`): committed secrets are never decrypted, the
+// program sees this non-empty string marked secret instead.
+const SecretPlaceholder = "[secret]"
+
+// StackFile returns the path of the committed stack file of stack, Pulumi.<stack>.yaml
+// at the repository root.
+func StackFile(stack string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, "Pulumi."+stack+".yaml"), nil
+}
+
 // StackConfig returns the configuration the Pulumi CLI would hand the program for the
 // committed stack file Pulumi.<stack>.yaml: the defaults declared in Pulumi.yaml, overlaid
 // by the stack file's values. Keys are fully qualified ("ecsite:network", "aws:region");
-// structured values are JSON, as the CLI passes them.
+// structured values are JSON, as the CLI passes them. Encrypted values are
+// [SecretPlaceholder]; [StackFileConfig] also names their keys.
 func StackConfig(stack string) (map[string]string, error) {
-	proj, err := ReadProject()
+	path, err := StackFile(stack)
 	if err != nil {
 		return nil, err
 	}
-	cfg := map[string]string{}
-	for key, decl := range proj.Config {
-		if decl.Default == nil {
-			continue
-		}
-		v, err := configString(decl.Default)
-		if err != nil {
-			return nil, fmt.Errorf("Pulumi.yaml config %s default: %w", key, err)
-		}
-		cfg[qualify(proj.Name, key)] = v
-	}
+	cfg, _, err := StackFileConfig(path)
+	return cfg, err
+}
+
+// StackFileConfig reads the stack file at path with the Pulumi SDK's workspace loader,
+// as the CLI does, against the Pulumi.yaml of the repository root, and applies the
+// project's defaults. It returns the configuration and the fully qualified keys whose
+// values are encrypted in the file: those read as [SecretPlaceholder], never decrypted.
+func StackFileConfig(path string) (map[string]string, []string, error) {
 	root, err := RepoRoot()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	path := filepath.Join(root, "Pulumi."+stack+".yaml")
-	data, err := os.ReadFile(path)
+	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var file struct {
-		Config map[string]any `yaml:"config"`
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil, err
 	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	ps, err := workspace.LoadProjectStack(nil, proj, path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	for key, value := range file.Config {
-		if m, ok := value.(map[string]any); ok {
-			if _, secure := m["secure"]; secure && len(m) == 1 {
-				return nil, fmt.Errorf("%s: %s is encrypted; tests cannot decrypt committed secrets", filepath.Base(path), key)
-			}
-		}
-		v, err := configString(value)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", filepath.Base(path), key, err)
-		}
-		cfg[qualify(proj.Name, key)] = v
+	stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), filepath.Ext(path))
+	if err := workspace.ApplyProjectConfig(context.Background(), stack, proj, esc.Value{}, ps.Config, pconfig.NopEncrypter); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	return cfg, nil
+	values, err := ps.Config.Decrypt(placeholderDecrypter{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	cfg := make(map[string]string, len(values))
+	for k, v := range values {
+		cfg[k.String()] = v
+	}
+	var secret []string
+	for _, k := range ps.Config.SecureKeys() {
+		secret = append(secret, k.String())
+	}
+	sort.Strings(secret)
+	return cfg, secret, nil
 }
 
-func qualify(project, key string) string {
-	if strings.Contains(key, ":") {
-		return key
-	}
-	return project + ":" + key
+// placeholderDecrypter "decrypts" every ciphertext to SecretPlaceholder.
+type placeholderDecrypter struct{}
+
+func (placeholderDecrypter) DecryptValue(context.Context, string) (string, error) {
+	return SecretPlaceholder, nil
 }
 
-// configString renders a YAML value the way the CLI hands it to the program.
-func configString(v any) (string, error) {
-	switch t := v.(type) {
-	case string:
-		return t, nil
-	case bool, int, int64, float64:
-		return fmt.Sprint(t), nil
-	default:
-		b, err := json.Marshal(t)
-		if err != nil {
-			return "", err
-		}
-		return string(b), nil
-	}
+func (d placeholderDecrypter) BatchDecrypt(ctx context.Context, ciphertexts []string) ([]string, error) {
+	return pconfig.DefaultBatchDecrypt(ctx, d, ciphertexts)
 }
 
 // Options change one run of a program under mocks.
@@ -153,11 +163,22 @@ type Options struct {
 // Run runs program for the committed stack file of stack, with opts applied, and
 // returns what it registered together with the program's error.
 func Run(program pulumi.RunFunc, stack string, opts Options) (*Mocks, error) {
+	path, err := StackFile(stack)
+	if err != nil {
+		return nil, err
+	}
+	return RunFile(program, stack, path, opts)
+}
+
+// RunFile runs program as stack with the configuration of the stack file at path, with
+// opts applied. Keys encrypted in the file reach the program as secret
+// [SecretPlaceholder] values.
+func RunFile(program pulumi.RunFunc, stack, path string, opts Options) (*Mocks, error) {
 	proj, err := ReadProject()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := StackConfig(stack)
+	cfg, secret, err := StackFileConfig(path)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +193,7 @@ func Run(program pulumi.RunFunc, stack string, opts Options) (*Mocks, error) {
 	if opts.Project != "" {
 		project = opts.Project
 	}
-	return RunWithConfig(program, project, stack, cfg, opts.SecretKeys)
+	return RunWithConfig(program, project, stack, cfg, append(secret, opts.SecretKeys...))
 }
 
 // RunWithConfig runs program with exactly the given configuration.
