@@ -1,0 +1,60 @@
+package pulumitest_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/program"
+)
+
+// A value set with `pulumi config set --secret` sits in the stack file as ciphertext. The
+// reader must hand it to the program as a secret placeholder, never decrypt it, and the
+// whole program must still run.
+func TestStackFileWithSecureValue(t *testing.T) {
+	prod, err := pulumitest.StackFile("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, []byte("  ecsite:sentryDsn:\n    secure: v1:ZmFrZQ==:ZmFrZWNpcGhlcnRleHQ=\n")...)
+	path := filepath.Join(t.TempDir(), "Pulumi.prod.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, secret, err := pulumitest.StackFileConfig(path)
+	if err != nil {
+		t.Fatalf("reading a stack file with a secure value: %v", err)
+	}
+	if cfg["ecsite:sentryDsn"] != pulumitest.SecretPlaceholder {
+		t.Errorf("ecsite:sentryDsn = %q; want the placeholder", cfg["ecsite:sentryDsn"])
+	}
+	found := false
+	for _, k := range secret {
+		found = found || k == "ecsite:sentryDsn"
+	}
+	if !found {
+		t.Errorf("ecsite:sentryDsn is not marked secret: %v", secret)
+	}
+	m, err := pulumitest.RunFile(program.Run, "prod", path, pulumitest.Options{})
+	if err != nil {
+		t.Fatalf("program with a secure value: %v", err)
+	}
+	sentry := false
+	for _, p := range m.ByType("aws:ssm/parameter:Parameter") {
+		if strings.HasSuffix(p.In("name").Str(), "/SENTRY_DSN") {
+			sentry = true
+			if !p.In("value").Secret() {
+				t.Error("the SENTRY_DSN parameter value is not secret")
+			}
+		}
+	}
+	if !sentry {
+		t.Error("no SENTRY_DSN parameter registered for the secure value")
+	}
+}
