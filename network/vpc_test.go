@@ -5,10 +5,10 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/ecsite/infra/network"
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/network"
 )
 
 const (

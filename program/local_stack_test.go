@@ -10,6 +10,7 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/network"
 )
 
 // The local emulator stack (Pulumi.local.yaml) is not in programtest.Stacks, whose tests
