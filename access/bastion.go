@@ -44,8 +44,9 @@ type BastionArgs struct {
 	VpcCidr pulumi.StringInput
 	// Required. The private subnet the instance runs in.
 	SubnetID pulumi.StringInput
-	// Required. The instance type, a Graviton (arm64) type such as t4g.nano.
-	InstanceType string
+	// Required. The bastion settings, checked by [Settings.Check]: the instance type is a
+	// Graviton (arm64) type such as t4g.nano.
+	Settings Settings
 	// Required. The Aurora writer endpoint the port-forwarding command targets.
 	DatabaseEndpoint pulumi.StringInput
 	// Optional. Defaults to 5432. The database port, forwarded to the same local port.
@@ -89,8 +90,8 @@ func StartSessionCommand(region, instance, host string, port int) (string, error
 // instance. The AMI is resolved once from AMIParameter; later AMI releases do not replace
 // the instance (ignoreChanges on ami), since dnf keeps it patched.
 func NewBastion(ctx *pulumi.Context, name string, args *BastionArgs, opts ...pulumi.ResourceOption) (*Bastion, error) {
-	if args == nil || args.Region == "" || args.VpcID == nil || args.VpcCidr == nil || args.SubnetID == nil || args.DatabaseEndpoint == nil || args.InstanceType == "" {
-		return nil, errors.New("access: bastion args with Region, VpcID, VpcCidr, SubnetID, InstanceType and DatabaseEndpoint are required")
+	if args == nil || args.Region == "" || args.VpcID == nil || args.VpcCidr == nil || args.SubnetID == nil || args.DatabaseEndpoint == nil || args.Settings.InstanceType == "" {
+		return nil, errors.New("access: bastion args with Region, VpcID, VpcCidr, SubnetID, Settings.InstanceType and DatabaseEndpoint are required")
 	}
 	port := args.DatabasePort
 	if port == 0 {
@@ -162,7 +163,7 @@ func NewBastion(ctx *pulumi.Context, name string, args *BastionArgs, opts ...pul
 	}
 	instance, err := ec2.NewInstance(ctx, name, &ec2.InstanceArgs{
 		Ami:                      pulumi.String(ami.InsecureValue),
-		InstanceType:             pulumi.String(args.InstanceType),
+		InstanceType:             pulumi.String(args.Settings.InstanceType),
 		SubnetId:                 args.SubnetID,
 		VpcSecurityGroupIds:      pulumi.StringArray{sg.ID()},
 		IamInstanceProfile:       profile.Name,

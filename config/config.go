@@ -1,13 +1,16 @@
 package config
 
 import (
-	"github.com/ecsite/infra/internal/check"
-
 	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/ecsite/infra/access"
+	"github.com/ecsite/infra/edge"
+	"github.com/ecsite/infra/internal/check"
+	"github.com/ecsite/infra/network"
 )
 
 // Config is the whole validated stack configuration.
@@ -21,15 +24,15 @@ type Config struct {
 	// CostCenter is the value of the cost-center tag; key "costCenter".
 	CostCenter string
 	// Network is the VPC layout; key "network".
-	Network Network
+	Network network.Settings
 	// Database is the Aurora PostgreSQL cluster; key "database".
 	Database Database
 	// Waf is the web ACL in front of the load balancer; key "waf".
-	Waf Waf
+	Waf edge.WafSettings
 	// Monitoring is the alarm topic and the alarm thresholds; key "monitoring".
 	Monitoring Monitoring
 	// Bastion is the optional Session Manager host for database access; key "bastion".
-	Bastion Bastion
+	Bastion access.Settings
 	// LoadBalancer is the Application Load Balancer; key "loadBalancer".
 	LoadBalancer LoadBalancer
 	// Cluster is the ECS cluster and its capacity providers; key "cluster".
@@ -163,11 +166,11 @@ func Declared() map[string]any {
 	return map[string]any{
 		"environment": nil,
 		"costCenter":  DefaultCostCenter,
-		"network":     DefaultNetwork(),
+		"network":     network.Defaults(),
 		"database":    DefaultDatabase(),
-		"waf":         DefaultWaf(),
+		"waf":         edge.WafDefaults(),
 		"monitoring":  DefaultMonitoring(),
-		"bastion":     DefaultBastion(),
+		"bastion":     access.Defaults(),
 
 		// Compute: the load balancer, the ECS cluster and the services.
 		"loadBalancer": DefaultLoadBalancer(),

@@ -7,8 +7,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/ecsite/infra/config"
 )
 
 // WebAcl capacity (WCU) of each rule type. A web ACL up to MaxCapacity WCUs costs only the
@@ -81,9 +79,9 @@ const LogGroupPrefix = "aws-waf-logs-"
 
 // WebAclArgs configures a WebAcl.
 type WebAclArgs struct {
-	// Required. The validated waf section of the stack configuration. Its lists decide
+	// Required. The WAF settings, checked by [WafSettings.Check]. Their lists decide
 	// which optional rules and IP sets exist.
-	Waf config.Waf
+	Settings WafSettings
 	// Required. The ARN of the Application Load Balancer the web ACL protects.
 	LoadBalancerArn pulumi.StringInput
 }
@@ -104,7 +102,7 @@ type WebAcl struct {
 }
 
 // Capacity returns the WCUs of the web ACL that w configures.
-func Capacity(w config.Waf) int {
+func Capacity(w WafSettings) int {
 	total := WCURateBased
 	for _, g := range w.ManagedRules.Groups() {
 		total += ManagedRuleGroupWCU[g.AWSName]
@@ -113,10 +111,10 @@ func Capacity(w config.Waf) int {
 		total += WCUGeoMatch
 	}
 	for _, list := range [][]string{w.AllowedCidrs, w.BlockedCidrs} {
-		if len(config.IPv4Cidrs(list)) > 0 {
+		if len(IPv4Cidrs(list)) > 0 {
 			total += WCUIPSet
 		}
-		if len(config.IPv6Cidrs(list)) > 0 {
+		if len(IPv6Cidrs(list)) > 0 {
 			total += WCUIPSet
 		}
 	}
@@ -130,7 +128,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 	if args == nil || args.LoadBalancerArn == nil {
 		return nil, errors.New("edge: args with a LoadBalancerArn are required")
 	}
-	w := args.Waf
+	w := args.Settings
 	for _, g := range w.ManagedRules.Groups() {
 		if _, ok := ManagedRuleGroupWCU[g.AWSName]; !ok {
 			return nil, fmt.Errorf("web ACL %q: no WCU figure for managed rule group %s", name, g.AWSName)
@@ -163,10 +161,10 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 		priority int
 		allow    bool
 	}{
-		{"allow-ipv4", config.IPv4Cidrs(w.AllowedCidrs), "IPV4", PriorityAllowIPv4, true},
-		{"allow-ipv6", config.IPv6Cidrs(w.AllowedCidrs), "IPV6", PriorityAllowIPv6, true},
-		{"block-ipv4", config.IPv4Cidrs(w.BlockedCidrs), "IPV4", PriorityBlockIPv4, false},
-		{"block-ipv6", config.IPv6Cidrs(w.BlockedCidrs), "IPV6", PriorityBlockIPv6, false},
+		{"allow-ipv4", IPv4Cidrs(w.AllowedCidrs), "IPV4", PriorityAllowIPv4, true},
+		{"allow-ipv6", IPv6Cidrs(w.AllowedCidrs), "IPV6", PriorityAllowIPv6, true},
+		{"block-ipv4", IPv4Cidrs(w.BlockedCidrs), "IPV4", PriorityBlockIPv4, false},
+		{"block-ipv6", IPv6Cidrs(w.BlockedCidrs), "IPV6", PriorityBlockIPv6, false},
 	}
 	for _, l := range ipLists {
 		if len(l.cidrs) == 0 {
@@ -219,7 +217,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 	for _, g := range w.ManagedRules.Groups() {
 		p := managedPriority[g.Key]
 		override := &wafv2.WebAclRuleOverrideActionArgs{None: &wafv2.WebAclRuleOverrideActionNoneArgs{}}
-		if g.Group.Mode == config.ManagedRuleCount {
+		if g.Group.Mode == ManagedRuleCount {
 			override = &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}}
 		}
 		var excluded wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArray

@@ -57,12 +57,12 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 			return err
 		}, "at least one service"},
 		{"web ACL without a load balancer", func(ctx *pulumi.Context) error {
-			_, err := edge.NewWebAcl(ctx, "x", &edge.WebAclArgs{Waf: config.DefaultWaf()})
+			_, err := edge.NewWebAcl(ctx, "x", &edge.WebAclArgs{Settings: edge.WafDefaults()})
 			return err
 		}, "LoadBalancerArn"},
 		{"bastion without a database endpoint", func(ctx *pulumi.Context) error {
 			_, err := access.NewBastion(ctx, "x", &access.BastionArgs{
-				Region: pulumitest.Region, VpcID: pulumi.String("vpc-1"), VpcCidr: pulumi.String("10.0.0.0/16"), SubnetID: pulumi.String("subnet-1"), InstanceType: "t4g.nano",
+				Region: pulumitest.Region, VpcID: pulumi.String("vpc-1"), VpcCidr: pulumi.String("10.0.0.0/16"), SubnetID: pulumi.String("subnet-1"), Settings: access.Defaults(),
 			})
 			return err
 		}, "DatabaseEndpoint"},
@@ -95,7 +95,7 @@ func TestWebAclRefusesToExceedTheBasicCapacity(t *testing.T) {
 	t.Cleanup(func() { edge.ManagedRuleGroupWCU[group] = saved })
 	edge.ManagedRuleGroupWCU[group] = edge.MaxCapacity
 	m, err := pulumitest.RunWithConfig(func(ctx *pulumi.Context) error {
-		_, err := edge.NewWebAcl(ctx, "x", &edge.WebAclArgs{Waf: config.DefaultWaf(), LoadBalancerArn: pulumi.String("arn:aws:elasticloadbalancing:::loadbalancer/app/x/1")})
+		_, err := edge.NewWebAcl(ctx, "x", &edge.WebAclArgs{Settings: edge.WafDefaults(), LoadBalancerArn: pulumi.String("arn:aws:elasticloadbalancing:::loadbalancer/app/x/1")})
 		return err
 	}, "ecsite", "test", map[string]string{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "WCU") {
@@ -109,7 +109,7 @@ func TestWebAclRefusesToExceedTheBasicCapacity(t *testing.T) {
 // TestCountryCodeList guards the embedded ISO 3166-1 alpha-2 list against a lost or
 // mistyped line: ISO assigns 249 codes.
 func TestCountryCodeList(t *testing.T) {
-	codes := config.CountryCodes()
+	codes := edge.CountryCodes()
 	if len(codes) != 249 {
 		t.Errorf("%d country codes; ISO 3166-1 assigns 249", len(codes))
 	}

@@ -225,7 +225,7 @@ func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
 			w := runWaf(t, stack, pulumitest.Options{})
 			sets := 0
 			for _, list := range [][]string{w.cfg.Waf.AllowedCidrs, w.cfg.Waf.BlockedCidrs} {
-				for _, family := range [][]string{config.IPv4Cidrs(list), config.IPv6Cidrs(list)} {
+				for _, family := range [][]string{edge.IPv4Cidrs(list), edge.IPv6Cidrs(list)} {
 					if len(family) > 0 {
 						sets++
 					}
@@ -302,7 +302,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 		for variant, opts := range wafVariants {
 			t.Run(stack+"/"+variant, func(t *testing.T) {
 				w := runWaf(t, stack, opts(t, stack))
-				configured := map[string]config.ManagedRuleGroup{}
+				configured := map[string]edge.ManagedRuleGroup{}
 				for _, g := range w.cfg.Waf.ManagedRules.Groups() {
 					configured[g.AWSName] = g.Group
 				}
@@ -318,7 +318,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 					}
 					cfg := configured[group]
 					override := r["overrideAction"].(map[string]any)
-					if wantCount := cfg.Mode == config.ManagedRuleCount; (override["count"] != nil) != wantCount || (override["none"] != nil) == wantCount {
+					if wantCount := cfg.Mode == edge.ManagedRuleCount; (override["count"] != nil) != wantCount || (override["none"] != nil) == wantCount {
 						t.Errorf("rule %s override %v; config mode %s", rule, override, cfg.Mode)
 					}
 					var excluded []string
@@ -349,7 +349,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 		}
 	}
 	t.Run("defaults are 2000 per 5 minutes", func(t *testing.T) {
-		if d := config.DefaultWaf(); d.RateLimit != 2000 || d.RateLimitWindowSeconds != 300 {
+		if d := edge.WafDefaults(); d.RateLimit != 2000 || d.RateLimitWindowSeconds != 300 {
 			t.Errorf("default rate limit %d per %d s; the design says 2000 per 5 minutes", d.RateLimit, d.RateLimitWindowSeconds)
 		}
 	})

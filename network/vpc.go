@@ -11,7 +11,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/iamdoc"
 )
 
@@ -21,9 +20,9 @@ type VpcArgs struct {
 	Region string
 	// Required. The AWS account id, used to scope the flow-log role's trust policy.
 	AccountID string
-	// Required. The validated network section of the stack configuration. Its AZ count
-	// and NAT strategy decide how many subnets, route tables and NAT gateways exist.
-	Network config.Network
+	// Required. The network settings, checked by [Settings.Check]. Their AZ count and
+	// NAT strategy decide how many subnets, route tables and NAT gateways exist.
+	Settings Settings
 }
 
 // Vpc is the network of one stack.
@@ -59,13 +58,10 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 	if args == nil {
 		return nil, errors.New("network: args are required")
 	}
-	n := args.Network
-	if len(n.PublicSubnetCidrs) != len(n.AvailabilityZones) || len(n.PrivateSubnetCidrs) != len(n.AvailabilityZones) {
-		return nil, fmt.Errorf("network %q: need one public and one private subnet per availability zone", name)
-	}
+	n := args.Settings
 	c := &Vpc{AvailabilityZones: append([]string(nil), n.AvailabilityZones...)}
 	if err := ctx.RegisterComponentResource("ecsite:network:Vpc", name, c, opts...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vpc component: %w", err)
 	}
 	parent := pulumi.Parent(c)
 	tags := func(n string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(n)} }
@@ -77,7 +73,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		Tags:               tags(name + "-vpc"),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vpc: %w", err)
 	}
 
 	// The default security group of every VPC allows all traffic between its members.
@@ -86,7 +82,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		VpcId: v.ID(),
 		Tags:  tags(name + "-default-sg-unused"),
 	}, parent); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("default security group: %w", err)
 	}
 
 	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
@@ -94,21 +90,21 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		Tags:  tags(name + "-igw"),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("internet gateway: %w", err)
 	}
 	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
 		VpcId: v.ID(),
 		Tags:  tags(name + "-public-rt"),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("public route table: %w", err)
 	}
 	if _, err := ec2.NewRoute(ctx, name+"-public-default", &ec2.RouteArgs{
 		RouteTableId:         publicRT.ID(),
 		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
 		GatewayId:            igw.ID(),
 	}, parent); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("public default route: %w", err)
 	}
 
 	publicIDs := pulumi.StringArray{}
@@ -126,7 +122,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			Tags:                tags(name + "-public-" + az),
 		}, parent)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("public subnet %s: %w", az, err)
 		}
 		publicSubnets[az] = sub
 		publicIDs = append(publicIDs, sub.ID())
@@ -134,7 +130,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			SubnetId:     sub.ID(),
 			RouteTableId: publicRT.ID(),
 		}, parent); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("public route table association %s: %w", az, err)
 		}
 	}
 
@@ -145,7 +141,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			Tags:   tags(name + "-nat-" + az),
 		}, parent)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("nat gateway %s elastic ip: %w", az, err)
 		}
 		nat, err := ec2.NewNatGateway(ctx, name+"-nat-"+az, &ec2.NatGatewayArgs{
 			AllocationId: eip.ID(),
@@ -153,7 +149,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			Tags:         tags(name + "-nat-" + az),
 		}, parent, pulumi.DependsOn([]pulumi.Resource{igw}))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("nat gateway %s: %w", az, err)
 		}
 		nats[az] = nat
 	}
@@ -167,7 +163,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			Tags:             tags(name + "-private-" + az),
 		}, parent)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("private subnet %s: %w", az, err)
 		}
 		privateIDs = append(privateIDs, sub.ID())
 		rt, err := ec2.NewRouteTable(ctx, name+"-private-rt-"+az, &ec2.RouteTableArgs{
@@ -175,19 +171,19 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			Tags:  tags(name + "-private-rt-" + az),
 		}, parent)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("private route table %s: %w", az, err)
 		}
 		privateRTIDs = append(privateRTIDs, rt.ID())
 		if _, err := ec2.NewRouteTableAssociation(ctx, name+"-private-"+az, &ec2.RouteTableAssociationArgs{
 			SubnetId:     sub.ID(),
 			RouteTableId: rt.ID(),
 		}, parent); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("private route table association %s: %w", az, err)
 		}
 		// Route through the NAT gateway of the subnet's own AZ, or the single shared
 		// one; with no NAT the subnet reaches AWS only through endpoints.
 		nat := nats[az]
-		if nat == nil && n.NatGateways == config.NatSingle {
+		if nat == nil && n.NatGateways == NatSingle {
 			nat = nats[n.AvailabilityZones[0]]
 		}
 		if nat != nil {
@@ -196,7 +192,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 				DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
 				NatGatewayId:         nat.ID(),
 			}, parent); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("private default route %s: %w", az, err)
 			}
 		}
 	}
@@ -210,7 +206,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		RouteTableIds:   privateRTIDs,
 		Tags:            tags(name + "-s3"),
 	}, parent); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("s3 gateway endpoint: %w", err)
 	}
 
 	c.EndpointSecurityGroupID = pulumi.String("").ToStringOutput()
@@ -221,7 +217,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			Tags:        tags(name + "-endpoints"),
 		}, parent)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("endpoint security group: %w", err)
 		}
 		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-endpoints-https", &vpc.SecurityGroupIngressRuleArgs{
 			SecurityGroupId: sg.ID(),
@@ -231,7 +227,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			ToPort:          pulumi.Int(443),
 			CidrIpv4:        v.CidrBlock,
 		}, parent); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("endpoint security group ingress: %w", err)
 		}
 		for _, svc := range n.InterfaceEndpoints {
 			if _, err := ec2.NewVpcEndpoint(ctx, name+"-"+strings.ReplaceAll(svc, ".", "-"), &ec2.VpcEndpointArgs{
@@ -243,7 +239,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 				SecurityGroupIds:  pulumi.StringArray{sg.ID()},
 				Tags:              tags(name + "-" + svc),
 			}, parent); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("interface endpoint %s: %w", svc, err)
 			}
 		}
 		c.EndpointSecurityGroupID = sg.ID().ToStringOutput()
@@ -251,7 +247,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 
 	flowLogs, err := newFlowLogs(ctx, name, v, args, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("flow logs: %w", err)
 	}
 
 	c.VpcID = v.ID().ToStringOutput()
@@ -269,7 +265,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		"endpointSecurityGroupId": c.EndpointSecurityGroupID,
 		"flowLogGroupName":        c.FlowLogGroupName,
 	}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("outputs: %w", err)
 	}
 	return c, nil
 }
@@ -279,21 +275,21 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 func newFlowLogs(ctx *pulumi.Context, name string, v *ec2.Vpc, args *VpcArgs, parent pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/vpc/" + name + "/flow-logs"),
-		RetentionInDays: pulumi.Int(args.Network.FlowLogRetentionDays),
+		RetentionInDays: pulumi.Int(args.Settings.FlowLogRetentionDays),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("log group: %w", err)
 	}
 	trust, err := iamdoc.AssumeRole("vpc-flow-logs.amazonaws.com", args.AccountID).JSON()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("trust policy: %w", err)
 	}
 	role, err := iam.NewRole(ctx, name+"-flow-logs", &iam.RoleArgs{
 		Description:      pulumi.String("Lets VPC Flow Logs write to " + name + "'s flow-log group"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("role: %w", err)
 	}
 	policy := group.Arn.ApplyT(func(arn string) (string, error) {
 		return iamdoc.New(iamdoc.Statement{
@@ -306,7 +302,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, v *ec2.Vpc, args *VpcArgs, pa
 		Role:   role.ID(),
 		Policy: policy,
 	}, parent); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("role policy: %w", err)
 	}
 	if _, err := ec2.NewFlowLog(ctx, name+"-flow-logs", &ec2.FlowLogArgs{
 		VpcId:              v.ID(),
@@ -316,7 +312,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, v *ec2.Vpc, args *VpcArgs, pa
 		IamRoleArn:         role.Arn,
 		Tags:               pulumi.StringMap{"Name": pulumi.String(name + "-flow-logs")},
 	}, parent); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("flow log: %w", err)
 	}
 	return group, nil
 }

@@ -5,10 +5,10 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/network"
 )
 
 const (
@@ -144,7 +144,7 @@ func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 			for _, az := range cfg.Network.AvailabilityZones {
 				sub := r.Named(typeSubnet, cfg.Prefix()+"-private-"+az)
 				want := az
-				if cfg.Network.NatGateways == config.NatSingle {
+				if cfg.Network.NatGateways == network.NatSingle {
 					want = cfg.Network.AvailabilityZones[0]
 				}
 				if got := natAZ(t, r, sub); got != want {

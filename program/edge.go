@@ -28,7 +28,7 @@ type edgeInputs struct {
 // bastion when it is enabled, and exports their outputs.
 func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
 	waf, err := edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
-		Waf:             cfg.Waf,
+		Settings:        cfg.Waf,
 		LoadBalancerArn: in.alb.Arn,
 	}, withProvider)
 	if err != nil {
@@ -78,7 +78,7 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		VpcID:            in.vpc.VpcID,
 		VpcCidr:          in.vpc.CidrBlock,
 		SubnetID:         in.vpc.PrivateSubnetIDs.Index(pulumi.Int(0)),
-		InstanceType:     cfg.Bastion.InstanceType,
+		Settings:         cfg.Bastion,
 		DatabaseEndpoint: in.db.WriterEndpoint,
 		DatabasePort:     database.DefaultPort,
 	}, withProvider)

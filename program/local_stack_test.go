@@ -10,6 +10,7 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/network"
 )
 
 // The local emulator stack (Pulumi.local.yaml) is not in programtest.Stacks, whose tests
@@ -155,7 +156,7 @@ func callsBypassing(calls []pulumitest.Call, ref string) []string {
 // services or resource types: a DNS-validated certificate and alias record, ALB access
 // logs, every interface endpoint, the bastion and the optional third-party secrets.
 func everyOptionalFeature(t *testing.T) pulumitest.Options {
-	endpoints, err := json.Marshal(config.InterfaceEndpointServices)
+	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	vpc, err := network.NewVpc(ctx, cfg.Prefix(), &network.VpcArgs{
 		Region:    cfg.Region,
 		AccountID: identity.AccountId,
-		Network:   cfg.Network,
+		Settings:  cfg.Network,
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
