@@ -1,14 +1,14 @@
 package config
 
 import (
-	"github.com/ecsite/infra/internal/check"
-
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ecsite/infra/internal/check"
 )
 
 // MaxServiceNameLength bounds services[].name. Target groups are the tightest AWS name
@@ -83,12 +83,7 @@ type CapacityProviderShare struct {
 // the fields of the default entry it replaces.
 func (s *CapacityProviderShare) UnmarshalJSON(b []byte) error {
 	type plain CapacityProviderShare
-	var v plain
-	if err := check.DecodeStrict(string(b), &v); err != nil {
-		return err
-	}
-	*s = CapacityProviderShare(v)
-	return nil
+	return check.DecodeFresh(b, (*plain)(s))
 }
 
 // Cluster configures the ECS cluster; key "cluster".
@@ -173,12 +168,7 @@ type Schedule struct {
 // UnmarshalJSON decodes one schedule from scratch (see CapacityProviderShare.UnmarshalJSON).
 func (s *Schedule) UnmarshalJSON(b []byte) error {
 	type plain Schedule
-	var v plain
-	if err := check.DecodeStrict(string(b), &v); err != nil {
-		return err
-	}
-	*s = Schedule(v)
-	return nil
+	return check.DecodeFresh(b, (*plain)(s))
 }
 
 // Permission is one IAM statement granted to a service's task role.
@@ -192,12 +182,7 @@ type Permission struct {
 // UnmarshalJSON decodes one permission from scratch (see CapacityProviderShare.UnmarshalJSON).
 func (p *Permission) UnmarshalJSON(b []byte) error {
 	type plain Permission
-	var v plain
-	if err := check.DecodeStrict(string(b), &v); err != nil {
-		return err
-	}
-	*p = Permission(v)
-	return nil
+	return check.DecodeFresh(b, (*plain)(p))
 }
 
 // Service is one ECS service behind the load balancer; an element of key "services".
@@ -407,9 +392,7 @@ func loadCluster(r reader) Cluster {
 	c := DefaultCluster()
 	r.object("cluster", &c)
 	p := r.p
-	if !check.OneOf(c.ContainerInsights, ContainerInsightsModes) {
-		p.Addf("cluster.containerInsights", "%q is not allowed; use one of %s", c.ContainerInsights, strings.Join(ContainerInsightsModes, ", "))
-	}
+	p.Allowed("cluster.containerInsights", c.ContainerInsights, ContainerInsightsModes)
 	p.Retention("cluster.execLogRetentionDays", c.ExecLogRetentionDays)
 	if c.ImagesToKeep < 1 || c.ImagesToKeep > 1000 {
 		p.Addf("cluster.imagesToKeep", "%d is outside 1-1000", c.ImagesToKeep)

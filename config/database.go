@@ -1,13 +1,13 @@
 package config
 
 import (
-	"github.com/ecsite/infra/internal/check"
-
 	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ecsite/infra/internal/check"
 )
 
 // Aurora PostgreSQL major version and the parameter group family that goes with it. A

@@ -413,12 +413,7 @@ func (c *Cluster) AllowFrom(ctx *pulumi.Context, name string, source pulumi.Stri
 // caller's behalf. Where the stack keeps a final snapshot the key outlives the stack:
 // deleting it would make that snapshot unreadable.
 func newKey(ctx *pulumi.Context, name string, args *ClusterArgs, parent pulumi.ResourceOption) (*kms.Key, error) {
-	policy, err := iamdoc.New(iamdoc.Statement{
-		Sid:       "AccountAdministersKeyThroughIAM",
-		Principal: map[string]any{"AWS": "arn:aws:iam::" + args.AccountID + ":root"},
-		Action:    []string{"kms:*"},
-		Resource:  []string{"*"},
-	}).JSON()
+	policy, err := iamdoc.New(iamdoc.KeyAdministeredThroughIAM(args.AccountID)).JSON()
 	if err != nil {
 		return nil, err
 	}

@@ -150,9 +150,7 @@ func cidrsOfFamily(cidrs []string, v4 bool) []string {
 func (w WafSettings) Check(p *check.Problems) {
 	for _, g := range w.ManagedRules.Groups() {
 		key := "managedRules." + g.Key
-		if !check.OneOf(string(g.Group.Mode), ManagedRuleModes) {
-			p.Addf(key+".mode", "%q is not allowed; use one of %s", g.Group.Mode, strings.Join(ManagedRuleModes, ", "))
-		}
+		p.Allowed(key+".mode", string(g.Group.Mode), ManagedRuleModes)
 		seen := map[string]bool{}
 		for i, rule := range g.Group.ExcludedRules {
 			k := fmt.Sprintf("%s.excludedRules[%d]", key, i)

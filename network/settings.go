@@ -96,9 +96,7 @@ const minPrefixBits, maxPrefixBits = 16, 28
 // Check records every problem of n in p, which is scoped under the "network" key. The
 // availability zones must be in region unless it is empty (unset).
 func (n Settings) Check(p *check.Problems, region string) {
-	if !check.OneOf(string(n.NatGateways), NatStrategies) {
-		p.Addf("natGateways", "%q is not allowed; use one of %s", n.NatGateways, strings.Join(NatStrategies, ", "))
-	}
+	p.Allowed("natGateways", string(n.NatGateways), NatStrategies)
 	p.Retention("flowLogRetentionDays", n.FlowLogRetentionDays)
 	seenEndpoint := map[string]bool{}
 	for i, s := range n.InterfaceEndpoints {

@@ -111,6 +111,8 @@ func StackFileConfig(path string) (map[string]string, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// LoadProjectStack returns an empty stack for a missing file; a test or report naming
+	// a stack file that does not exist must fail instead.
 	if _, err := os.Stat(path); err != nil {
 		return nil, nil, err
 	}
