@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/internal/check"
 
 	"regexp"
@@ -23,7 +24,7 @@ type Config struct {
 	// Network is the VPC layout; key "network".
 	Network Network
 	// Database is the Aurora PostgreSQL cluster; key "database".
-	Database Database
+	Database database.Settings
 	// Waf is the web ACL in front of the load balancer; key "waf".
 	Waf Waf
 	// Monitoring is the alarm topic and the alarm thresholds; key "monitoring".
@@ -37,8 +38,8 @@ type Config struct {
 	// Services are the ECS services behind the load balancer; key "services".
 	Services []Service
 	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
-	// datadogApiKey, sentryDsn), by SSM parameter name.
-	Secrets Secrets
+	// datadogApiKey, sentryDsn), in OptionalSecrets order.
+	Secrets []database.Secret
 	// AwsEndpoint points the AWS provider at a local emulator; key "awsEndpoint".
 	// Unset (real AWS) in dev and prod.
 	AwsEndpoint AwsEndpoint
@@ -164,7 +165,7 @@ func Declared() map[string]any {
 		"environment": nil,
 		"costCenter":  DefaultCostCenter,
 		"network":     DefaultNetwork(),
-		"database":    DefaultDatabase(),
+		"database":    database.DefaultSettings(),
 		"waf":         DefaultWaf(),
 		"monitoring":  DefaultMonitoring(),
 		"bastion":     DefaultBastion(),
