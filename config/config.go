@@ -8,6 +8,7 @@ import (
 	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/ecsite/infra/access"
+	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/check"
 	"github.com/ecsite/infra/network"
@@ -26,7 +27,7 @@ type Config struct {
 	// Network is the VPC layout; key "network".
 	Network network.Settings
 	// Database is the Aurora PostgreSQL cluster; key "database".
-	Database Database
+	Database database.Settings
 	// Waf is the web ACL in front of the load balancer; key "waf".
 	Waf edge.WafSettings
 	// Monitoring is the alarm topic and the alarm thresholds; key "monitoring".
@@ -40,8 +41,8 @@ type Config struct {
 	// Services are the ECS services behind the load balancer; key "services".
 	Services []Service
 	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
-	// datadogApiKey, sentryDsn), by SSM parameter name.
-	Secrets Secrets
+	// datadogApiKey, sentryDsn), in OptionalSecrets order.
+	Secrets []database.Secret
 	// AwsEndpoint points the AWS provider at a local emulator; key "awsEndpoint".
 	// Unset (real AWS) in dev and prod.
 	AwsEndpoint AwsEndpoint
@@ -167,7 +168,7 @@ func Declared() map[string]any {
 		"environment": nil,
 		"costCenter":  DefaultCostCenter,
 		"network":     network.Defaults(),
-		"database":    DefaultDatabase(),
+		"database":    database.DefaultSettings(),
 		"waf":         edge.WafDefaults(),
 		"monitoring":  DefaultMonitoring(),
 		"bastion":     access.Defaults(),

@@ -1,13 +1,10 @@
 package config
 
 import (
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
-)
 
-// CoreParameters are the SSM parameters the database component always writes under
-// /<project>/<environment>/; containers name them in services[].secrets.
-var CoreParameters = []string{"DATABASE_URL", "DATABASE_READER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "JWT_SECRET"}
+	"github.com/ecsite/infra/database"
+)
 
 // OptionalSecret is a SecureString parameter created only when its config secret is set.
 type OptionalSecret struct {
@@ -24,14 +21,11 @@ var OptionalSecrets = []OptionalSecret{
 	{Parameter: "SENTRY_DSN", Key: "sentryDsn"},
 }
 
-// Secrets holds the optional third-party secrets that are set, by parameter name. The
-// values stay secret outputs: they are never read as plain strings.
-type Secrets map[string]pulumi.StringOutput
-
-// loadSecrets reads the optional secrets. A value set without --secret is an error: it
-// would sit in plain text in the stack file and in the state.
-func loadSecrets(r reader) Secrets {
-	out := Secrets{}
+// loadSecrets reads the optional secrets that are set, in OptionalSecrets order. A value
+// set without --secret is an error: it would sit in plain text in the stack file and in
+// the state. The values stay secret outputs: they are never read as plain strings.
+func loadSecrets(r reader) []database.Secret {
+	var out []database.Secret
 	for _, s := range OptionalSecrets {
 		full := r.ctx.Project() + ":" + s.Key
 		if !r.ctx.IsConfigSecret(full) {
@@ -50,19 +44,17 @@ func loadSecrets(r reader) Secrets {
 		if plain, _ := r.raw(s.Key); plain == "" {
 			continue
 		}
-		out[s.Parameter] = v
+		out = append(out, database.Secret{Parameter: s.Parameter, Key: s.Key, Value: v})
 	}
 	return out
 }
 
-// ParameterNames returns every SSM parameter name this stack creates: the core ones and
-// the optional secrets that are set.
+// ParameterNames returns every SSM parameter name this stack creates: the core ones
+// ([database.CoreParameters]) and the optional secrets that are set.
 func (c *Config) ParameterNames() []string {
-	names := append([]string(nil), CoreParameters...)
-	for _, s := range OptionalSecrets {
-		if _, ok := c.Secrets[s.Parameter]; ok {
-			names = append(names, s.Parameter)
-		}
+	names := append([]string(nil), database.CoreParameters...)
+	for _, s := range c.Secrets {
+		names = append(names, s.Parameter)
 	}
 	return names
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/iamdoc"
 )
 
@@ -82,14 +81,14 @@ type ClusterArgs struct {
 	// Required. The zones of SubnetIDs, in order. Instances go round robin over them,
 	// the writer in the first; their names are keyed by zone.
 	AvailabilityZones []string
-	// Required. The validated database section of the stack configuration. Its instance
+	// Required. The database settings, checked by [Settings.Check]. Their instance
 	// count and monitoring interval decide how many resources exist.
-	Database config.Database
+	Settings Settings
 	// Required. The SSM path prefix, "/<project>/<environment>/".
 	ParameterPath string
-	// Optional. Defaults to none. Third-party secrets by SSM parameter name (config
-	// OptionalSecrets), each written as a SecureString.
-	Secrets map[string]pulumi.StringOutput
+	// Optional. Defaults to none. Third-party secrets, each written as a SecureString
+	// after the CoreParameters, in this order.
+	Secrets []Secret
 }
 
 // Cluster is the Aurora PostgreSQL cluster of one stack and its SSM parameters.
@@ -156,9 +155,9 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if args == nil {
 		return nil, errors.New("database: args are required")
 	}
-	d := args.Database
-	if len(args.AvailabilityZones) == 0 || d.InstanceCount < 1 {
-		return nil, fmt.Errorf("database cluster %q: need at least one availability zone and one instance", name)
+	d := args.Settings
+	if len(args.AvailabilityZones) == 0 {
+		return nil, fmt.Errorf("database cluster %q: need at least one availability zone", name)
 	}
 	if d.InstanceCount > 1 && len(args.AvailabilityZones) < 2 {
 		return nil, fmt.Errorf("database cluster %q: %d instances need two availability zones", name, d.InstanceCount)
@@ -202,7 +201,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		})
 	}
 	paramGroup, err := rds.NewClusterParameterGroup(ctx, name+"-params", &rds.ClusterParameterGroupArgs{
-		Family:      pulumi.String(config.EngineFamily),
+		Family:      pulumi.String(EngineFamily),
 		Description: pulumi.String("Cluster parameters of " + name),
 		Parameters:  params,
 	}, parent)
@@ -377,7 +376,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 
 // ClusterIgnoreChanges returns the cluster properties Pulumi leaves to AWS. During a
 // deliberate upgrade run (database.applyEngineVersion) the engine version is managed.
-func ClusterIgnoreChanges(d config.Database) []string {
+func ClusterIgnoreChanges(d Settings) []string {
 	var out []string
 	for _, p := range IgnoredClusterChanges {
 		if p == "engineVersion" && d.ApplyEngineVersion {
@@ -417,7 +416,7 @@ func newKey(ctx *pulumi.Context, name string, args *ClusterArgs, parent pulumi.R
 	if err != nil {
 		return nil, err
 	}
-	d := args.Database
+	d := args.Settings
 	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 		Description:          pulumi.String("Aurora storage, Performance Insights and SecureStrings of " + name),
 		EnableKeyRotation:    pulumi.Bool(true),
@@ -443,7 +442,7 @@ const EnhancedMonitoringPolicyArn = "arn:aws:iam::aws:policy/service-role/Amazon
 // returns its ARN and the policy attachment instances must wait for, or nils when the
 // stack turns enhanced monitoring off.
 func newMonitoringRole(ctx *pulumi.Context, name string, args *ClusterArgs, parent pulumi.ResourceOption) (pulumi.StringInput, pulumi.Resource, error) {
-	if args.Database.MonitoringInterval == 0 {
+	if args.Settings.MonitoringInterval == 0 {
 		return nil, nil, nil
 	}
 	trust, err := iamdoc.AssumeRole("monitoring.rds.amazonaws.com", args.AccountID).JSON()

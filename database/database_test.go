@@ -561,8 +561,8 @@ func TestSecretsStaySecret(t *testing.T) {
 			}
 
 			want := s.cfg.ParameterNames()
-			if len(want) != len(config.CoreParameters)+tc.optional {
-				t.Fatalf("config reports parameters %v; want the %d core ones and %d optional", want, len(config.CoreParameters), tc.optional)
+			if len(want) != len(database.CoreParameters)+tc.optional {
+				t.Fatalf("config reports parameters %v; want the %d core ones and %d optional", want, len(database.CoreParameters), tc.optional)
 			}
 			var secretValues []string
 			got := map[string]bool{}
@@ -715,7 +715,7 @@ func TestAllowFrom(t *testing.T) {
 			VpcID:             pulumi.String("vpc-0123456789abcdef0"),
 			SubnetIDs:         pulumi.ToStringArray([]string{"subnet-a", "subnet-c"}),
 			AvailabilityZones: cfg.Network.AvailabilityZones,
-			Database:          cfg.Database,
+			Settings:          cfg.Database,
 			ParameterPath:     cfg.ParameterPath(),
 		})
 		if err != nil {

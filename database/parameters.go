@@ -9,8 +9,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/ecsite/infra/config"
 )
 
 // SSM parameter types.
@@ -18,6 +16,22 @@ const (
 	SecureString = "SecureString"
 	String       = "String"
 )
+
+// CoreParameters are the SSM parameters the cluster always writes under its
+// ParameterPath; containers name them in services[].secrets.
+var CoreParameters = []string{"DATABASE_URL", "DATABASE_READER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "JWT_SECRET"}
+
+// Secret is an optional third-party secret the cluster writes as a SecureString
+// parameter. Its value stays a secret output: it is never read as a plain string.
+type Secret struct {
+	// Parameter is the SSM parameter (and container variable) name, e.g. MONGODB_URI.
+	Parameter string
+	// Key is the project config key the value was read from, named in the parameter's
+	// description.
+	Key string
+	// Value is the secret value.
+	Value pulumi.StringOutput
+}
 
 // parameter is one SSM parameter to write.
 type parameter struct {
@@ -27,11 +41,10 @@ type parameter struct {
 }
 
 // newParameters writes the connection settings and secrets under args.ParameterPath:
-// exactly config.CoreParameters, then the optional secrets that are set, in
-// config.OptionalSecrets order. SecureStrings are encrypted with key and their values
+// exactly CoreParameters, then args.Secrets in their order. SecureStrings are encrypted with key and their values
 // stay Pulumi secrets. It returns the full names and ARNs by short name.
 func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster *rds.Cluster, password *random.RandomPassword, key *kms.Key, parent pulumi.ResourceOption) (map[string]string, map[string]pulumi.StringOutput, error) {
-	d := args.Database
+	d := args.Settings
 	jwt, err := random.NewRandomPassword(ctx, name+"-jwt-secret", &random.RandomPasswordArgs{
 		Length:  pulumi.Int(JWTSecretLength),
 		Special: pulumi.Bool(false),
@@ -53,13 +66,12 @@ func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster 
 		"DB_NAME":             {String, pulumi.String(d.DatabaseName), "Application database name"},
 		"JWT_SECRET":          {SecureString, jwt.Result, "Signing key of the API's JSON Web Tokens"},
 	}
-	order := append([]string(nil), config.CoreParameters...)
-	for _, s := range config.OptionalSecrets {
-		v, ok := args.Secrets[s.Parameter]
-		if !ok {
-			continue
+	order := append([]string(nil), CoreParameters...)
+	for _, s := range args.Secrets {
+		if _, dup := specs[s.Parameter]; dup {
+			return nil, nil, fmt.Errorf("parameter %s: set twice", s.Parameter)
 		}
-		specs[s.Parameter] = parameter{SecureString, pulumi.ToSecret(v).(pulumi.StringOutput), "Set from the config secret " + s.Key}
+		specs[s.Parameter] = parameter{SecureString, pulumi.ToSecret(s.Value).(pulumi.StringOutput), "Set from the config secret " + s.Key}
 		order = append(order, s.Parameter)
 	}
 

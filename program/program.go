@@ -64,7 +64,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		VpcID:             vpc.VpcID,
 		SubnetIDs:         vpc.PrivateSubnetIDs,
 		AvailabilityZones: vpc.AvailabilityZones,
-		Database:          cfg.Database,
+		Settings:          cfg.Database,
 		ParameterPath:     cfg.ParameterPath(),
 		Secrets:           cfg.Secrets,
 	}, withProvider)
