@@ -11,6 +11,7 @@ import (
 	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/check"
+	"github.com/ecsite/infra/monitoring"
 	"github.com/ecsite/infra/network"
 )
 
@@ -31,7 +32,7 @@ type Config struct {
 	// Waf is the web ACL in front of the load balancer; key "waf".
 	Waf edge.WafSettings
 	// Monitoring is the alarm topic and the alarm thresholds; key "monitoring".
-	Monitoring Monitoring
+	Monitoring monitoring.Settings
 	// Bastion is the optional Session Manager host for database access; key "bastion".
 	Bastion access.Settings
 	// LoadBalancer is the Application Load Balancer; key "loadBalancer".
@@ -170,7 +171,7 @@ func Declared() map[string]any {
 		"network":     network.Defaults(),
 		"database":    database.DefaultSettings(),
 		"waf":         edge.WafDefaults(),
-		"monitoring":  DefaultMonitoring(),
+		"monitoring":  monitoring.Defaults(),
 		"bastion":     access.Defaults(),
 
 		// Compute: the load balancer, the ECS cluster and the services.

@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/iamdoc"
 )
 
@@ -64,7 +63,7 @@ type AlarmsArgs struct {
 	// Required. The AWS account id, which scopes the key and topic policies.
 	AccountID string
 	// Required. The validated monitoring section: the email and every threshold.
-	Thresholds config.Monitoring
+	Settings Settings
 	// Required. The monitored resources.
 	Targets Targets
 }
@@ -110,7 +109,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	if err := t.check(); err != nil {
 		return nil, fmt.Errorf("alarms %q: %w", name, err)
 	}
-	th := args.Thresholds
+	th := args.Settings
 	c := &Alarms{}
 	if err := ctx.RegisterComponentResource("ecsite:monitoring:Alarms", name, c, opts...); err != nil {
 		return nil, err
@@ -342,7 +341,7 @@ func newTopic(ctx *pulumi.Context, name string, args *AlarmsArgs, parent pulumi.
 	}, parent); err != nil {
 		return nil, nil, fmt.Errorf("alarm topic policy: %w", err)
 	}
-	if email := args.Thresholds.AlertEmail; email != "" {
+	if email := args.Settings.AlertEmail; email != "" {
 		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms-email", &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),

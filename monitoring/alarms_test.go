@@ -16,6 +16,7 @@ import (
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/monitoring"
 )
 
 // ids are the identifiers of the monitored resources, read from the resources themselves.
@@ -151,7 +152,7 @@ func TestEveryAlarmWatchesTheRealResource(t *testing.T) {
 // TestDesignThresholdsAreTheDefaults: the production design's alarm levels (CPU and
 // memory 80%, 5xx 5%, Aurora CPU 80%, replica lag 5 s) are the code defaults.
 func TestDesignThresholdsAreTheDefaults(t *testing.T) {
-	d := config.DefaultMonitoring()
+	d := monitoring.Defaults()
 	if d.EcsCPUPercent != 80 || d.EcsMemoryPercent != 80 || d.Alb5xxPercent != 5 || d.DbCPUPercent != 80 || d.DbReplicaLagSeconds != 5 || !d.RequireAlertEmail {
 		t.Errorf("defaults %+v differ from the design", d)
 	}

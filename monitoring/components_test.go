@@ -7,7 +7,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/access"
-	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/pulumitest"
 	"github.com/ecsite/infra/monitoring"
@@ -28,7 +27,7 @@ func completeTargets() monitoring.Targets {
 
 func alarmsWith(mutate func(*monitoring.AlarmsArgs)) func(*pulumi.Context) error {
 	return func(ctx *pulumi.Context) error {
-		args := &monitoring.AlarmsArgs{Region: pulumitest.Region, AccountID: pulumitest.AccountID, Thresholds: config.DefaultMonitoring(), Targets: completeTargets()}
+		args := &monitoring.AlarmsArgs{Region: pulumitest.Region, AccountID: pulumitest.AccountID, Settings: monitoring.Defaults(), Targets: completeTargets()}
 		mutate(args)
 		_, err := monitoring.NewAlarms(ctx, "x", args)
 		return err

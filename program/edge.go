@@ -52,10 +52,10 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		})
 	}
 	alarms, err := monitoring.NewAlarms(ctx, cfg.Prefix(), &monitoring.AlarmsArgs{
-		Region:     cfg.Region,
-		AccountID:  in.accountID,
-		Thresholds: cfg.Monitoring,
-		Targets:    targets,
+		Region:    cfg.Region,
+		AccountID: in.accountID,
+		Settings:  cfg.Monitoring,
+		Targets:   targets,
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("alarms: %w", err)

@@ -1,0 +1,122 @@
+package monitoring
+
+import (
+	"net/mail"
+	"strings"
+
+	"github.com/ecsite/infra/internal/check"
+)
+
+// Settings is the alarm topic and the alarm thresholds; key "monitoring".
+type Settings struct {
+	// AlertEmail receives every alarm and recovery through an SNS email subscription.
+	// Optional. Defaults to none.
+	AlertEmail string `json:"alertEmail"`
+	// RequireAlertEmail rejects a stack without AlertEmail, so that production alarms always
+	// reach someone. Optional. Defaults to true.
+	RequireAlertEmail bool `json:"requireAlertEmail"`
+
+	// EcsCPUPercent is the per-service average CPU utilization that alarms. Optional. Defaults to 80.
+	EcsCPUPercent float64 `json:"ecsCpuPercent"`
+	// EcsMemoryPercent is the per-service average memory utilization that alarms. Optional. Defaults to 80.
+	EcsMemoryPercent float64 `json:"ecsMemoryPercent"`
+	// Alb5xxPercent is the share of requests answered with a 5xx (target or load balancer)
+	// that alarms. Optional. Defaults to 5.
+	Alb5xxPercent float64 `json:"alb5xxPercent"`
+	// Alb5xxMinRequests is the fewest requests in 5 minutes for the 5xx rate to count, so a
+	// handful of requests cannot trigger it. Optional. Defaults to 100.
+	Alb5xxMinRequests int `json:"alb5xxMinRequests"`
+	// TargetResponseTimeP95Seconds is the p95 target response time that alarms. Optional.
+	// Defaults to 1.5.
+	TargetResponseTimeP95Seconds float64 `json:"targetResponseTimeP95Seconds"`
+	// DbCPUPercent is the Aurora CPU utilization that alarms. Optional. Defaults to 80.
+	DbCPUPercent float64 `json:"dbCpuPercent"`
+	// DbConnections is the Aurora connection count that alarms. Optional. Defaults to 400.
+	DbConnections int `json:"dbConnections"`
+	// DbAcuUtilizationPercent is the Aurora Serverless v2 ACU utilization (capacity used
+	// relative to the maximum) that alarms. Optional. Defaults to 90.
+	DbAcuUtilizationPercent float64 `json:"dbAcuUtilizationPercent"`
+	// DbFreeableMemoryMiB is the freeable memory below which Aurora alarms. Optional. Defaults to 256.
+	DbFreeableMemoryMiB int `json:"dbFreeableMemoryMiB"`
+	// DbReplicaLagSeconds is the reader replica lag that alarms (only when a reader
+	// exists). Optional. Defaults to 5.
+	DbReplicaLagSeconds float64 `json:"dbReplicaLagSeconds"`
+	// WafBlockedRequests is the number of requests the WAF blocks in 5 minutes that alarms
+	// as an attack spike. Optional. Defaults to 1000.
+	WafBlockedRequests int `json:"wafBlockedRequests"`
+}
+
+// Defaults returns the production-safe monitoring defaults.
+func Defaults() Settings {
+	return Settings{
+		AlertEmail:                   "",
+		RequireAlertEmail:            true,
+		EcsCPUPercent:                80,
+		EcsMemoryPercent:             80,
+		Alb5xxPercent:                5,
+		Alb5xxMinRequests:            100,
+		TargetResponseTimeP95Seconds: 1.5,
+		DbCPUPercent:                 80,
+		DbConnections:                400,
+		DbAcuUtilizationPercent:      90,
+		DbFreeableMemoryMiB:          256,
+		DbReplicaLagSeconds:          5,
+		WafBlockedRequests:           1000,
+	}
+}
+
+// Bounds of the thresholds. Aurora PostgreSQL's default max_connections is
+// LEAST(DBInstanceClassMemory/9531392, 5000)
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html#AuroraPostgreSQL.Managing.MaxConnections),
+// so a connection threshold above 5000 would never fire with the default parameter group.
+const (
+	MaxDbConnections          = 5000
+	MaxTargetResponseTime     = 60.0
+	MaxDbReplicaLagSeconds    = 3600.0
+	MaxAlb5xxMinRequests      = 1_000_000
+	MaxDbFreeableMemoryMiB    = 256 * 2 * 1024 // 256 ACU of about 2 GiB each
+	MaxWafBlockedRequestCount = 100_000_000
+)
+
+// Check records every problem of s in p, which is scoped under the "monitoring" key.
+func (m Settings) Check(p *check.Problems) {
+	switch {
+	case m.AlertEmail == "" && m.RequireAlertEmail:
+		p.Addf("alertEmail", "must be set while %s is true: alarms would reach nobody (set requireAlertEmail: false to opt out)", p.Key("requireAlertEmail"))
+	case m.AlertEmail != "":
+		addr, err := mail.ParseAddress(m.AlertEmail)
+		if err != nil || addr.Address != m.AlertEmail || !strings.Contains(addr.Address[strings.LastIndex(addr.Address, "@")+1:], ".") {
+			p.Addf("alertEmail", "%q is not a plain email address such as ops@example.com", m.AlertEmail)
+		}
+	}
+
+	percent := func(key string, v float64) {
+		if v <= 0 || v > 100 {
+			p.Addf(key, "%v is not a percentage above 0 and at most 100", v)
+		}
+	}
+	percent("ecsCpuPercent", m.EcsCPUPercent)
+	percent("ecsMemoryPercent", m.EcsMemoryPercent)
+	percent("alb5xxPercent", m.Alb5xxPercent)
+	percent("dbCpuPercent", m.DbCPUPercent)
+	percent("dbAcuUtilizationPercent", m.DbAcuUtilizationPercent)
+
+	if m.Alb5xxMinRequests < 1 || m.Alb5xxMinRequests > MaxAlb5xxMinRequests {
+		p.Addf("alb5xxMinRequests", "%d is outside 1 to %d requests per 5 minutes", m.Alb5xxMinRequests, MaxAlb5xxMinRequests)
+	}
+	if m.TargetResponseTimeP95Seconds <= 0 || m.TargetResponseTimeP95Seconds > MaxTargetResponseTime {
+		p.Addf("targetResponseTimeP95Seconds", "%v is outside (0, %v] seconds", m.TargetResponseTimeP95Seconds, MaxTargetResponseTime)
+	}
+	if m.DbConnections < 1 || m.DbConnections > MaxDbConnections {
+		p.Addf("dbConnections", "%d is outside 1 to %d connections (Aurora PostgreSQL's default max_connections cap)", m.DbConnections, MaxDbConnections)
+	}
+	if m.DbFreeableMemoryMiB < 1 || m.DbFreeableMemoryMiB > MaxDbFreeableMemoryMiB {
+		p.Addf("dbFreeableMemoryMiB", "%d is outside 1 to %d MiB", m.DbFreeableMemoryMiB, MaxDbFreeableMemoryMiB)
+	}
+	if m.DbReplicaLagSeconds <= 0 || m.DbReplicaLagSeconds > MaxDbReplicaLagSeconds {
+		p.Addf("dbReplicaLagSeconds", "%v is outside (0, %v] seconds", m.DbReplicaLagSeconds, MaxDbReplicaLagSeconds)
+	}
+	if m.WafBlockedRequests < 1 || m.WafBlockedRequests > MaxWafBlockedRequestCount {
+		p.Addf("wafBlockedRequests", "%d is outside 1 to %d blocked requests per 5 minutes", m.WafBlockedRequests, MaxWafBlockedRequestCount)
+	}
+}
