@@ -19,20 +19,8 @@ import (
 	"github.com/ecsite/infra/program"
 )
 
-const (
-	typeComponent   = "ecsite:database:Cluster"
-	typeCluster     = "aws:rds/cluster:Cluster"
-	typeInstance    = "aws:rds/clusterInstance:ClusterInstance"
-	typeSubnetGroup = "aws:rds/subnetGroup:SubnetGroup"
-	typeParamGroup  = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
-	typeKey         = "aws:kms/key:Key"
-	typeParameter   = "aws:ssm/parameter:Parameter"
-	typeSG          = "aws:ec2/securityGroup:SecurityGroup"
-	typeIngress     = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-	typePassword    = "random:index/randomPassword:RandomPassword"
-	typeRole        = "aws:iam/role:Role"
-	typeLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
-)
+// typeComponent is the database component's type token.
+const typeComponent = "ecsite:database:Cluster"
 
 // stackDB is one committed stack's run and the resources the tests look at.
 type stackDB struct {
@@ -50,9 +38,9 @@ func run(t *testing.T, stack string, opts pulumitest.Options) stackDB {
 	r := programtest.MustRun(t, stack, opts)
 	name := cfg.Prefix() + "-db"
 	s := stackDB{cfg: cfg, r: r, name: name,
-		cluster:  r.Named(typeCluster, name+"-cluster"),
-		key:      r.Named(typeKey, name+"-key"),
-		password: r.Named(typePassword, name+"-master-password"),
+		cluster:  r.Named(programtest.TypeDBCluster, name+"-cluster"),
+		key:      r.Named(programtest.TypeKey, name+"-key"),
+		password: r.Named(programtest.TypeRandomPassword, name+"-master-password"),
 	}
 	if s.cluster == nil || s.key == nil || s.password == nil {
 		t.Fatalf("stack %s: cluster, key or master password missing", stack)
@@ -64,7 +52,7 @@ func run(t *testing.T, stack string, opts pulumitest.Options) stackDB {
 // readers by name.
 func (s stackDB) instances(t *testing.T) []*pulumitest.Resource {
 	t.Helper()
-	all := s.r.ByType(typeInstance)
+	all := s.r.ByType(programtest.TypeDBInstance)
 	sort.SliceStable(all, func(i, j int) bool {
 		ti, tj := all[i].In("promotionTier").Num(), all[j].In("promotionTier").Num()
 		if ti != tj {
@@ -172,7 +160,7 @@ func TestStacksDiffer(t *testing.T) {
 			}
 
 			// Enhanced monitoring: the role exists exactly when the interval is set.
-			role := s.r.Named(typeRole, s.name+"-monitoring")
+			role := s.r.Named(programtest.TypeRole, s.name+"-monitoring")
 			if (role != nil) != (w.monitoring > 0) {
 				t.Errorf("monitoring role present %v; want %v", role != nil, w.monitoring > 0)
 			}
@@ -194,7 +182,7 @@ func TestStacksDiffer(t *testing.T) {
 				}
 			}
 
-			logs := s.r.Named(typeLogGroup, s.name+"-postgresql-log")
+			logs := s.r.Named(programtest.TypeLogGroup, s.name+"-postgresql-log")
 			if logs == nil || logs.In("name").Str() != "/aws/rds/cluster/"+c.Out("clusterIdentifier").Str()+"/postgresql" || int(logs.In("retentionInDays").Num()) != w.logDay {
 				t.Errorf("PostgreSQL log group %v; want the cluster's, kept %d days", logs, w.logDay)
 			} else if !contains(c.DependsOn, logs.URN) {
@@ -236,7 +224,7 @@ func TestClusterSettings(t *testing.T) {
 				t.Errorf("KMS key inputs %v", s.key.Inputs)
 			}
 
-			subnets := s.r.Named(typeSubnetGroup, s.name+"-subnets")
+			subnets := s.r.Named(programtest.TypeDBSubnetGroup, s.name+"-subnets")
 			var private []string
 			for _, az := range s.cfg.Network.AvailabilityZones {
 				private = append(private, s.r.Named("aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
@@ -248,7 +236,7 @@ func TestClusterSettings(t *testing.T) {
 				t.Error("the cluster is not in its subnet group")
 			}
 
-			sg := s.r.Named(typeSG, s.name+"-sg")
+			sg := s.r.Named(programtest.TypeSecurityGroup, s.name+"-sg")
 			if got := c.In("vpcSecurityGroupIds").Strs(); !reflect.DeepEqual(got, []string{sg.ID}) {
 				t.Errorf("cluster security groups %v; want only %s", got, sg.ID)
 			}
@@ -259,7 +247,7 @@ func TestClusterSettings(t *testing.T) {
 				t.Errorf("security group has inline rules: %v", sg.Inputs)
 			}
 
-			pg := s.r.Named(typeParamGroup, s.name+"-params")
+			pg := s.r.Named(programtest.TypeDBParameterGroup, s.name+"-params")
 			if pg.In("family").Str() != "aurora-postgresql17" || c.In("dbClusterParameterGroupName").Str() != pg.Out("name").Str() {
 				t.Errorf("parameter group family %q, attached %v", pg.In("family").Str(), c.In("dbClusterParameterGroupName").Str() == pg.Out("name").Str())
 			}
@@ -325,7 +313,7 @@ func TestWriterAndReaders(t *testing.T) {
 		s := run(t, "prod", opts)
 		got := map[string]string{}
 		writers := 0
-		for _, in := range s.r.ByType(typeInstance) {
+		for _, in := range s.r.ByType(programtest.TypeDBInstance) {
 			got[in.Name] = in.In("availabilityZone").Str()
 			if in.In("promotionTier").Num() == 0 {
 				writers++
@@ -360,7 +348,7 @@ func TestDriftGuards(t *testing.T) {
 			if c.In("allowMajorVersionUpgrade").Bool() || c.In("applyImmediately").Bool() {
 				t.Error("a normal run allows major upgrades or applies changes immediately")
 			}
-			for _, in := range s.r.ByType(typeInstance) {
+			for _, in := range s.r.ByType(programtest.TypeDBInstance) {
 				if !contains(in.IgnoreChanges, "engineVersion") {
 					t.Errorf("%s does not ignore engineVersion", in.Name)
 				}
@@ -393,18 +381,18 @@ func TestDriftGuards(t *testing.T) {
 func TestLogicalNamesAreStable(t *testing.T) {
 	want := map[string]map[string][]string{
 		"dev": {
-			typeComponent:   {"ecsite-dev-db"},
-			typeCluster:     {"ecsite-dev-db-cluster"},
-			typeInstance:    {"ecsite-dev-db-instance-ap-northeast-1a"},
-			typeKey:         {"ecsite-dev-db-key"},
-			typeSubnetGroup: {"ecsite-dev-db-subnets"},
+			typeComponent:                 {"ecsite-dev-db"},
+			programtest.TypeDBCluster:     {"ecsite-dev-db-cluster"},
+			programtest.TypeDBInstance:    {"ecsite-dev-db-instance-ap-northeast-1a"},
+			programtest.TypeKey:           {"ecsite-dev-db-key"},
+			programtest.TypeDBSubnetGroup: {"ecsite-dev-db-subnets"},
 		},
 		"prod": {
-			typeComponent:   {"ecsite-prod-db"},
-			typeCluster:     {"ecsite-prod-db-cluster"},
-			typeInstance:    {"ecsite-prod-db-instance-ap-northeast-1a", "ecsite-prod-db-instance-ap-northeast-1c"},
-			typeKey:         {"ecsite-prod-db-key"},
-			typeSubnetGroup: {"ecsite-prod-db-subnets"},
+			typeComponent:                 {"ecsite-prod-db"},
+			programtest.TypeDBCluster:     {"ecsite-prod-db-cluster"},
+			programtest.TypeDBInstance:    {"ecsite-prod-db-instance-ap-northeast-1a", "ecsite-prod-db-instance-ap-northeast-1c"},
+			programtest.TypeKey:           {"ecsite-prod-db-key"},
+			programtest.TypeDBSubnetGroup: {"ecsite-prod-db-subnets"},
 		},
 	}
 	for _, stack := range programtest.Stacks {
@@ -426,7 +414,7 @@ func TestLogicalNamesAreStable(t *testing.T) {
 					t.Errorf("%s: names %v; want %v", typ, got, names)
 				}
 			}
-			if id := r.Named(typeCluster, "ecsite-"+stack+"-db-cluster").In("clusterIdentifier").Str(); id != "ecsite-"+stack+"-db" {
+			if id := r.Named(programtest.TypeDBCluster, "ecsite-"+stack+"-db-cluster").In("clusterIdentifier").Str(); id != "ecsite-"+stack+"-db" {
 				t.Errorf("cluster identifier %q", id)
 			}
 		})
@@ -454,7 +442,7 @@ func TestConnectionParameters(t *testing.T) {
 				t.Errorf("cluster master password is not the random secret (secret: %v)", c.Secret())
 			}
 			param := func(short string) *pulumitest.Resource {
-				p := s.r.Named(typeParameter, s.name+"-"+short)
+				p := s.r.Named(programtest.TypeParameter, s.name+"-"+short)
 				if p == nil {
 					t.Fatalf("parameter %s missing", short)
 				}
@@ -566,7 +554,7 @@ func TestSecretsStaySecret(t *testing.T) {
 			}
 			var secretValues []string
 			got := map[string]bool{}
-			for _, p := range s.r.ByType(typeParameter) {
+			for _, p := range s.r.ByType(programtest.TypeParameter) {
 				short := strings.TrimPrefix(p.In("name").Str(), s.cfg.ParameterPath())
 				got[short] = true
 				if p.In("type").Str() != "SecureString" {
@@ -590,12 +578,12 @@ func TestSecretsStaySecret(t *testing.T) {
 				t.Errorf("parameters %v; want exactly %v", got, want)
 			}
 			for _, short := range []string{"DATABASE_URL", "DATABASE_READER_URL", "JWT_SECRET"} {
-				if p := s.r.Named(typeParameter, s.name+"-"+short); p == nil || p.In("type").Str() != "SecureString" {
+				if p := s.r.Named(programtest.TypeParameter, s.name+"-"+short); p == nil || p.In("type").Str() != "SecureString" {
 					t.Errorf("%s is not a SecureString", short)
 				}
 			}
 			for _, o := range config.OptionalSecrets {
-				p := s.r.Named(typeParameter, s.name+"-"+o.Parameter)
+				p := s.r.Named(programtest.TypeParameter, s.name+"-"+o.Parameter)
 				if tc.optional == 0 && p != nil {
 					t.Errorf("%s exists although %s is not set", o.Parameter, o.Key)
 				}
@@ -610,7 +598,7 @@ func TestSecretsStaySecret(t *testing.T) {
 				t.Errorf("exported %d parameter ARNs and %d names; want %d", len(arns), len(names), len(want))
 			}
 			for _, name := range want {
-				if arns[name] != s.r.Named(typeParameter, s.name+"-"+name).Out("arn").Str() {
+				if arns[name] != s.r.Named(programtest.TypeParameter, s.name+"-"+name).Out("arn").Str() {
 					t.Errorf("parameterArns[%s] missing or wrong", name)
 				}
 				if names[name] != s.cfg.ParameterPath()+name {
@@ -665,7 +653,7 @@ func TestEmptySecretIsNotSet(t *testing.T) {
 	if contains(loaded.ParameterNames(), "SENTRY_DSN") {
 		t.Errorf("config reports SENTRY_DSN as set: %v", loaded.ParameterNames())
 	}
-	params := m.ByType(typeParameter)
+	params := m.ByType(programtest.TypeParameter)
 	if len(params) == 0 {
 		t.Fatal("no parameters registered")
 	}
@@ -682,8 +670,8 @@ func TestIngress(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			s := run(t, stack, pulumitest.Options{})
-			sg := s.r.Named(typeSG, s.name+"-sg")
-			for _, rule := range s.r.ByType(typeIngress) {
+			sg := s.r.Named(programtest.TypeSecurityGroup, s.name+"-sg")
+			for _, rule := range s.r.ByType(programtest.TypeIngress) {
 				if rule.In("securityGroupId").Str() != sg.ID {
 					continue
 				}
@@ -738,7 +726,7 @@ func TestAllowFrom(t *testing.T) {
 	if emptyErr == nil {
 		t.Error("AllowFrom accepted an empty name")
 	}
-	rules := m.ByType(typeIngress)
+	rules := m.ByType(programtest.TypeIngress)
 	if len(rules) != 1 {
 		t.Fatalf("%d ingress rules; want 1", len(rules))
 	}
@@ -747,7 +735,7 @@ func TestAllowFrom(t *testing.T) {
 	if rule.Name != "ecsite-prod-db-from-bastion" || rule.Parent != component.URN {
 		t.Errorf("rule %s under %s; want ecsite-prod-db-from-bastion under the cluster component", rule.Name, rule.Parent)
 	}
-	if rule.In("securityGroupId").Str() != m.Named(typeSG, "ecsite-prod-db-sg").ID || rule.In("referencedSecurityGroupId").Str() != m.Named(typeSG, "bastion").ID {
+	if rule.In("securityGroupId").Str() != m.Named(programtest.TypeSecurityGroup, "ecsite-prod-db-sg").ID || rule.In("referencedSecurityGroupId").Str() != m.Named(programtest.TypeSecurityGroup, "bastion").ID {
 		t.Errorf("rule does not open the database group to the bastion group: %v", rule.Inputs)
 	}
 	if rule.In("ipProtocol").Str() != "tcp" || rule.In("fromPort").Num() != 5432 || rule.In("toPort").Num() != 5432 || !rule.In("cidrIpv4").Null() {

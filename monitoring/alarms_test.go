@@ -29,17 +29,17 @@ type ids struct {
 func realIDs(t *testing.T, r programtest.Result, cfg *config.Config) ids {
 	t.Helper()
 	x := ids{
-		lb:           only(t, r, typeLB).Out("arnSuffix").Str(),
-		ecsCluster:   only(t, r, typeEcsCluster).Out("name").Str(),
-		db:           only(t, r, typeDBCluster).Out("clusterIdentifier").Str(),
-		acl:          only(t, r, typeWebAcl).Out("name").Str(),
+		lb:           r.Only(t, programtest.TypeLoadBalancer).Out("arnSuffix").Str(),
+		ecsCluster:   r.Only(t, programtest.TypeEcsCluster).Out("name").Str(),
+		db:           r.Only(t, programtest.TypeDBCluster).Out("clusterIdentifier").Str(),
+		acl:          r.Only(t, programtest.TypeWebAcl).Out("name").Str(),
 		region:       cfg.Region,
 		services:     map[string]string{},
 		targetGroups: map[string]string{},
 	}
 	for _, s := range cfg.Services {
-		svc := r.Named(typeEcsService, cfg.Prefix()+"-"+s.Name)
-		tg := r.Named(typeTargetGroup, compute.TargetGroupName(cfg.Environment, s.Name))
+		svc := r.Named(programtest.TypeEcsService, cfg.Prefix()+"-"+s.Name)
+		tg := r.Named(programtest.TypeTargetGroup, compute.TargetGroupName(cfg.Environment, s.Name))
 		if svc == nil || tg == nil {
 			t.Fatalf("service %s: ECS service or target group not found", s.Name)
 		}
@@ -91,11 +91,11 @@ func expectedAlarms(cfg *config.Config, x ids) map[string]wantAlarm {
 func alarmsOf(t *testing.T, r programtest.Result) map[string]*pulumitest.Resource {
 	t.Helper()
 	out := map[string]*pulumitest.Resource{}
-	for _, a := range childrenOf(t, r, "ecsite:monitoring:Alarms", typeAlarm) {
+	for _, a := range r.ChildrenOf(t, "ecsite:monitoring:Alarms", programtest.TypeAlarm) {
 		out[a.In("name").Str()] = a
 	}
-	if len(out) != len(r.ByType(typeAlarm)) {
-		t.Errorf("%d alarms outside the monitoring component", len(r.ByType(typeAlarm))-len(out))
+	if len(out) != len(r.ByType(programtest.TypeAlarm)) {
+		t.Errorf("%d alarms outside the monitoring component", len(r.ByType(programtest.TypeAlarm))-len(out))
 	}
 	return out
 }
@@ -180,7 +180,7 @@ func TestReplicaLagAlarmOnlyWithAReader(t *testing.T) {
 		{"prod has a reader", "prod", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, true},
 		{"dev has none", "dev", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, false},
 		{"dev with a reader", "dev", func(t *testing.T) pulumitest.Options {
-			return patched(t, "dev", "database", map[string]string{"instanceCount": "2"})
+			return programtest.Patched(t, "dev", "database", map[string]string{"instanceCount": "2"})
 		}, true},
 	}
 	for _, tc := range cases {
@@ -263,7 +263,7 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			cfg := programtest.Config(t, stack, pulumitest.Options{})
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
-			topic := only(t, r, typeTopic)
+			topic := r.Only(t, programtest.TypeTopic)
 			arn := topic.Out("arn").Str()
 			for name, a := range alarmsOf(t, r) {
 				if got := a.In("alarmActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
@@ -280,7 +280,7 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 			}
 
 			key := r.ByID(topic.In("kmsMasterKeyId").Str())
-			if key == nil || key.Type != typeKey || !key.In("enableKeyRotation").Bool() {
+			if key == nil || key.Type != programtest.TypeKey || !key.In("enableKeyRotation").Bool() {
 				t.Fatalf("topic key %q is not a rotating customer managed key of this stack", topic.In("kmsMasterKeyId").Str())
 			}
 			var keyPolicy iamdoc.Document
@@ -290,7 +290,7 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 			if !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:GenerateDataKey*", "*") || !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:Decrypt", "*") {
 				t.Errorf("key policy does not let CloudWatch encrypt for the topic: %s", key.In("policy").Str())
 			}
-			policy := only(t, r, typeTopicPolicy)
+			policy := r.Only(t, programtest.TypeTopicPolicy)
 			var topicPolicy iamdoc.Document
 			if err := policy.In("policy").JSON(&topicPolicy); err != nil {
 				t.Fatal(err)
@@ -314,7 +314,7 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 				}
 			}
 
-			subs := r.ByType(typeSubscribe)
+			subs := r.ByType(programtest.TypeTopicSubscription)
 			if cfg.Monitoring.AlertEmail == "" {
 				if len(subs) != 0 {
 					t.Errorf("%d subscriptions without an alert email", len(subs))
@@ -394,7 +394,7 @@ func TestDashboardShowsTheRealResources(t *testing.T) {
 			cfg := programtest.Config(t, stack, pulumitest.Options{})
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
 			x := realIDs(t, r, cfg)
-			d := only(t, r, typeDashboard)
+			d := r.Only(t, programtest.TypeDashboard)
 			var body struct {
 				Widgets []struct {
 					Properties struct {

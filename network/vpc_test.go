@@ -11,20 +11,12 @@ import (
 	"github.com/ecsite/infra/network"
 )
 
-const (
-	typeSubnet = "aws:ec2/subnet:Subnet"
-	typeNat    = "aws:ec2/natGateway:NatGateway"
-	typeRoute  = "aws:ec2/route:Route"
-	typeAssoc  = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-	typeVpce   = "aws:ec2/vpcEndpoint:VpcEndpoint"
-)
-
 func TestNatGatewaysPerStack(t *testing.T) {
 	want := map[string]int{"dev": 1, "prod": 2}
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
-			nats := r.ByType(typeNat)
+			nats := r.ByType(programtest.TypeNatGateway)
 			if len(nats) != want[stack] {
 				t.Fatalf("%d NAT gateways; want %d", len(nats), want[stack])
 			}
@@ -33,7 +25,7 @@ func TestNatGatewaysPerStack(t *testing.T) {
 			}
 			for _, nat := range nats {
 				sub := r.ByID(nat.In("subnetId").Str())
-				if sub == nil || sub.Type != typeSubnet || sub.In("mapPublicIpOnLaunch").Bool() {
+				if sub == nil || sub.Type != programtest.TypeSubnet || sub.In("mapPublicIpOnLaunch").Bool() {
 					t.Errorf("NAT %s is not in one of the public subnets", nat.Name)
 				} else if sub.Name[len(sub.Name)-len("ap-northeast-1a"):] != nat.Name[len(nat.Name)-len("ap-northeast-1a"):] {
 					t.Errorf("NAT %s sits in subnet %s of another AZ", nat.Name, sub.Name)
@@ -57,7 +49,7 @@ func TestLogicalNamesAreStable(t *testing.T) {
 				t.Errorf("component ecsite:network:Vpc %s not found", p)
 			}
 			var names []string
-			for _, s := range r.ByType(typeSubnet) {
+			for _, s := range r.ByType(programtest.TypeSubnet) {
 				names = append(names, s.Name)
 			}
 			want := []string{p + "-private-ap-northeast-1a", p + "-private-ap-northeast-1c", p + "-public-ap-northeast-1a", p + "-public-ap-northeast-1c"}
@@ -84,7 +76,7 @@ func TestSubnetsFollowStackFile(t *testing.T) {
 			}
 			for i, az := range cfg.Network.AvailabilityZones {
 				for kind, cidrs := range map[string][]string{"public": cfg.Network.PublicSubnetCidrs, "private": cfg.Network.PrivateSubnetCidrs} {
-					s := r.Named(typeSubnet, cfg.Prefix()+"-"+kind+"-"+az)
+					s := r.Named(programtest.TypeSubnet, cfg.Prefix()+"-"+kind+"-"+az)
 					if s == nil {
 						t.Fatalf("%s subnet in %s missing", kind, az)
 					}
@@ -108,7 +100,7 @@ func TestSubnetsFollowStackFile(t *testing.T) {
 func natAZ(t *testing.T, r programtest.Result, subnet *pulumitest.Resource) string {
 	t.Helper()
 	var rtID string
-	for _, a := range r.ByType(typeAssoc) {
+	for _, a := range r.ByType(programtest.TypeRouteTableAssociation) {
 		if a.In("subnetId").Str() == subnet.ID {
 			if rtID != "" {
 				t.Fatalf("%s has two route table associations", subnet.Name)
@@ -120,7 +112,7 @@ func natAZ(t *testing.T, r programtest.Result, subnet *pulumitest.Resource) stri
 		t.Fatalf("%s has no route table", subnet.Name)
 	}
 	az := ""
-	for _, route := range r.ByType(typeRoute) {
+	for _, route := range r.ByType(programtest.TypeRoute) {
 		if route.In("routeTableId").Str() != rtID || route.In("destinationCidrBlock").Str() != "0.0.0.0/0" {
 			continue
 		}
@@ -142,7 +134,7 @@ func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 			cfg := programtest.Config(t, stack, pulumitest.Options{})
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
 			for _, az := range cfg.Network.AvailabilityZones {
-				sub := r.Named(typeSubnet, cfg.Prefix()+"-private-"+az)
+				sub := r.Named(programtest.TypeSubnet, cfg.Prefix()+"-private-"+az)
 				want := az
 				if cfg.Network.NatGateways == network.NatSingle {
 					want = cfg.Network.AvailabilityZones[0]
@@ -158,10 +150,10 @@ func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 			programtest.Key(t, "network"): programtest.Patch(t, "dev", "network", map[string]string{"natGateways": `"none"`, "interfaceEndpoints": `["ecr.api","ecr.dkr","logs","ssm"]`}),
 		}}
 		r := programtest.MustRun(t, "dev", opts)
-		if n := len(r.ByType(typeNat)); n != 0 {
+		if n := len(r.ByType(programtest.TypeNatGateway)); n != 0 {
 			t.Errorf("%d NAT gateways with strategy none", n)
 		}
-		for _, s := range r.ByType(typeSubnet) {
+		for _, s := range r.ByType(programtest.TypeSubnet) {
 			if s.In("mapPublicIpOnLaunch").Bool() {
 				t.Errorf("%s maps public IPs", s.Name)
 			}
@@ -177,7 +169,7 @@ func TestEndpoints(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			cfg := programtest.Config(t, stack, pulumitest.Options{})
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
-			s3 := r.Named(typeVpce, cfg.Prefix()+"-s3")
+			s3 := r.Named(programtest.TypeVpcEndpoint, cfg.Prefix()+"-s3")
 			if s3 == nil || s3.In("vpcEndpointType").Str() != "Gateway" || s3.In("serviceName").Str() != "com.amazonaws.ap-northeast-1.s3" {
 				t.Fatalf("S3 gateway endpoint missing or wrong: %v", s3)
 			}
@@ -188,7 +180,7 @@ func TestEndpoints(t *testing.T) {
 			if got := s3.In("routeTableIds").Strs(); !reflect.DeepEqual(got, privateRTs) {
 				t.Errorf("S3 endpoint route tables %v; want the private ones %v", got, privateRTs)
 			}
-			if n := len(r.ByType(typeVpce)) - 1; n != len(cfg.Network.InterfaceEndpoints) {
+			if n := len(r.ByType(programtest.TypeVpcEndpoint)) - 1; n != len(cfg.Network.InterfaceEndpoints) {
 				t.Errorf("%d interface endpoints; the stack file lists %d", n, len(cfg.Network.InterfaceEndpoints))
 			}
 		})
@@ -206,10 +198,10 @@ func TestEndpoints(t *testing.T) {
 		}
 		var privateSubnets []string
 		for _, az := range []string{"ap-northeast-1a", "ap-northeast-1c"} {
-			privateSubnets = append(privateSubnets, r.Named(typeSubnet, "ecsite-prod-private-"+az).ID)
+			privateSubnets = append(privateSubnets, r.Named(programtest.TypeSubnet, "ecsite-prod-private-"+az).ID)
 		}
 		for _, svc := range []string{"ssm", "ssmmessages", "ec2messages", "ecr-dkr"} {
-			e := r.Named(typeVpce, "ecsite-prod-"+svc)
+			e := r.Named(programtest.TypeVpcEndpoint, "ecsite-prod-"+svc)
 			if e == nil {
 				t.Errorf("endpoint %s missing", svc)
 				continue
@@ -312,7 +304,7 @@ func TestOutputsOrderedByZone(t *testing.T) {
 	r := programtest.MustRun(t, "prod", pulumitest.Options{})
 	for _, kind := range []string{"public", "private"} {
 		got, _ := r.Exports.Get(kind + "SubnetIds")
-		want := []string{r.Named(typeSubnet, "ecsite-prod-"+kind+"-ap-northeast-1a").ID, r.Named(typeSubnet, "ecsite-prod-"+kind+"-ap-northeast-1c").ID}
+		want := []string{r.Named(programtest.TypeSubnet, "ecsite-prod-"+kind+"-ap-northeast-1a").ID, r.Named(programtest.TypeSubnet, "ecsite-prod-"+kind+"-ap-northeast-1c").ID}
 		if !reflect.DeepEqual(got.Value, want) {
 			t.Errorf("%sSubnetIds = %v; want %v", kind, got.Value, want)
 		}

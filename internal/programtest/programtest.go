@@ -97,3 +97,41 @@ func Patch(t testing.TB, stack, key string, fields map[string]string) string {
 	}
 	return string(b)
 }
+
+// Only returns the single resource of a type, failing the test when there is not exactly one.
+func (r Result) Only(t testing.TB, typ string) *pulumitest.Resource {
+	t.Helper()
+	rs := r.ByType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d resources of type %s; want 1", len(rs), typ)
+	}
+	return rs[0]
+}
+
+// One returns the resource of a type with a logical name, failing the test when there is none.
+func (r Result) One(t testing.TB, typ, name string) *pulumitest.Resource {
+	t.Helper()
+	res := r.Named(typ, name)
+	if res == nil {
+		t.Fatalf("%s %s not registered", typ, name)
+	}
+	return res
+}
+
+// ChildrenOf returns the resources of typ under the single component of componentType.
+func (r Result) ChildrenOf(t testing.TB, componentType, typ string) []*pulumitest.Resource {
+	t.Helper()
+	var out []*pulumitest.Resource
+	for _, c := range r.Children(r.Only(t, componentType).URN) {
+		if c.Type == typ {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Patched returns options that override fields of an object key of stack (values are JSON).
+func Patched(t testing.TB, stack, key string, fields map[string]string) pulumitest.Options {
+	t.Helper()
+	return pulumitest.Options{Config: map[string]string{Key(t, key): Patch(t, stack, key, fields)}}
+}

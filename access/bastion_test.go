@@ -1,4 +1,4 @@
-package monitoring_test
+package access_test
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ func TestBastionIsOffByDefault(t *testing.T) {
 			if cfg.Bastion.Enabled {
 				t.Errorf("the stack file enables the bastion; it is off unless someone needs it")
 			}
-			if n := len(r.ByType("ecsite:access:Bastion")) + len(r.ByType(typeInstance)); n != 0 {
+			if n := len(r.ByType("ecsite:access:Bastion")) + len(r.ByType(programtest.TypeEC2Instance)); n != 0 {
 				t.Errorf("%d bastion resources with the bastion off", n)
 			}
 			if _, ok := r.Exports.Get("bastionStartSessionCommand"); ok {
@@ -35,12 +35,12 @@ func TestBastionIsOffByDefault(t *testing.T) {
 func TestBastionWhenEnabled(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			opts := patched(t, stack, "bastion", map[string]string{"enabled": "true"})
+			opts := programtest.Patched(t, stack, "bastion", map[string]string{"enabled": "true"})
 			cfg := programtest.Config(t, stack, opts)
 			r := programtest.MustRun(t, stack, opts)
-			vm := only(t, r, typeInstance)
-			provider := only(t, r, "pulumi:providers:aws")
-			children := r.Children(only(t, r, "ecsite:access:Bastion").URN)
+			vm := r.Only(t, programtest.TypeEC2Instance)
+			provider := r.Only(t, "pulumi:providers:aws")
+			children := r.Children(r.Only(t, "ecsite:access:Bastion").URN)
 			if len(children) < 6 {
 				t.Errorf("the bastion component has %d children", len(children))
 			}
@@ -77,7 +77,7 @@ func TestBastionWhenEnabled(t *testing.T) {
 			if !looked || !strings.HasPrefix(vm.In("ami").Str(), "ami-") {
 				t.Errorf("AMI %q not resolved from %s", vm.In("ami").Str(), access.AMIParameter)
 			}
-			if sub := r.ByID(vm.In("subnetId").Str()); sub == nil || sub.Type != typeSubnet || !strings.Contains(sub.Name, "-private-") {
+			if sub := r.ByID(vm.In("subnetId").Str()); sub == nil || sub.Type != programtest.TypeSubnet || !strings.Contains(sub.Name, "-private-") {
 				t.Errorf("instance is not in a private subnet: %q", vm.In("subnetId").Str())
 			}
 
@@ -86,17 +86,17 @@ func TestBastionWhenEnabled(t *testing.T) {
 				t.Fatalf("security groups %v; want one", sgs)
 			}
 			sg := r.ByID(sgs[0])
-			if sg == nil || sg.Type != typeSG || !sg.In("ingress").Null() && sg.In("ingress").Len() > 0 {
+			if sg == nil || sg.Type != programtest.TypeSecurityGroup || !sg.In("ingress").Null() && sg.In("ingress").Len() > 0 {
 				t.Fatalf("bastion security group missing or with inline ingress")
 			}
-			for _, in := range r.ByType(typeIngress) {
+			for _, in := range r.ByType(programtest.TypeIngress) {
 				if in.In("securityGroupId").Str() == sg.ID {
 					t.Errorf("ingress rule %s opens the bastion", in.Name)
 				}
 			}
-			vpcCidr := only(t, r, "aws:ec2/vpc:Vpc").In("cidrBlock").Str()
+			vpcCidr := r.Only(t, "aws:ec2/vpc:Vpc").In("cidrBlock").Str()
 			var egress []string
-			for _, e := range r.ByType(typeEgress) {
+			for _, e := range r.ByType(programtest.TypeEgress) {
 				if e.In("securityGroupId").Str() == sg.ID {
 					egress = append(egress, fmt.Sprintf("%s %v %s", e.In("ipProtocol").Str(), e.In("fromPort").Num(), e.In("cidrIpv4").Str()))
 				}
@@ -109,7 +109,7 @@ func TestBastionWhenEnabled(t *testing.T) {
 			// The database admits the bastion on 5432.
 			dbSG, _ := r.Exports.Get("dbSecurityGroupId")
 			admitted := false
-			for _, in := range r.ByType(typeIngress) {
+			for _, in := range r.ByType(programtest.TypeIngress) {
 				if in.In("referencedSecurityGroupId").Str() == sg.ID && in.In("securityGroupId").Str() == dbSG.Value && in.In("fromPort").Num() == 5432 {
 					admitted = true
 				}
@@ -139,7 +139,7 @@ func TestBastionWhenEnabled(t *testing.T) {
 				t.Errorf("bastion role policies %v; want only AmazonSSMManagedInstanceCore", policies)
 			}
 
-			writer := only(t, r, typeDBCluster).Out("endpoint").Str()
+			writer := r.Only(t, programtest.TypeDBCluster).Out("endpoint").Str()
 			want := "aws ssm start-session --target " + vm.ID +
 				" --document-name AWS-StartPortForwardingSessionToRemoteHost" +
 				` --parameters '{"host":["` + writer + `"],"portNumber":["5432"],"localPortNumber":["5432"]}'` +

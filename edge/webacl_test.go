@@ -1,4 +1,4 @@
-package monitoring_test
+package edge_test
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 // loadedWaf sets every optional WAF feature on top of a committed stack: IPv4 and IPv6
 // allow lists, an IPv4 block list, geo blocking, a group in count mode with exclusions.
 func loadedWaf(t *testing.T, stack string) pulumitest.Options {
-	return patched(t, stack, "waf", map[string]string{
+	return programtest.Patched(t, stack, "waf", map[string]string{
 		"allowedCidrs":     `["203.0.113.0/24","2001:db8::/32"]`,
 		"blockedCidrs":     `["198.51.100.0/24"]`,
 		"blockedCountries": `["KP","RU"]`,
@@ -36,7 +36,7 @@ type wafRun struct {
 func runWaf(t *testing.T, stack string, opts pulumitest.Options) wafRun {
 	t.Helper()
 	w := wafRun{Result: programtest.MustRun(t, stack, opts), cfg: programtest.Config(t, stack, opts), rules: map[string]map[string]any{}}
-	w.acl = only(t, w.Result, typeWebAcl)
+	w.acl = w.Result.Only(t, programtest.TypeWebAcl)
 	w.plain, _ = w.acl.In("rules").Plain().([]any)
 	for _, r := range w.plain {
 		rule := r.(map[string]any)
@@ -65,8 +65,8 @@ func TestWebAclProtectsTheLoadBalancer(t *testing.T) {
 			if parent := w.ByURN(w.acl.Parent); parent == nil || parent.Type != "ecsite:edge:WebAcl" {
 				t.Errorf("web ACL is not under an ecsite:edge:WebAcl component")
 			}
-			lb := only(t, w.Result, typeLB)
-			assoc := only(t, w.Result, typeAssociation)
+			lb := w.Result.Only(t, programtest.TypeLoadBalancer)
+			assoc := w.Result.Only(t, programtest.TypeWebAclAssociation)
 			if got, want := assoc.In("resourceArn").Str(), lb.Out("arn").Str(); got == "" || got != want {
 				t.Errorf("association targets %q; want the load balancer %q", got, want)
 			}
@@ -231,7 +231,7 @@ func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
 					}
 				}
 			}
-			if got := len(w.ByType(typeIPSet)); got != sets {
+			if got := len(w.ByType(programtest.TypeIPSet)); got != sets {
 				t.Errorf("%d IP sets; the stack file's lists need %d", got, sets)
 			}
 			if _, geo := w.rules["block-countries"]; geo != (len(w.cfg.Waf.BlockedCountries) > 0) {
@@ -249,14 +249,14 @@ func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
 				"allow-ipv6": {"IPV6", []string{"2001:db8::/32"}, "allow"},
 				"block-ipv4": {"IPV4", []string{"198.51.100.0/24"}, "block"},
 			}
-			if got := len(w.ByType(typeIPSet)); got != len(wantSets) {
+			if got := len(w.ByType(programtest.TypeIPSet)); got != len(wantSets) {
 				t.Errorf("%d IP sets; want %d (no IPv6 block list is configured)", got, len(wantSets))
 			}
 			if _, ok := w.rules["block-ipv6"]; ok {
 				t.Errorf("block-ipv6 rule exists without IPv6 ranges to block")
 			}
 			for key, want := range wantSets {
-				set := w.Named(typeIPSet, w.cfg.Prefix()+"-waf-"+key)
+				set := w.Named(programtest.TypeIPSet, w.cfg.Prefix()+"-waf-"+key)
 				if set == nil {
 					t.Errorf("IP set %s missing", key)
 					continue
@@ -359,7 +359,7 @@ func TestWafLogsRedactCredentials(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			w := runWaf(t, stack, pulumitest.Options{})
-			logging := only(t, w.Result, typeWafLogging)
+			logging := w.Result.Only(t, programtest.TypeWebAclLogging)
 			if got := logging.In("resourceArn").Str(); got != w.acl.Out("arn").Str() {
 				t.Errorf("logging configured for %q; want the web ACL", got)
 			}
@@ -368,7 +368,7 @@ func TestWafLogsRedactCredentials(t *testing.T) {
 				t.Fatalf("log destinations %v; want one log group", dest)
 			}
 			group := w.ByID(dest[0])
-			if group == nil || group.Type != typeLogGroup {
+			if group == nil || group.Type != programtest.TypeLogGroup {
 				t.Fatalf("log destination %s is not a log group of this stack", dest[0])
 			}
 			if name := group.In("name").Str(); !strings.HasPrefix(name, "aws-waf-logs-") {

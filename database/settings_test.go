@@ -1,0 +1,58 @@
+package database_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/database"
+	"github.com/ecsite/infra/internal/check"
+	"github.com/ecsite/infra/internal/programtest"
+)
+
+// TestSettingsCheck feeds the settings check each value AWS or the program refuses, over
+// the code defaults, and wants a problem at the named key. The whole-program tests in
+// program/ show that such a problem stops the stack before any resource is registered.
+func TestSettingsCheck(t *testing.T) {
+	programtest.CheckSettings(t, "database", database.DefaultSettings, func(s database.Settings, p *check.Problems) { s.Check(p) }, []programtest.SettingsCase{
+		{"capacity not a half step", `{"maxCapacity":16.25}`, "database.maxCapacity"},
+		{"min capacity not a half step", `{"minCapacity":0.3}`, "database.minCapacity"},
+		{"max above 256", `{"maxCapacity":300}`, "database.maxCapacity"},
+		{"negative min", `{"minCapacity":-0.5}`, "database.minCapacity"},
+		{"zero max", `{"minCapacity":0,"maxCapacity":0,"secondsUntilAutoPause":300}`, "database.maxCapacity"},
+		{"max 0.5, which AWS refuses as a maximum", `{"minCapacity":0,"maxCapacity":0.5,"secondsUntilAutoPause":300}`, "database.maxCapacity"},
+		{"auto-pause with min above 0", `{"secondsUntilAutoPause":300}`, "database.secondsUntilAutoPause"},
+		{"auto-pause below 300 s", `{"minCapacity":0,"secondsUntilAutoPause":60}`, "database.secondsUntilAutoPause"},
+		{"auto-pause above a day", `{"minCapacity":0,"secondsUntilAutoPause":86401}`, "database.secondsUntilAutoPause"},
+		{"min 0 without auto-pause time", `{"minCapacity":0}`, "database.secondsUntilAutoPause"},
+		{"engine major 16", `{"engineVersion":"16.4"}`, "database.engineVersion"},
+		{"engine major 18", `{"engineVersion":"18.1"}`, "database.engineVersion"},
+		{"engine 17 before Aurora's first 17 release", `{"engineVersion":"17.2"}`, "database.engineVersion"},
+		{"engine version without minor", `{"engineVersion":"17"}`, "database.engineVersion"},
+		{"no instances", `{"instanceCount":0}`, "database.instanceCount"},
+		{"more instances than Aurora allows", `{"instanceCount":17}`, "database.instanceCount"},
+		{"retention 0", `{"backupRetentionDays":0}`, "database.backupRetentionDays"},
+		{"retention above 35", `{"backupRetentionDays":36}`, "database.backupRetentionDays"},
+		{"maintenance overlaps backup", `{"maintenanceWindow":"mon:17:30-mon:18:30"}`, "database.maintenanceWindow"},
+		{"maintenance across midnight overlaps backup", `{"backupWindow":"23:30-00:30","maintenanceWindow":"sun:23:45-mon:00:45"}`, "database.maintenanceWindow"},
+		{"maintenance wrapping the week overlaps backup", `{"backupWindow":"00:00-00:30","maintenanceWindow":"sun:23:00-mon:01:00"}`, "database.maintenanceWindow"},
+		{"malformed backup window", `{"backupWindow":"17:00~18:00"}`, "database.backupWindow"},
+		{"backup window hour 24", `{"backupWindow":"24:00-01:00"}`, "database.backupWindow"},
+		{"backup window under 30 minutes", `{"backupWindow":"17:00-17:15"}`, "database.backupWindow"},
+		{"malformed maintenance window", `{"maintenanceWindow":"sunday 19:00-20:00"}`, "database.maintenanceWindow"},
+		{"maintenance day capitalised", `{"maintenanceWindow":"Sun:19:00-Sun:20:00"}`, "database.maintenanceWindow"},
+		{"maintenance unknown day", `{"maintenanceWindow":"sud:19:00-sud:20:00"}`, "database.maintenanceWindow"},
+		{"username admin reserved on aurora-postgresql", `{"masterUsername":"admin"}`, "database.masterUsername"},
+		{"username rdsadmin", `{"masterUsername":"rdsadmin"}`, "database.masterUsername"},
+		{"username with pg_ prefix", `{"masterUsername":"pg_owner"}`, "database.masterUsername"},
+		{"username a reserved key word", `{"masterUsername":"user"}`, "database.masterUsername"},
+		{"username starting with a digit", `{"masterUsername":"1admin"}`, "database.masterUsername"},
+		{"username with a hyphen", `{"masterUsername":"db-admin"}`, "database.masterUsername"},
+		{"username too long", `{"masterUsername":"` + strings.Repeat("a", 64) + `"}`, "database.masterUsername"},
+		{"empty database name", `{"databaseName":""}`, "database.databaseName"},
+		{"database name postgres exists already", `{"databaseName":"postgres"}`, "database.databaseName"},
+		{"database name a key word", `{"databaseName":"select"}`, "database.databaseName"},
+		{"database name with a dot", `{"databaseName":"shop.db"}`, "database.databaseName"},
+		{"monitoring interval RDS does not offer", `{"monitoringInterval":45}`, "database.monitoringInterval"},
+		{"log retention CloudWatch does not offer", `{"logRetentionDays":10}`, "database.logRetentionDays"},
+	})
+}

@@ -1,0 +1,31 @@
+package edge_test
+
+import (
+	"testing"
+
+	"github.com/ecsite/infra/edge"
+	"github.com/ecsite/infra/internal/check"
+	"github.com/ecsite/infra/internal/programtest"
+)
+
+// TestWafSettingsCheck feeds the settings check each value AWS or the program refuses, over
+// the code defaults, and wants a problem at the named key. The whole-program tests in
+// program/ show that such a problem stops the stack before any resource is registered.
+func TestWafSettingsCheck(t *testing.T) {
+	programtest.CheckSettings(t, "waf", edge.WafDefaults, func(s edge.WafSettings, p *check.Problems) { s.Check(p) }, []programtest.SettingsCase{
+		{"country code in lower case", `{"blockedCountries":["cn"]}`, "waf.blockedCountries[0]"},
+		{"country listed twice", `{"blockedCountries":["RU","RU"]}`, "waf.blockedCountries[1]"},
+		{"allowed CIDR not an address", `{"allowedCidrs":["203.0.113.300/24"]}`, "waf.allowedCidrs[0]"},
+		{"blocked CIDR with host bits", `{"blockedCidrs":["198.51.100.7/24"]}`, "waf.blockedCidrs[0]"},
+		{"blocked CIDR covering everything", `{"blockedCidrs":["::/0"]}`, "waf.blockedCidrs[0]"},
+		{"allowed CIDR listed twice", `{"allowedCidrs":["2001:db8::/32","2001:db8::/32"]}`, "waf.allowedCidrs[1]"},
+		{"excluded rule listed twice", `{"managedRules":{"commonRuleSet":{"excludedRules":["SizeRestrictions_BODY","SizeRestrictions_BODY"]}}}`, "waf.managedRules.commonRuleSet.excludedRules[1]"},
+		{"CIDR both allowed and blocked", `{"allowedCidrs":["203.0.113.0/24"],"blockedCidrs":["203.0.113.0/24"]}`, "waf.blockedCidrs[0]"},
+		{"rate limit below AWS's minimum of 10", `{"rateLimit":9}`, "waf.rateLimit"},
+		{"rate limit window AWS does not offer", `{"rateLimitWindowSeconds":30}`, "waf.rateLimitWindowSeconds"},
+		{"managed group mode", `{"managedRules":{"commonRuleSet":{"mode":"off"}}}`, "waf.managedRules.commonRuleSet.mode"},
+		{"excluded rule name", `{"managedRules":{"sqlDatabase":{"excludedRules":["SQLi BODY"]}}}`, "waf.managedRules.sqlDatabase.excludedRules[0]"},
+		{"WAF log retention CloudWatch does not offer", `{"logRetentionDays":45}`, "waf.logRetentionDays"},
+		{"country code ISO does not assign", `{"blockedCountries":["JP","XX"]}`, "waf.blockedCountries[1]"},
+	})
+}
