@@ -1,11 +1,26 @@
 package config
 
-import "github.com/ecsite/infra/monitoring"
+import (
+	"github.com/ecsite/infra/database"
+	"github.com/ecsite/infra/monitoring"
+)
 
-// loadMonitoring reads key "monitoring" over the monitoring defaults and checks it.
-func loadMonitoring(r reader) monitoring.Settings {
+// loadMonitoring reads key "monitoring" over the monitoring defaults and checks it. The
+// connection threshold spans the database key: 0 derives it from the cluster's
+// max_connections, and a threshold at or above max_connections is refused because it could
+// never fire.
+func loadMonitoring(r reader, db database.Settings) monitoring.Settings {
 	m := monitoring.Defaults()
 	r.object("monitoring", &m)
 	m.Check(r.p.Under("monitoring"))
+	limit := db.MaxConnections()
+	switch {
+	case m.DbConnections == 0:
+		m.DbConnections = limit * monitoring.DbConnectionsPercent / 100
+	case m.DbConnections >= limit:
+		// The alarm fires above the threshold, and the count cannot pass max_connections.
+		r.p.Addf("monitoring.dbConnections", "%d can never fire: Aurora allows %d connections at database.minCapacity %v and maxCapacity %v (max_connections of Serverless v2); use at most %d, or 0 for %d%% of it",
+			m.DbConnections, limit, db.MinCapacity, db.MaxCapacity, limit-1, monitoring.DbConnectionsPercent)
+	}
 	return m
 }

@@ -30,9 +30,14 @@ const (
 	// KeyDeletionWindowDays is the longest KMS allows: a key deleted by mistake can be
 	// restored for 30 days, and with it the snapshots it encrypts.
 	KeyDeletionWindowDays = 30
-	// LogExport is the CloudWatch Logs export of Aurora PostgreSQL.
-	LogExport = "postgresql"
 )
+
+// LogExports are the logs the cluster publishes to CloudWatch Logs: the PostgreSQL log
+// and the instance log, which says why an instance did not pause or scale. Aurora
+// PostgreSQL accepts instance, postgresql and iam-db-auth-error
+// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html,
+// EnableCloudwatchLogsExports); the IAM one stays off with IAM authentication.
+var LogExports = []string{"postgresql", "instance"}
 
 // Master password and JWT secret lengths. RDS accepts printable ASCII except / ' " @ and
 // space in a master password; the special characters below leave those out, and the
@@ -213,12 +218,18 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	// known in advance; creating it first gives it a retention (RDS would create it
 	// with none).
 	identifier := name
-	logs, err := cloudwatch.NewLogGroup(ctx, name+"-postgresql-log", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/aws/rds/cluster/" + identifier + "/" + LogExport),
-		RetentionInDays: pulumi.Int(d.LogRetentionDays),
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("database cluster %q: log group: %w", name, err)
+	var logs []pulumi.Resource
+	exports := pulumi.StringArray{}
+	for _, export := range LogExports {
+		lg, err := cloudwatch.NewLogGroup(ctx, name+"-"+export+"-log", &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String("/aws/rds/cluster/" + identifier + "/" + export),
+			RetentionInDays: pulumi.Int(d.LogRetentionDays),
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("database cluster %q: %s log group: %w", name, export, err)
+		}
+		logs = append(logs, lg)
+		exports = append(exports, pulumi.String(export))
 	}
 
 	password, err := random.NewRandomPassword(ctx, name+"-master-password", &random.RandomPasswordArgs{
@@ -266,8 +277,8 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		// Keep the automated backups (point-in-time restore) after a deletion whenever
 		// the stack keeps a final snapshot.
 		DeleteAutomatedBackups:           pulumi.Bool(!d.FinalSnapshot),
-		EnabledCloudwatchLogsExports:     pulumi.StringArray{pulumi.String(LogExport)},
-		IamDatabaseAuthenticationEnabled: pulumi.Bool(true),
+		EnabledCloudwatchLogsExports:     exports,
+		IamDatabaseAuthenticationEnabled: pulumi.Bool(d.IamAuthentication),
 	}
 	if d.FinalSnapshot {
 		clusterArgs.FinalSnapshotIdentifier = pulumi.String(identifier + "-final")
@@ -275,7 +286,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	cluster, err := rds.NewCluster(ctx, name+"-cluster", clusterArgs, parent,
 		pulumi.Protect(d.Protect),
 		pulumi.IgnoreChanges(ClusterIgnoreChanges(d)),
-		pulumi.DependsOn([]pulumi.Resource{logs}))
+		pulumi.DependsOn(logs))
 	if err != nil {
 		return nil, fmt.Errorf("database cluster %q: cluster: %w", name, err)
 	}
@@ -317,12 +328,21 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			AutoMinorVersionUpgrade: pulumi.Bool(true),
 			// Pinned to the cluster's window (validated apart from the backup window);
 			// otherwise AWS picks a random weekly slot per instance for its patches.
-			PreferredMaintenanceWindow:         pulumi.String(d.MaintenanceWindow),
-			CopyTagsToSnapshot:                 pulumi.Bool(true),
-			PerformanceInsightsEnabled:         pulumi.Bool(true),
-			PerformanceInsightsKmsKeyId:        key.Arn,
-			PerformanceInsightsRetentionPeriod: pulumi.Int(PerformanceInsightsRetentionDays),
-			MonitoringInterval:                 pulumi.Int(d.MonitoringInterval),
+			PreferredMaintenanceWindow: pulumi.String(d.MaintenanceWindow),
+			CopyTagsToSnapshot:         pulumi.Bool(true),
+			PerformanceInsightsEnabled: pulumi.Bool(d.PerformanceInsights),
+			MonitoringInterval:         pulumi.Int(d.MonitoringInterval),
+			// Every instance setting this program manages (Performance Insights, enhanced
+			// monitoring, promotion tier, maintenance window, minor upgrades, tag copying)
+			// changes without an outage (Aurora User Guide, "Settings for Amazon Aurora":
+			// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Modifying.html#Aurora.Modifying.Settings),
+			// and the instance class is always db.serverless. Waiting for the maintenance
+			// window would only leave a pending change that the daily drift check reports.
+			ApplyImmediately: pulumi.Bool(true),
+		}
+		if d.PerformanceInsights {
+			instArgs.PerformanceInsightsKmsKeyId = key.Arn
+			instArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(PerformanceInsightsRetentionDays)
 		}
 		if monitoringRoleArn != nil {
 			instArgs.MonitoringRoleArn = monitoringRoleArn

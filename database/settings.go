@@ -95,9 +95,19 @@ type Settings struct {
 	// MonitoringInterval is the enhanced-monitoring interval in seconds; 0 turns it off.
 	// Optional. Defaults to 60.
 	MonitoringInterval int `json:"monitoringInterval"`
-	// LogRetentionDays is the retention of the exported PostgreSQL log. Optional.
+	// LogRetentionDays is the retention of the exported logs (LogExports). Optional.
 	// Defaults to 90.
 	LogRetentionDays int `json:"logRetentionDays"`
+	// PerformanceInsights turns on Performance Insights (the free 7-day tier) on every
+	// instance. AWS recommends a minimum capacity of 2 ACUs with it, and notes that it
+	// can keep an instance from scaling down or pausing
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.min_capacity_considerations).
+	// Optional. Defaults to true.
+	PerformanceInsights bool `json:"performanceInsights"`
+	// IamAuthentication turns on IAM database authentication. Nothing in the stack logs
+	// in with IAM, and it adds overhead a small instance feels, so it is off unless a
+	// stack needs it. Optional. Defaults to false.
+	IamAuthentication bool `json:"iamAuthentication"`
 }
 
 // DefaultSettings returns the production-safe database defaults.
@@ -117,11 +127,54 @@ func DefaultSettings() Settings {
 		Protect:             true,
 		MonitoringInterval:  60,
 		LogRetentionDays:    90,
+		PerformanceInsights: true,
+		IamAuthentication:   false,
 	}
 }
 
 // AutoPause reports whether idle instances pause (minimum capacity 0).
 func (d Settings) AutoPause() bool { return d.MinCapacity == 0 }
+
+// maxConnectionsByMaxACU is Aurora PostgreSQL's default max_connections on a
+// Serverless v2 instance by the cluster's maximum capacity, from the table in the Aurora
+// User Guide
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections).
+// The value follows the memory of the maximum capacity, LEAST(DBInstanceClassMemory/9531392,
+// 5000), so it is linear between the rows and 5,000 from 32 ACUs on.
+var maxConnectionsByMaxACU = []struct {
+	acu         float64
+	connections int
+}{{1, 189}, {4, 823}, {8, 1669}, {16, 3360}, {32, 5000}}
+
+// LowMinimumConnectionCap is the max_connections Aurora PostgreSQL allows whatever the
+// maximum capacity when the minimum capacity is 0 or 0.5 ACUs (same page, the note under
+// the table; AWS re:Post "Working of max_connections for Amazon Aurora PostgreSQL
+// Serverless" shows 2,000 at 0.5-16 ACUs and 3,360 at 1-16).
+const LowMinimumConnectionCap = 2000
+
+// MaxConnections is the max_connections every instance of the cluster gets from its
+// capacity range with the default parameter group. It is a static parameter: a change of
+// minCapacity or maxCapacity takes effect only when the instances reboot.
+func (d Settings) MaxConnections() int {
+	rows := maxConnectionsByMaxACU
+	n := rows[len(rows)-1].connections
+	switch {
+	case d.MaxCapacity <= rows[0].acu:
+		n = rows[0].connections
+	case d.MaxCapacity < rows[len(rows)-1].acu:
+		for i := 1; i < len(rows); i++ {
+			if d.MaxCapacity <= rows[i].acu {
+				lo, hi := rows[i-1], rows[i]
+				n = lo.connections + int(float64(hi.connections-lo.connections)*(d.MaxCapacity-lo.acu)/(hi.acu-lo.acu))
+				break
+			}
+		}
+	}
+	if d.MinCapacity <= 0.5 && n > LowMinimumConnectionCap {
+		n = LowMinimumConnectionCap
+	}
+	return n
+}
 
 var (
 	engineVersionPattern = regexp.MustCompile(`^([0-9]+)\.([0-9]+)$`)
@@ -172,7 +225,6 @@ var reservedKeywords = []string{
 // Check records every invalid value of d in p, which is scoped under the config key
 // ("database"), so keys read "database.maxCapacity".
 func (d Settings) Check(p *check.Problems) {
-
 	if m := engineVersionPattern.FindStringSubmatch(d.EngineVersion); m == nil {
 		p.Addf("engineVersion", "%q is not an Aurora PostgreSQL version such as 17.7", d.EngineVersion)
 	} else if major, _ := strconv.Atoi(m[1]); major != EngineMajor {

@@ -56,3 +56,22 @@ func TestSettingsCheck(t *testing.T) {
 		{"log retention CloudWatch does not offer", `{"logRetentionDays":10}`, "database.logRetentionDays"},
 	})
 }
+
+// TestMaxConnections checks the connection limit against the rows AWS publishes for
+// Aurora PostgreSQL Serverless v2 and the 2,000 cap of a 0 or 0.5 ACU minimum.
+func TestMaxConnections(t *testing.T) {
+	for _, c := range []struct {
+		min, max float64
+		want     int
+	}{
+		{0, 1, 189}, {0.5, 1, 189}, {1, 4, 823}, {2, 8, 1669}, {1, 16, 3360},
+		{0.5, 16, 2000}, {0, 16, 2000}, {0.5, 8, 1669}, {1, 32, 5000}, {4, 256, 5000},
+		{0.5, 256, 2000}, {1, 12, 2514}, // between rows: linear in memory
+	} {
+		s := database.DefaultSettings()
+		s.MinCapacity, s.MaxCapacity = c.min, c.max
+		if got := s.MaxConnections(); got != c.want {
+			t.Errorf("%v-%v ACUs: max_connections %d; want %d", c.min, c.max, got, c.want)
+		}
+	}
+}

@@ -473,3 +473,32 @@ func TestEveryAlarmHasAFirstResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionAlarmCanFire: the connection threshold is derived from the max_connections
+// of each stack's capacity range (Aurora caps it at 2,000 with a 0 or 0.5 ACU minimum),
+// and a threshold the connection count can never pass is refused.
+func TestConnectionAlarmCanFire(t *testing.T) {
+	for stack, want := range map[string]float64{
+		"dev":  151,  // 80% of 189 at 0-1 ACU
+		"prod": 1600, // 80% of 2,000 at 0.5-16 ACU
+	} {
+		cfg := programtest.Config(t, stack, pulumitest.Options{})
+		a := alarmsOf(t, programtest.MustRun(t, stack, pulumitest.Options{}))[cfg.Prefix()+"-db-connections-high"]
+		if a == nil || a.In("threshold").Num() != want || a.In("comparisonOperator").Str() != "GreaterThanThreshold" {
+			t.Errorf("%s: connection alarm %v; want above %v", stack, a, want)
+		}
+	}
+	for _, c := range []struct {
+		value string
+		ok    bool
+	}{{"2700", false}, {"2000", false}, {"1999", true}} {
+		r := programtest.Run("prod", programtest.Patched(t, "prod", "monitoring", map[string]string{"dbConnections": c.value}))
+		ve, bad := config.AsValidationError(r.Err)
+		switch {
+		case c.ok && r.Err != nil:
+			t.Errorf("dbConnections %s refused: %v", c.value, r.Err)
+		case !c.ok && (!bad || !ve.Has("monitoring.dbConnections") || r.Count() != 0):
+			t.Errorf("dbConnections %s at prod's 2,000 max_connections: %v, %d resources; want refused, none", c.value, r.Err, r.Count())
+		}
+	}
+}

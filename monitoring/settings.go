@@ -31,7 +31,9 @@ type Settings struct {
 	TargetResponseTimeP95Seconds float64 `json:"targetResponseTimeP95Seconds"`
 	// DbCPUPercent is the Aurora CPU utilization that alarms. Optional. Defaults to 80.
 	DbCPUPercent float64 `json:"dbCpuPercent"`
-	// DbConnections is the Aurora connection count that alarms. Optional. Defaults to 400.
+	// DbConnections is the Aurora connection count that alarms; 0 derives
+	// DbConnectionsPercent of the max_connections of the cluster's capacity range.
+	// Optional. Defaults to 0.
 	DbConnections int `json:"dbConnections"`
 	// DbAcuUtilizationPercent is the Aurora Serverless v2 ACU utilization (capacity used
 	// relative to the maximum) that alarms. Optional. Defaults to 90.
@@ -57,7 +59,7 @@ func Defaults() Settings {
 		Alb5xxMinRequests:            100,
 		TargetResponseTimeP95Seconds: 1.5,
 		DbCPUPercent:                 80,
-		DbConnections:                400,
+		DbConnections:                0,
 		DbAcuUtilizationPercent:      90,
 		DbFreeableMemoryMiB:          256,
 		DbReplicaLagSeconds:          5,
@@ -70,6 +72,9 @@ func Defaults() Settings {
 // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html#AuroraPostgreSQL.Managing.MaxConnections),
 // so a connection threshold above 5000 would never fire with the default parameter group.
 const (
+	// DbConnectionsPercent is the share of max_connections the derived connection
+	// threshold alarms at.
+	DbConnectionsPercent      = 80
 	MaxDbConnections          = 5000
 	MaxTargetResponseTime     = 60.0
 	MaxDbReplicaLagSeconds    = 3600.0
@@ -107,8 +112,8 @@ func (m Settings) Check(p *check.Problems) {
 	if m.TargetResponseTimeP95Seconds <= 0 || m.TargetResponseTimeP95Seconds > MaxTargetResponseTime {
 		p.Addf("targetResponseTimeP95Seconds", "%v is outside (0, %v] seconds", m.TargetResponseTimeP95Seconds, MaxTargetResponseTime)
 	}
-	if m.DbConnections < 1 || m.DbConnections > MaxDbConnections {
-		p.Addf("dbConnections", "%d is outside 1 to %d connections (Aurora PostgreSQL's default max_connections cap)", m.DbConnections, MaxDbConnections)
+	if m.DbConnections < 0 || m.DbConnections > MaxDbConnections {
+		p.Addf("dbConnections", "%d is outside 0 to %d connections (Aurora PostgreSQL's default max_connections cap; 0 derives the threshold from the capacity range)", m.DbConnections, MaxDbConnections)
 	}
 	if m.DbFreeableMemoryMiB < 1 || m.DbFreeableMemoryMiB > MaxDbFreeableMemoryMiB {
 		p.Addf("dbFreeableMemoryMiB", "%d is outside 1 to %d MiB", m.DbFreeableMemoryMiB, MaxDbFreeableMemoryMiB)
