@@ -487,18 +487,25 @@ func TestConnectionParameters(t *testing.T) {
 				if u.Hostname() != s.cluster.Out(endpoint).Str() || u.Port() != "5432" || u.Path != "/"+d.DatabaseName {
 					t.Errorf("%s: host %q port %q path %q; want %s:5432/%s", short, u.Hostname(), u.Port(), u.Path, s.cluster.Out(endpoint).Str(), d.DatabaseName)
 				}
-				if u.RawQuery != "schema=public&sslmode=require" {
+				// Prisma's own TLS parameters, verifying against the bundle the images carry.
+				if u.RawQuery != "schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require" {
 					t.Errorf("%s: query %q", short, u.RawQuery)
 				}
 				if strings.Contains(raw, password) {
 					t.Errorf("%s carries the password unencoded", short)
 				}
 			}
-			for short, want := range map[string]string{"DB_HOST": s.cluster.Out("endpoint").Str(), "DB_PORT": "5432", "DB_NAME": d.DatabaseName} {
+			for short, want := range map[string]string{
+				"DB_HOST": s.cluster.Out("endpoint").Str(), "DB_PORT": "5432", "DB_NAME": d.DatabaseName,
+				"PGHOST": s.cluster.Out("endpoint").Str(), "PGPORT": "5432", "PGDATABASE": d.DatabaseName, "PGUSER": d.MasterUsername,
+			} {
 				p := param(short)
 				if p.In("value").Str() != want || p.In("type").Str() != "String" {
 					t.Errorf("%s = %q (%s); want %q (String)", short, p.In("value").Str(), p.In("type").Str(), want)
 				}
+			}
+			if p := param("PGPASSWORD"); p.In("value").Str() != password || !p.In("value").Secret() || p.In("type").Str() != "SecureString" {
+				t.Errorf("PGPASSWORD is not the master password as a secret SecureString (%s, secret %v)", p.In("type").Str(), p.In("value").Secret())
 			}
 		})
 	}
@@ -507,7 +514,7 @@ func TestConnectionParameters(t *testing.T) {
 // TestConnectionURLEncodesHostileCredentials round-trips credentials made of the
 // characters that break URLs.
 func TestConnectionURLEncodesHostileCredentials(t *testing.T) {
-	const simple = "postgresql://dbadmin:pw@db.example:5432/ecsite?schema=public&sslmode=require"
+	const simple = "postgresql://dbadmin:pw@db.example:5432/ecsite?schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require"
 	if got := database.ConnectionURL("dbadmin", "pw", "db.example", 5432, "ecsite"); got != simple {
 		t.Errorf("ConnectionURL = %q; want %q", got, simple)
 	}

@@ -19,7 +19,15 @@ const (
 
 // CoreParameters are the SSM parameters the cluster always writes under its
 // ParameterPath; containers name them in services[].secrets.
-var CoreParameters = []string{"DATABASE_URL", "DATABASE_READER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "JWT_SECRET"}
+//
+// DATABASE_URL and DATABASE_READER_URL are Prisma's form (Connection.PrismaURL); the PG*
+// parameters are the writer as libpq's variables, which libpq and node-postgres read
+// (Connection.Environment); the TLS variables that go with them are plain container
+// variables (TLSEnvironment).
+var CoreParameters = []string{
+	"DATABASE_URL", "DATABASE_READER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "JWT_SECRET",
+	"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
+}
 
 // Secret is an optional third-party secret the cluster writes as a SecureString
 // parameter. Its value stays a secret output: it is never read as a plain string.
@@ -58,13 +66,19 @@ func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster 
 		}).(pulumi.StringOutput)
 		return pulumi.ToSecret(composed).(pulumi.StringOutput)
 	}
+	port := cluster.Port.ApplyT(strconv.Itoa).(pulumi.StringOutput)
 	specs := map[string]parameter{
-		"DATABASE_URL":        {SecureString, url(cluster.Endpoint), "Writer connection URL (Prisma, sslmode=require)"},
-		"DATABASE_READER_URL": {SecureString, url(cluster.ReaderEndpoint), "Reader connection URL (Prisma, sslmode=require)"},
+		"DATABASE_URL":        {SecureString, url(cluster.Endpoint), "Writer connection URL (Prisma; verifies the server against " + CABundlePath + ")"},
+		"DATABASE_READER_URL": {SecureString, url(cluster.ReaderEndpoint), "Reader connection URL (Prisma; verifies the server against " + CABundlePath + ")"},
 		"DB_HOST":             {String, cluster.Endpoint, "Writer endpoint"},
-		"DB_PORT":             {String, cluster.Port.ApplyT(strconv.Itoa).(pulumi.StringOutput), "PostgreSQL port"},
+		"DB_PORT":             {String, port, "PostgreSQL port"},
 		"DB_NAME":             {String, pulumi.String(d.DatabaseName), "Application database name"},
 		"JWT_SECRET":          {SecureString, jwt.Result, "Signing key of the API's JSON Web Tokens"},
+		"PGHOST":              {String, cluster.Endpoint, "Writer endpoint (libpq variable)"},
+		"PGPORT":              {String, port, "PostgreSQL port (libpq variable)"},
+		"PGDATABASE":          {String, pulumi.String(d.DatabaseName), "Application database name (libpq variable)"},
+		"PGUSER":              {String, pulumi.String(d.MasterUsername), "Database user (libpq variable)"},
+		"PGPASSWORD":          {SecureString, pulumi.ToSecret(password.Result).(pulumi.StringOutput), "Database password (libpq variable)"},
 	}
 	order := append([]string(nil), CoreParameters...)
 	for _, s := range args.Secrets {
