@@ -243,7 +243,9 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 	}
 
 	// The name is explicit and equal to the metric name, so the WebACL dimension of the
-	// WAF metrics is unambiguous.
+	// WAF metrics is unambiguous. Names are unique per scope and region, so a replacement
+	// (a change of scope, say) must delete the old ACL first; the gap without WAF lasts the
+	// seconds between the two calls, and nothing stored is lost.
 	acl, err := wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
 		Name:          pulumi.String(name),
 		Description:   pulumi.String("Protects the " + name + " load balancer"),
@@ -255,7 +257,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 			MetricName:               pulumi.String(name),
 			SampledRequestsEnabled:   pulumi.Bool(true),
 		},
-	}, parent)
+	}, parent, pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return nil, fmt.Errorf("web ACL %q: %w", name, err)
 	}
