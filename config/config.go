@@ -186,3 +186,33 @@ func Declared() map[string]any {
 		"awsEndpoint": DefaultAwsEndpoint(),
 	}
 }
+
+// Values lists every project key Declared lists with the value Load resolved for it (a
+// derived default such as monitoring.dbConnections shows resolved). An optional secret
+// shows as "[secret]" when it is set.
+func (c *Config) Values() map[string]any {
+	secrets := map[string]any{}
+	for _, s := range OptionalSecrets {
+		secrets[s.Key] = ""
+	}
+	for _, s := range c.Secrets {
+		secrets[s.Key] = "[secret]"
+	}
+	v := map[string]any{
+		"environment":  c.Environment,
+		"costCenter":   c.CostCenter,
+		"network":      c.Network,
+		"database":     c.Database,
+		"waf":          c.Waf,
+		"monitoring":   c.Monitoring,
+		"bastion":      c.Bastion,
+		"loadBalancer": c.LoadBalancer,
+		"cluster":      c.Cluster,
+		"services":     c.Services,
+		"awsEndpoint":  c.AwsEndpoint,
+	}
+	for k, s := range secrets {
+		v[k] = s
+	}
+	return v
+}

@@ -67,6 +67,58 @@ func TestCommittedReportsAreCurrent(t *testing.T) {
 	}
 }
 
+// TestReferenceIsCurrent fails when docs/configuration.md differs from what Pulumi.yaml,
+// the code defaults, the settings' doc comments and the stack files produce now.
+func TestReferenceIsCurrent(t *testing.T) {
+	root, err := pulumitest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Reference()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, ReferencePath))
+	if err != nil {
+		t.Fatalf("%s is missing; generate it with `%s`", ReferencePath, RegenerateCommand)
+	}
+	if string(got) != want {
+		t.Errorf("%s is stale (%s); regenerate it with `%s`", ReferencePath, firstDiff(string(got), want), RegenerateCommand)
+	}
+}
+
+// TestReferenceCoversEveryDeclaredKey: every key Pulumi.yaml declares has a section, every
+// setting of the code defaults a row with a description, and a changed default shows.
+func TestReferenceCoversEveryDeclaredKey(t *testing.T) {
+	text, err := Reference()
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := pulumitest.ReadProject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range project.Config {
+		if !strings.Contains(text, "\n## `"+key+"`\n") {
+			t.Errorf("no section for %s", key)
+		}
+	}
+	for _, row := range []string{
+		"| `database.maxCapacity` | 1 | = | 16 | ",
+		"| `network.natGateways` | ",
+		"| `services[api].port` | = | = | 3001 | ",
+	} {
+		if !strings.Contains(text, row) {
+			t.Errorf("no row starting %q", row)
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "| `") && strings.HasSuffix(line, "|  |") {
+			t.Errorf("row without a description: %s", line)
+		}
+	}
+}
+
 func firstDiff(a, b string) string {
 	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
 	for i := 0; i < len(la) || i < len(lb); i++ {

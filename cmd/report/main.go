@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	stack := flag.String("stack", "", "stack to report on; empty rewrites the committed report of every stack")
+	stack := flag.String("stack", "", "stack to report on; empty rewrites the committed report of every stack and the configuration reference")
 	out := flag.String("out", "", "file to write the report to; default standard output (with --stack)")
 	flag.Parse()
 	if err := run(*stack, *out); err != nil {
@@ -41,7 +41,11 @@ func run(stack, out string) error {
 				return err
 			}
 		}
-		return nil
+		text, err := report.Reference()
+		if err != nil {
+			return err
+		}
+		return writeFile(filepath.Join(root, report.ReferencePath), text)
 	}
 	if out == "" {
 		text, err := report.Generate(stack)
@@ -59,6 +63,10 @@ func write(stack, path string) error {
 	if err != nil {
 		return err
 	}
+	return writeFile(path, text)
+}
+
+func writeFile(path, text string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
