@@ -34,10 +34,10 @@ type Connection struct {
 // : @ / ? # % and space, survives a round trip through a URL parser.
 func (c Connection) url(query url.Values) string {
 	u := url.URL{
-		Scheme:   "postgresql",
-		User:     url.UserPassword(c.User, c.Password),
-		Host:     net.JoinHostPort(c.Host, strconv.Itoa(c.Port)),
-		Path:     "/" + c.Database,
+		Scheme: "postgresql",
+		User:   url.UserPassword(c.User, c.Password),
+		Host:   net.JoinHostPort(c.Host, strconv.Itoa(c.Port)),
+		Path:   "/" + c.Database,
 		// A slash may stand unescaped in a query (RFC 3986, section 3.4), which keeps the
 		// certificate path readable; every other reserved character stays escaped.
 		RawQuery: strings.ReplaceAll(query.Encode(), "%2F", "/"),
