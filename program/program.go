@@ -42,6 +42,9 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	if err != nil {
 		return fmt.Errorf("looking up the AWS account: %w", err)
 	}
+	if err := preflight(ctx, cfg, provider); err != nil {
+		return err
+	}
 
 	vpc, err := network.NewVpc(ctx, cfg.Prefix(), &network.VpcArgs{
 		Region:    cfg.Region,

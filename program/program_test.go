@@ -9,6 +9,7 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/program"
 )
 
 // badConfigCase is one invalid configuration and the key its error must name.
@@ -228,4 +229,30 @@ func BenchmarkProdStack(b *testing.B) {
 			b.Fatal(r.Err)
 		}
 	}
+}
+
+// TestHostedZonePreflight: a zone that does not exist, or that serves another domain,
+// stops the program before any cloud resource exists (only the provider is registered),
+// with an error naming the key; the prod stack's own zone passes.
+func TestHostedZonePreflight(t *testing.T) {
+	for _, c := range []struct{ zone, key string }{
+		{pulumitest.MockZoneMissing, "loadBalancer.hostedZoneId"},
+		{pulumitest.MockZoneElsewhere, "loadBalancer.domainName"},
+	} {
+		r := programtest.Run("prod", patch("loadBalancer", "hostedZoneId", `"`+c.zone+`"`)(t))
+		ve, ok := config.AsValidationError(r.Err)
+		if !ok || !ve.Has(c.key) {
+			t.Errorf("zone %s: %v; want a problem at %s", c.zone, r.Err, c.key)
+		}
+		for _, res := range r.Resources() {
+			if !res.IsProvider() {
+				t.Errorf("zone %s: %s %s registered before the preflight failed", c.zone, res.Type, res.Name)
+			}
+		}
+	}
+	if !program.InZone("www.example.com", "example.com.") || !program.InZone("Example.COM", "example.com") ||
+		program.InZone("www.example.com.evil.net", "example.com") || program.InZone("notexample.com", "example.com") {
+		t.Error("InZone misjudges a name")
+	}
+	programtest.MustRun(t, "prod", pulumitest.Options{})
 }

@@ -277,6 +277,12 @@ func fakePassword(name string, in resource.PropertyMap) string {
 }
 
 // fakeCall answers the provider functions the program may invoke.
+// Hosted zone ids the mock answers specially: one serves another domain, one does not exist.
+const (
+	MockZoneElsewhere = "Z0ELSEWHERE000000000"
+	MockZoneMissing   = "Z0MISSING0000000000"
+)
+
 func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bool) {
 	switch token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -296,6 +302,18 @@ func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bo
 			"name": s(n), "id": s(n), "type": s("String"), "arn": s("arn:aws:ssm:" + Region + "::parameter" + n),
 			"value": s("ami-0" + hexOf("ami"+n, 16)), "insecureValue": s("ami-0" + hexOf("ami"+n, 16)), "version": resource.NewNumberProperty(42),
 		}, true
+	case "aws:route53/getZone:getZone":
+		// Every zone serves example.com, except the ids tests use for a wrong zone
+		// (MockZoneElsewhere serves example.net) and a zone that does not exist
+		// (MockZoneMissing).
+		id := str(args, "zoneId")
+		switch id {
+		case MockZoneMissing:
+			return nil, false
+		case MockZoneElsewhere:
+			return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.net."), "privateZone": resource.NewBoolProperty(false)}, true
+		}
+		return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.com."), "privateZone": resource.NewBoolProperty(false)}, true
 	case "aws:elb/getServiceAccount:getServiceAccount":
 		// The Elastic Load Balancing account of ap-northeast-1.
 		return resource.PropertyMap{"arn": s("arn:aws:iam::582318560864:root"), "id": s("582318560864")}, true
