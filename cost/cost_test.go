@@ -28,6 +28,7 @@ var roundPrices = []Price{
 	{Key: "ipv4.hour", USD: 0.01},
 	{Key: "alb.hour", USD: 0.02}, {Key: "alb.lcuHour", USD: 0.01},
 	{Key: "fargate.vcpuHour", USD: 0.04}, {Key: "fargate.gbHour", USD: 0.004}, {Key: "fargate.spotDiscount", USD: 0.5},
+	{Key: "fargate.armVcpuHour", USD: 0.032}, {Key: "fargate.armGbHour", USD: 0.0032},
 	{Key: "aurora.acuHour", USD: 0.2}, {Key: "aurora.storageGBMonth", USD: 0.1}, {Key: "aurora.ioMillion", USD: 0.2}, {Key: "aurora.backupGBMonth", USD: 0.02},
 	{Key: "waf.aclMonth", USD: 5}, {Key: "waf.ruleMonth", USD: 1}, {Key: "waf.millionRequests", USD: 0.6},
 	{Key: "cw.alarmMetricMonth", USD: 0.1}, {Key: "cw.highResAlarmMetricMonth", USD: 0.3}, {Key: "cw.compositeAlarmMonth", USD: 0.5},
@@ -140,6 +141,28 @@ func TestEstimateEqualsHandComputation(t *testing.T) {
 	if len(est.Unpriced) != 0 || len(est.Unclassified) != 0 {
 		t.Errorf("unpriced %v, unclassified %v; want none", est.Unpriced, est.Unclassified)
 	}
+}
+
+// TestArmTasksUseTheArmPrice: a task definition for ARM64 is priced at the Graviton rate,
+// the same task-hours as TestEstimateEqualsHandComputation's x86 web service.
+func TestArmTasksUseTheArmPrice(t *testing.T) {
+	g := smallGraph()
+	td := g.Named("aws:ecs/taskDefinition:TaskDefinition", "web-td")
+	td.Inputs["runtimePlatform"] = resource.NewObjectProperty(resource.NewPropertyMapFromMap(map[string]any{"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}))
+	est, err := New(g, roundPrices, handUsage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perTaskHour := 0.5*0.032 + 1*0.0032
+	for _, l := range est.Lines {
+		if l.Key() == "Fargate|web tasks" {
+			if want := 825*perTaskHour + 125*perTaskHour*0.5; math.Abs(l.USD-want) > 1e-9 || !strings.Contains(l.Basis, "ARM64") {
+				t.Errorf("ARM web tasks %v (%s); want %v at the ARM price", l.USD, l.Basis, want)
+			}
+			return
+		}
+	}
+	t.Error("no Fargate line for the web service")
 }
 
 func TestMissingPriceIsAnError(t *testing.T) {

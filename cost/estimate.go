@@ -300,10 +300,15 @@ func (e *estimator) fargate() {
 		scale := e.hours / (minutesPerWeek / 60.0) // weekly task-minutes → monthly task-hours
 		odHours, spotHours := odMin/60*scale, spotMin/60*scale
 		pv, pg, disc := e.r.get("fargate.vcpuHour"), e.r.get("fargate.gbHour"), e.r.get("fargate.spotDiscount")
+		arch := "x86"
+		if td.In("runtimePlatform.cpuArchitecture").Str() == "ARM64" {
+			// Graviton tasks: the same model at the ARM price.
+			pv, pg, arch = e.r.get("fargate.armVcpuHour"), e.r.get("fargate.armGbHour"), "ARM64"
+		}
 		perTaskHour := vcpu*pv + gb*pg
 		usd := odHours*perTaskHour + spotHours*perTaskHour*(1-disc)
-		basis := fmt.Sprintf("%s task-h on-demand + %s task-h Spot (−%s%%) × (%s vCPU × %s + %s GB × %s)",
-			num(odHours), num(spotHours), num(disc*100), num(vcpu), money(pv), num(gb), money(pg))
+		basis := fmt.Sprintf("%s task-h on-demand + %s task-h Spot (−%s%%) × (%s vCPU × %s + %s GB × %s, %s)",
+			num(odHours), num(spotHours), num(disc*100), num(vcpu), money(pv), num(gb), money(pg), arch)
 		e.add("Fargate", name+" tasks", basis, usd)
 	}
 }

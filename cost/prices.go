@@ -31,6 +31,7 @@ const (
 	srcELBJa          = "https://aws.darcy-it.com/elb%E3%81%AE%E3%82%B3%E3%82%B9%E3%83%88%E6%96%99%E9%87%91/"
 	srcFargateJa      = "https://www.clyr.co.jp/posts/aws-fargate-pricing-breakdown-estimate-tips-3920"
 	srcFargateSpot    = "https://opsani.com/resources/how-to-take-advantage-of-aws-fargate-pricing/"
+	srcFargateArm     = "https://vantage.sh/blog/fargate-pricing"
 	srcAuroraACU      = "https://qiita.com/panda_ebarou/items/ba64bb7f0cad524d7734"
 	srcAuroraStorage  = "https://zenn.dev/hiren/scraps/61f3ea2d8f72b3"
 	srcAuroraBilling  = "https://docs.aws.amazon.com/ja_jp/AmazonRDS/latest/AuroraUserGuide/User_DBInstanceBilling.html"
@@ -58,6 +59,8 @@ var Tokyo = []Price{
 
 	{Key: "fargate.vcpuHour", USD: 0.05056, Unit: "per vCPU-hour (Linux/x86, on-demand)", Source: srcFargateJa, Confirmed: true, Note: "ap-northeast-1 figure (2025-09); the stored aws.amazon.com/jp/fargate/pricing snapshot shows the superseded 2017 price $0.0632"},
 	{Key: "fargate.gbHour", USD: 0.005536, Unit: "per GB-hour of task memory", Source: srcFargateJa, Confirmed: true, Note: "as above"},
+	{Key: "fargate.armVcpuHour", USD: 0.04045, Unit: "per vCPU-hour (Linux/ARM64, on-demand)", Source: srcFargateArm, Confirmed: true, Note: "read 2026-12-02: Linux/ARM is 80% of Linux/x86 ($0.03238 vs $0.04048 in us-east-1); 80% of Tokyo's $0.05056"},
+	{Key: "fargate.armGbHour", USD: 0.00442, Unit: "per GB-hour of task memory (Linux/ARM64)", Source: srcFargateArm, Confirmed: true, Note: "as above: 80% of Tokyo's $0.005536, rounded down as AWS lists it"},
 	{Key: "fargate.spotDiscount", USD: 0.70, Unit: "share of the on-demand price Fargate Spot saves", Source: srcFargateSpot, Confirmed: false, Note: "NOT CONFIRMED for Tokyo: AWS advertises 'up to 70%'; Spot prices float"},
 
 	{Key: "aurora.acuHour", USD: 0.20, Unit: "per Aurora Serverless v2 ACU-hour (Aurora Standard)", Source: srcAuroraACU, Confirmed: true, Note: "Tokyo figure quoted from the AWS Aurora pricing page"},

@@ -22,9 +22,9 @@ var Stacks = []string{"dev", "prod"}
 // RegenerateCommand rewrites every committed report.
 const RegenerateCommand = "go run ./cmd/report"
 
-// Targets are the monthly budgets of an idle month per stack: dev idling at $60 at
+// Targets are the monthly budgets of an idle month per stack: dev idling at $50 at
 // most, prod's floor at $330 at most.
-var Targets = map[string]float64{"dev": 60, "prod": 330}
+var Targets = map[string]float64{"dev": 50, "prod": 330}
 
 // Path returns where the committed report of stack lives, relative to the repository root.
 func Path(stack string) string { return filepath.Join("docs", "stacks", stack+".md") }
