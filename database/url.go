@@ -21,9 +21,13 @@ const CABundlePath = "/etc/ssl/certs/rds-global-bundle.pem"
 // against CABundle and its host name, because a cluster that forces TLS without
 // verification still accepts a man in the middle.
 type Connection struct {
-	User, Password, Host string
-	Port                 int
-	Database             string
+	// User and Password are the database credentials.
+	User, Password string
+	// Host and Port are the endpoint: the writer's or the reader's.
+	Host string
+	Port int
+	// Database is the database name.
+	Database string
 	// CABundle is the file with the certificate authorities to trust: CABundlePath in a
 	// container, a test's own CA in tests.
 	CABundle string
