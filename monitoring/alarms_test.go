@@ -149,12 +149,14 @@ func TestEveryAlarmWatchesTheRealResource(t *testing.T) {
 	}
 }
 
-// TestDesignThresholdsAreTheDefaults: the production design's alarm levels (CPU and
-// memory 80%, 5xx 5%, Aurora CPU 80%, replica lag 5 s) are the code defaults.
-func TestDesignThresholdsAreTheDefaults(t *testing.T) {
+// TestProductionThresholdsAreTheDefaults: the production alarm levels (CPU 80%, 5xx 5%,
+// Aurora CPU 80%, replica lag 5 s) are the code defaults. Memory alarms at 90%, above the
+// 80% memory target of target tracking: an alarm at the target would fire on every
+// normal scale-out.
+func TestProductionThresholdsAreTheDefaults(t *testing.T) {
 	d := monitoring.Defaults()
-	if d.EcsCPUPercent != 80 || d.EcsMemoryPercent != 80 || d.Alb5xxPercent != 5 || d.DbCPUPercent != 80 || d.DbReplicaLagSeconds != 5 || !d.RequireAlertEmail {
-		t.Errorf("defaults %+v differ from the design", d)
+	if d.EcsCPUPercent != 80 || d.EcsMemoryPercent != 90 || d.Alb5xxPercent != 5 || d.DbCPUPercent != 80 || d.DbReplicaLagSeconds != 5 || !d.RequireAlertEmail {
+		t.Errorf("defaults %+v differ from the production levels", d)
 	}
 }
 

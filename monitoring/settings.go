@@ -16,9 +16,14 @@ type Settings struct {
 	// reach someone. Optional. Defaults to true.
 	RequireAlertEmail bool `json:"requireAlertEmail"`
 
-	// EcsCPUPercent is the per-service average CPU utilization that alarms. Optional. Defaults to 80.
+	// EcsCPUPercent is the per-service average CPU utilization that alarms; it must lie
+	// above every service's cpuTarget, where scaling holds the average. Optional.
+	// Defaults to 80.
 	EcsCPUPercent float64 `json:"ecsCpuPercent"`
-	// EcsMemoryPercent is the per-service average memory utilization that alarms. Optional. Defaults to 80.
+	// EcsMemoryPercent is the per-service average memory utilization that alarms; it must
+	// lie above every service's memoryTarget (80 by default), where target tracking holds
+	// the average during a normal scale-out, so it fires only when scaling cannot keep up.
+	// Optional. Defaults to 90.
 	EcsMemoryPercent float64 `json:"ecsMemoryPercent"`
 	// Alb5xxPercent is the share of requests answered with a 5xx (target or load balancer)
 	// that alarms. Optional. Defaults to 5.
@@ -54,7 +59,7 @@ func Defaults() Settings {
 		AlertEmail:                   "",
 		RequireAlertEmail:            true,
 		EcsCPUPercent:                80,
-		EcsMemoryPercent:             80,
+		EcsMemoryPercent:             90,
 		Alb5xxPercent:                5,
 		Alb5xxMinRequests:            100,
 		TargetResponseTimeP95Seconds: 1.5,
