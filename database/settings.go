@@ -11,7 +11,7 @@ import (
 )
 
 // Aurora PostgreSQL major version and the parameter group family that goes with it. A
-// major upgrade is a deliberate code change (see README, "Database upgrades and drift
+// major upgrade is a deliberate code change (see docs/design.md, "Database upgrades and drift
 // guards"), so the major is a constant here rather than a stack value.
 const (
 	EngineMajor  = 17

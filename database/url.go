@@ -11,7 +11,7 @@ import (
 // certificate bundle, which signs the certificates of every RDS and Aurora endpoint in
 // every region (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html#UsingWithRDS.SSL.CertificatesAllRegions).
 // The bundle is public and changes only when AWS adds a certificate authority, so the
-// image bakes it in at build time (README, "What the images must provide"):
+// image bakes it in at build time (docs/images.md):
 //
 //	ADD --chmod=0644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
 const CABundlePath = "/etc/ssl/certs/rds-global-bundle.pem"
