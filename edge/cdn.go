@@ -75,18 +75,18 @@ type CdnArgs struct {
 	// Required. The ARN of the CLOUDFRONT-scope web ACL (a [WebAcl] with
 	// Scope: ScopeCloudFront, created in us-east-1) the distribution uses.
 	WebAclArn pulumi.StringInput
-	// DomainName is the site's domain, e.g. shop.example.com. Optional. Defaults to none:
-	// the site is served on the distribution's *.cloudfront.net name with CloudFront's
-	// default certificate. With HostedZoneID, the component requests an ACM certificate
-	// in us-east-1, validates it in the zone and adds alias A and AAAA records.
+	// Optional. Defaults to none. DomainName is the site's domain, e.g.
+	// shop.example.com; without one the site is served on the distribution's
+	// *.cloudfront.net name with CloudFront's default certificate. With HostedZoneID, the
+	// component requests an ACM certificate in us-east-1, validates it in the zone and
+	// adds alias A and AAAA records.
 	DomainName string
-	// HostedZoneID is the public Route 53 hosted zone of DomainName. Optional. Required
-	// with DomainName.
+	// Optional; required with DomainName. The public Route 53 hosted zone of DomainName.
 	HostedZoneID string
-	// UsEast1 is an AWS provider for us-east-1 with the stack's default tags; CloudFront
-	// only uses ACM certificates from that region
+	// Optional; required with DomainName. An AWS provider for us-east-1 with the stack's
+	// default tags, used for the certificate only: CloudFront only uses ACM certificates
+	// from that region
 	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
-	// Optional. Required with DomainName; used for the certificate only.
 	UsEast1 pulumi.ProviderResource
 }
 

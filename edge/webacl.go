@@ -82,13 +82,13 @@ type WebAclArgs struct {
 	// Required. The WAF settings, checked by [WafSettings.Check]. Their lists decide
 	// which optional rules and IP sets exist.
 	Settings WafSettings
-	// The ARN of the Application Load Balancer the web ACL protects. Required with the
-	// REGIONAL scope; must be nil with the CLOUDFRONT scope, where the distribution
-	// attaches the ACL through its WebAclId.
+	// Required with the REGIONAL scope. The ARN of the Application Load Balancer the web
+	// ACL protects. Must be nil with the CLOUDFRONT scope, where the distribution attaches
+	// the ACL through its WebAclId.
 	LoadBalancerArn pulumi.StringInput
-	// Scope is REGIONAL (for a load balancer) or CLOUDFRONT (for a distribution).
-	// Optional. Defaults to REGIONAL. A CLOUDFRONT web ACL, its IP sets and its log group
-	// must live in us-east-1
+	// Optional. Defaults to REGIONAL (ScopeRegional, for a load balancer); CLOUDFRONT
+	// (ScopeCloudFront) is for a distribution. A CLOUDFRONT web ACL, its IP sets and its
+	// log group must live in us-east-1
 	// (https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html,
 	// https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html): pass a
 	// us-east-1 provider with pulumi.Provider in the options, and every child uses it.
