@@ -82,11 +82,27 @@ type WebAclArgs struct {
 	// Required. The WAF settings, checked by [WafSettings.Check]. Their lists decide
 	// which optional rules and IP sets exist.
 	Settings WafSettings
-	// Required. The ARN of the Application Load Balancer the web ACL protects.
+	// Required with the REGIONAL scope. The ARN of the Application Load Balancer the web
+	// ACL protects. Must be nil with the CLOUDFRONT scope, where the distribution attaches
+	// the ACL through its WebAclId.
 	LoadBalancerArn pulumi.StringInput
+	// Optional. Defaults to REGIONAL (ScopeRegional, for a load balancer); CLOUDFRONT
+	// (ScopeCloudFront) is for a distribution. A CLOUDFRONT web ACL, its IP sets and its
+	// log group must live in us-east-1
+	// (https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html,
+	// https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html): pass a
+	// us-east-1 provider with pulumi.Provider in the options, and every child uses it.
+	Scope string
 }
 
-// WebAcl is the regional WAF web ACL associated with the load balancer.
+// Web ACL scopes.
+const (
+	ScopeRegional   = "REGIONAL"
+	ScopeCloudFront = "CLOUDFRONT"
+)
+
+// WebAcl is a WAF web ACL: regional and associated with the load balancer, or of the
+// CLOUDFRONT scope and attached by a distribution.
 type WebAcl struct {
 	pulumi.ResourceState
 
@@ -121,12 +137,24 @@ func Capacity(w WafSettings) int {
 	return total
 }
 
-// NewWebAcl creates the web ACL, its IP sets, its log group and logging configuration, and
-// associates it with the load balancer. Default action: allow; every rule has CloudWatch
-// metrics and sampled requests.
+// NewWebAcl creates the web ACL, its IP sets, its log group and logging configuration, and,
+// with the REGIONAL scope, associates it with the load balancer. Default action: allow;
+// every rule has CloudWatch metrics and sampled requests.
 func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulumi.ResourceOption) (*WebAcl, error) {
-	if args == nil || args.LoadBalancerArn == nil {
+	if args == nil {
 		return nil, errors.New("edge: args with a LoadBalancerArn are required")
+	}
+	scope := args.Scope
+	if scope == "" {
+		scope = ScopeRegional
+	}
+	switch {
+	case scope == ScopeRegional && args.LoadBalancerArn == nil:
+		return nil, errors.New("edge: args with a LoadBalancerArn are required")
+	case scope == ScopeCloudFront && args.LoadBalancerArn != nil:
+		return nil, fmt.Errorf("web ACL %q: a CLOUDFRONT web ACL is attached by the distribution's WebAclId, not to a LoadBalancerArn", name)
+	case scope != ScopeRegional && scope != ScopeCloudFront:
+		return nil, fmt.Errorf("web ACL %q: scope %q is not %s or %s", name, scope, ScopeRegional, ScopeCloudFront)
 	}
 	w := args.Settings
 	for _, g := range w.ManagedRules.Groups() {
@@ -171,7 +199,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 			continue
 		}
 		set, err := wafv2.NewIpSet(ctx, name+"-"+l.key, &wafv2.IpSetArgs{
-			Scope:            pulumi.String("REGIONAL"),
+			Scope:            pulumi.String(scope),
 			IpAddressVersion: pulumi.String(l.version),
 			Addresses:        pulumi.ToStringArray(l.cidrs),
 			Description:      pulumi.String(fmt.Sprintf("%s: %s list from the waf stack config", name, l.key)),
@@ -246,10 +274,14 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 	// WAF metrics is unambiguous. Names are unique per scope and region, so a replacement
 	// (a change of scope, say) must delete the old ACL first; the gap without WAF lasts the
 	// seconds between the two calls, and nothing stored is lost.
+	description := "Protects the " + name + " load balancer"
+	if scope == ScopeCloudFront {
+		description = "Protects the " + name + " CloudFront distribution"
+	}
 	acl, err := wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
 		Name:          pulumi.String(name),
-		Description:   pulumi.String("Protects the " + name + " load balancer"),
-		Scope:         pulumi.String("REGIONAL"),
+		Description:   pulumi.String(description),
+		Scope:         pulumi.String(scope),
 		DefaultAction: &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
 		Rules:         rules,
 		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{
@@ -262,11 +294,13 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 		return nil, fmt.Errorf("web ACL %q: %w", name, err)
 	}
 
-	if _, err := wafv2.NewWebAclAssociation(ctx, name, &wafv2.WebAclAssociationArgs{
-		ResourceArn: args.LoadBalancerArn,
-		WebAclArn:   acl.Arn,
-	}, parent); err != nil {
-		return nil, fmt.Errorf("web ACL %q association: %w", name, err)
+	if scope == ScopeRegional {
+		if _, err := wafv2.NewWebAclAssociation(ctx, name, &wafv2.WebAclAssociationArgs{
+			ResourceArn: args.LoadBalancerArn,
+			WebAclArn:   acl.Arn,
+		}, parent); err != nil {
+			return nil, fmt.Errorf("web ACL %q association: %w", name, err)
+		}
 	}
 
 	// WAF adds the resource policy that lets it write to the group when logging is

@@ -1,0 +1,358 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Managed CloudFront policies the distribution uses, by their fixed IDs.
+const (
+	// CachingDisabledPolicyID is the managed cache policy CachingDisabled (TTL 0, nothing
+	// in the cache key)
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html#managed-cache-policy-caching-disabled).
+	CachingDisabledPolicyID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	// CachingOptimizedPolicyID is the managed cache policy CachingOptimized (no query
+	// strings or cookies in the cache key, default TTL one day)
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html#managed-cache-caching-optimized).
+	CachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	// AllViewerExceptHostHeaderPolicyID is the managed origin request policy
+	// AllViewerExceptHostHeader: every viewer header, cookie and query string except Host,
+	// so the load balancer sees its own name as Host
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html#managed-origin-request-policy-all-viewer-except-host-header).
+	AllViewerExceptHostHeaderPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+)
+
+// CloudFrontPrefixListName is the AWS-managed prefix list of CloudFront's origin-facing
+// IPv4 addresses
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html#managed-prefix-list).
+//
+// What the caller must do for the load balancer's security group: with a VPC origin,
+// CloudFront reaches the internal load balancer through network interfaces it creates in
+// the load balancer's subnets, so the load balancer's security group must admit TCP
+// [CdnOriginHTTPPort] from this prefix list (look its id up with
+// ec2.GetManagedPrefixList by name) and from nothing on the internet. AWS also creates a
+// security group named CloudFront-VPCOrigins-Service-SG in the VPC with the first VPC
+// origin; once it exists, the rule may be narrowed to that group as the source. Never
+// edit that group: CloudFront manages it
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html).
+// A rule that references the prefix list counts as many rules as the list's maximum
+// size against the security group's rule quota (the first page above).
+const CloudFrontPrefixListName = "com.amazonaws.global.cloudfront.origin-facing"
+
+// CdnOriginHTTPPort is the load balancer port the VPC origin connects to, over plain HTTP.
+//
+// Why HTTP: a VPC origin connects from inside the VPC over AWS's private network to a
+// load balancer in private subnets
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html),
+// so the traffic never crosses the internet. HTTPS to the origin would need a certificate
+// on the load balancer matching the origin domain name CloudFront connects to
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-cloudfront-to-custom-origin.html),
+// and no public certificate can name the internal load balancer's
+// internal-*.elb.amazonaws.com DNS name. The load balancer therefore needs an HTTP
+// listener on this port that forwards (not one that redirects to HTTPS).
+const CdnOriginHTTPPort = 80
+
+// Origin ids inside the distribution.
+const (
+	cdnAppOriginID    = "alb"
+	cdnAssetsOriginID = "assets"
+)
+
+// CdnArgs configures a Cdn.
+type CdnArgs struct {
+	// Required. The CloudFront settings, checked by [CdnSettings.Check].
+	Settings CdnSettings
+	// Required. The ARN of the internal Application Load Balancer (in private subnets)
+	// that serves every path except the asset paths.
+	LoadBalancerArn pulumi.StringInput
+	// Required. The load balancer's DNS name, the origin domain name.
+	LoadBalancerDnsName pulumi.StringInput
+	// Required. The ARN of the CLOUDFRONT-scope web ACL (a [WebAcl] with
+	// Scope: ScopeCloudFront, created in us-east-1) the distribution uses.
+	WebAclArn pulumi.StringInput
+	// Optional. Defaults to none. DomainName is the site's domain, e.g.
+	// shop.example.com; without one the site is served on the distribution's
+	// *.cloudfront.net name with CloudFront's default certificate. With HostedZoneID, the
+	// component requests an ACM certificate in us-east-1, validates it in the zone and
+	// adds alias A and AAAA records.
+	DomainName string
+	// Optional; required with DomainName. The public Route 53 hosted zone of DomainName.
+	HostedZoneID string
+	// Optional; required with DomainName. An AWS provider for us-east-1 with the stack's
+	// default tags, used for the certificate only: CloudFront only uses ACM certificates
+	// from that region
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
+	UsEast1 pulumi.ProviderResource
+}
+
+// Cdn is the CloudFront distribution in front of the internal load balancer: the
+// application through a VPC origin, uncached, and static assets from a private S3 bucket
+// through origin access control, cached.
+type Cdn struct {
+	pulumi.ResourceState
+
+	// DistributionId is the distribution's id (for invalidations).
+	DistributionId pulumi.StringOutput `pulumi:"distributionId"`
+	// DistributionArn is the distribution's ARN.
+	DistributionArn pulumi.StringOutput `pulumi:"distributionArn"`
+	// DomainName is the distribution's own name, d1234abcd.cloudfront.net.
+	DomainName pulumi.StringOutput `pulumi:"domainName"`
+	// AssetsBucketName is the name of the bucket the asset paths are served from.
+	AssetsBucketName pulumi.StringOutput `pulumi:"assetsBucketName"`
+	// SiteURL is https:// and the site's domain, or the cloudfront.net name without one.
+	SiteURL pulumi.StringOutput `pulumi:"siteUrl"`
+}
+
+// NewCdn creates the distribution, its VPC origin, the assets bucket with its policy, the
+// origin access control, the response headers policy and, with a domain, the certificate
+// and the DNS records.
+func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.ResourceOption) (*Cdn, error) {
+	switch {
+	case args == nil || args.LoadBalancerArn == nil || args.LoadBalancerDnsName == nil:
+		return nil, errors.New("edge: CDN args with a LoadBalancerArn and LoadBalancerDnsName are required")
+	case args.WebAclArn == nil:
+		return nil, fmt.Errorf("cdn %q: a WebAclArn (a CLOUDFRONT-scope web ACL) is required", name)
+	case (args.DomainName == "") != (args.HostedZoneID == ""):
+		return nil, fmt.Errorf("cdn %q: DomainName and HostedZoneID go together (got %q and %q)", name, args.DomainName, args.HostedZoneID)
+	case args.DomainName != "" && args.UsEast1 == nil:
+		return nil, fmt.Errorf("cdn %q: a custom domain needs the UsEast1 provider for its certificate", name)
+	case len(args.Settings.AssetPathPatterns) == 0:
+		return nil, fmt.Errorf("cdn %q: no asset path patterns", name)
+	}
+
+	c := &Cdn{}
+	if err := ctx.RegisterComponentResource("ecsite:edge:Cdn", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	s := args.Settings
+
+	vpcOrigin, err := cloudfront.NewVpcOrigin(ctx, name+"-alb", &cloudfront.VpcOriginArgs{
+		VpcOriginEndpointConfig: &cloudfront.VpcOriginVpcOriginEndpointConfigArgs{
+			Name:                 pulumi.String(name + "-alb"),
+			Arn:                  args.LoadBalancerArn,
+			HttpPort:             pulumi.Int(CdnOriginHTTPPort),
+			HttpsPort:            pulumi.Int(443),
+			OriginProtocolPolicy: pulumi.String("http-only"),
+			// Unused with http-only, but the API requires the block.
+			OriginSslProtocols: &cloudfront.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs{
+				Items:    pulumi.StringArray{pulumi.String("TLSv1.2")},
+				Quantity: pulumi.Int(1),
+			},
+		},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q VPC origin: %w", name, err)
+	}
+
+	assets, err := newAssetsBucket(ctx, name, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	// Origin access control signs every request to the bucket with SigV4, so the bucket
+	// can stay private
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html).
+	oac, err := cloudfront.NewOriginAccessControl(ctx, name+"-assets", &cloudfront.OriginAccessControlArgs{
+		Description:                   pulumi.String("Signs " + name + " requests to its assets bucket"),
+		OriginAccessControlOriginType: pulumi.String("s3"),
+		SigningBehavior:               pulumi.String("always"),
+		SigningProtocol:               pulumi.String("sigv4"),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q origin access control: %w", name, err)
+	}
+
+	headers, err := newResponseHeadersPolicy(ctx, name, s, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	viewerCert := &cloudfront.DistributionViewerCertificateArgs{
+		// With the default *.cloudfront.net certificate CloudFront applies its own
+		// security policy, whatever is set here
+		// (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html).
+		CloudfrontDefaultCertificate: pulumi.Bool(true),
+	}
+	var aliases pulumi.StringArray
+	if args.DomainName != "" {
+		certArn, err := cdnCertificate(ctx, name, args, parent)
+		if err != nil {
+			return nil, err
+		}
+		aliases = pulumi.StringArray{pulumi.String(args.DomainName)}
+		viewerCert = &cloudfront.DistributionViewerCertificateArgs{
+			AcmCertificateArn: certArn,
+			// TLS 1.2 and newer with forward-secret ciphers
+			// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
+			MinimumProtocolVersion: pulumi.String("TLSv1.2_2021"),
+			SslSupportMethod:       pulumi.String("sni-only"),
+		}
+	}
+
+	var assetBehaviors cloudfront.DistributionOrderedCacheBehaviorArray
+	for _, pattern := range s.AssetPathPatterns {
+		assetBehaviors = append(assetBehaviors, &cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:             pulumi.String(pattern),
+			TargetOriginId:          pulumi.String(cdnAssetsOriginID),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			Compress:                pulumi.Bool(true),
+			CachePolicyId:           pulumi.String(CachingOptimizedPolicyID),
+			ResponseHeadersPolicyId: headers.ID().ToStringOutput(),
+		})
+	}
+
+	dist, err := cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
+		Enabled:       pulumi.Bool(true),
+		Comment:       pulumi.String(name),
+		Aliases:       aliases,
+		HttpVersion:   pulumi.String("http2and3"),
+		IsIpv6Enabled: pulumi.Bool(true),
+		PriceClass:    pulumi.String(s.PriceClass),
+		WebAclId:      args.WebAclArn,
+		Origins: cloudfront.DistributionOriginArray{
+			&cloudfront.DistributionOriginArgs{
+				OriginId:        pulumi.String(cdnAppOriginID),
+				DomainName:      args.LoadBalancerDnsName,
+				VpcOriginConfig: &cloudfront.DistributionOriginVpcOriginConfigArgs{VpcOriginId: vpcOrigin.ID().ToStringOutput()},
+			},
+			&cloudfront.DistributionOriginArgs{
+				OriginId:              pulumi.String(cdnAssetsOriginID),
+				DomainName:            assets.BucketRegionalDomainName,
+				OriginAccessControlId: oac.ID().ToStringOutput(),
+			},
+		},
+		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
+			TargetOriginId:          pulumi.String(cdnAppOriginID),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}),
+			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			Compress:                pulumi.Bool(true),
+			CachePolicyId:           pulumi.String(CachingDisabledPolicyID),
+			OriginRequestPolicyId:   pulumi.String(AllViewerExceptHostHeaderPolicyID),
+			ResponseHeadersPolicyId: headers.ID().ToStringOutput(),
+		},
+		OrderedCacheBehaviors: assetBehaviors,
+		// Countries are blocked by the web ACL, which logs what it blocks.
+		Restrictions: &cloudfront.DistributionRestrictionsArgs{
+			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
+		},
+		ViewerCertificate: viewerCert,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q distribution: %w", name, err)
+	}
+
+	if err := assets.allowDistribution(ctx, name, dist.Arn, parent); err != nil {
+		return nil, err
+	}
+
+	c.SiteURL = pulumi.Sprintf("https://%s", dist.DomainName)
+	if args.DomainName != "" {
+		c.SiteURL = pulumi.String("https://" + args.DomainName).ToStringOutput()
+		// A and AAAA aliases: the distribution has IPv6 enabled
+		// (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-cloudfront-distribution.html).
+		for _, typ := range []string{"A", "AAAA"} {
+			if _, err := route53.NewRecord(ctx, name+"-site-"+typ, &route53.RecordArgs{
+				ZoneId: pulumi.String(args.HostedZoneID),
+				Name:   pulumi.String(args.DomainName),
+				Type:   pulumi.String(typ),
+				Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+					Name:                 dist.DomainName,
+					ZoneId:               dist.HostedZoneId,
+					EvaluateTargetHealth: pulumi.Bool(false),
+				}},
+			}, parent); err != nil {
+				return nil, fmt.Errorf("cdn %q %s record: %w", name, typ, err)
+			}
+		}
+	}
+
+	c.DistributionId = dist.ID().ToStringOutput()
+	c.DistributionArn = dist.Arn
+	c.DomainName = dist.DomainName
+	c.AssetsBucketName = assets.Bucket
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"distributionId":   c.DistributionId,
+		"distributionArn":  c.DistributionArn,
+		"domainName":       c.DomainName,
+		"assetsBucketName": c.AssetsBucketName,
+		"siteUrl":          c.SiteURL,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// cdnCertificate requests the site's certificate in us-east-1, validates it with a DNS
+// record in the hosted zone and returns the validated certificate's ARN, so that the
+// distribution waits for the certificate to be issued.
+func cdnCertificate(ctx *pulumi.Context, name string, args *CdnArgs, parent pulumi.ResourceOption) (pulumi.StringInput, error) {
+	usEast1 := pulumi.Provider(args.UsEast1)
+	cert, err := acm.NewCertificate(ctx, name+"-site", &acm.CertificateArgs{
+		DomainName:       pulumi.String(args.DomainName),
+		ValidationMethod: pulumi.String("DNS"),
+	}, parent, usEast1)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q certificate: %w", name, err)
+	}
+	opt := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	record, err := route53.NewRecord(ctx, name+"-site-validation", &route53.RecordArgs{
+		ZoneId:         pulumi.String(args.HostedZoneID),
+		Name:           opt.ResourceRecordName().Elem(),
+		Type:           opt.ResourceRecordType().Elem(),
+		Records:        pulumi.StringArray{opt.ResourceRecordValue().Elem()},
+		Ttl:            pulumi.Int(300),
+		AllowOverwrite: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q certificate validation record: %w", name, err)
+	}
+	validation, err := acm.NewCertificateValidation(ctx, name+"-site", &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
+	}, parent, usEast1)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q certificate validation: %w", name, err)
+	}
+	return validation.CertificateArn, nil
+}
+
+// newResponseHeadersPolicy creates the security headers every response carries, replacing
+// whatever the origin sent (override true)
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html).
+func newResponseHeadersPolicy(ctx *pulumi.Context, name string, s CdnSettings, parent pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
+	security := &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
+		ContentTypeOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{Override: pulumi.Bool(true)},
+		FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
+			FrameOption: pulumi.String(s.FrameOptions),
+			Override:    pulumi.Bool(true),
+		},
+		ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
+			ReferrerPolicy: pulumi.String(s.ReferrerPolicy),
+			Override:       pulumi.Bool(true),
+		},
+	}
+	if s.Hsts {
+		security.StrictTransportSecurity = &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
+			AccessControlMaxAgeSec: pulumi.Int(s.HstsMaxAgeSeconds),
+			IncludeSubdomains:      pulumi.Bool(true),
+			Override:               pulumi.Bool(true),
+		}
+	}
+	policy, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-security", &cloudfront.ResponseHeadersPolicyArgs{
+		Comment:               pulumi.String("Security headers of " + name),
+		SecurityHeadersConfig: security,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("cdn %q response headers policy: %w", name, err)
+	}
+	return policy, nil
+}
