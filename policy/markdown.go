@@ -42,7 +42,7 @@ func WriteMarkdown(out io.Writer, rep Report) {
 			}
 			text := fmt.Sprintf("- **%s** `%s` (%s): unknown %s", e.Rule, e.Name, shortType(e.Type), strings.Join(fields, ", "))
 			if len(e.Findings) > 0 {
-				text += "; with them absent the rule reports: " + strings.Join(e.Findings, "; ")
+				text += "; taking the unknown values as absent, the rule would report: " + strings.Join(e.Findings, "; ")
 			}
 			line("%s", text)
 		}

@@ -207,7 +207,8 @@ func EvaluateRules(m *pulumitest.Mocks, rules []Rule, exceptions []Exception) Re
 }
 
 // EvaluateGraph runs the given rules on a graph (from the mock engine, [NewGraph], or
-// from a preview, [LoadPreview]) and applies the exceptions of the graph's stack.
+// from a preview, [LoadPreview]) and applies the exceptions of the graph's stack. It
+// records the rules' reads on g, so one graph is evaluated by one goroutine at a time.
 func EvaluateGraph(g *Graph, rules []Rule, exceptions []Exception) Report {
 	stack := g.Stack
 	rep := Report{Stack: stack}

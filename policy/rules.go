@@ -266,8 +266,10 @@ func checkOpenIngress(g *Graph) (int, []Finding) {
 	var fs []Finding
 	checked := 0
 	flows := g.Flows()
-	g.forget("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") // egress only; the rule reads ingress
-	g.mark()                                                            // each finding is attributed the unknowns of its own flow
+	// Egress rules do not concern this rule, and each finding is attributed the unknown
+	// inputs of its own flow rather than those read before it.
+	g.forget("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+	g.mark()
 	for _, f := range flows {
 		if f.Direction != "ingress" {
 			continue

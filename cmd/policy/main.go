@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	policy.WriteMarkdown(stdout, rep)
 	v, u := len(rep.Violations()), len(rep.Unknowns())
-	fmt.Fprintf(stderr, "policy: stack %s: %d rules, %d violations, %d resources undecided (unknown until the update runs)\n",
+	fmt.Fprintf(stderr, "policy: stack %s: %d rules, %d violation(s), %d resource(s) undecided (unknown until the update runs)\n",
 		*stack, len(rep.Results), v, u)
 	if v > 0 {
 		return 1
