@@ -468,3 +468,30 @@ func TestLoadPreviewRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownAttribution: a finding that rests on an unknown input of another resource
+// the rule followed is unknown, a finding on a known input next to an unknown one on a
+// sibling is a violation, and an exception covering the resource covers its unknowns too.
+func TestUnknownAttribution(t *testing.T) {
+	unknown := resource.MakeComputed(resource.NewStringProperty(""))
+	flowLog := res("aws:ec2/flowLog:FlowLog", "fl", map[string]any{})
+	flowLog.Inputs["vpcId"] = unknown
+	rep := EvaluateRules(pulumitest.NewGraph("ecsite", "test", res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), flowLog), []Rule{ruleByID(t, "LOG-FLOW")}, nil)
+	if r := rep.Results[0]; r.Status() != "UNKNOWN" || len(r.Unknown) != 2 {
+		t.Errorf("flow log of an unknown VPC: %s, unknowns %+v; want UNKNOWN for the flow log and the VPC", r.Status(), r.Unknown)
+	}
+
+	a := res("aws:rds/cluster:Cluster", "a", map[string]any{})
+	a.Inputs["storageEncrypted"] = unknown
+	b := res("aws:rds/cluster:Cluster", "b", map[string]any{"storageEncrypted": false})
+	rep = EvaluateRules(pulumitest.NewGraph("ecsite", "test", a, b), []Rule{ruleByID(t, "ENC-RDS")}, nil)
+	if r := rep.Results[0]; r.Status() != "FAIL" || len(r.Violations) != 1 || r.Violations[0].Name != "b" || len(r.Unknown) != 1 || r.Unknown[0].Name != "a" {
+		t.Errorf("violations %v, unknowns %+v; want b violating and a unknown", r.Violations, r.Unknown)
+	}
+
+	exc := []Exception{{Rule: "ENC-RDS", Stacks: []string{"test"}, Resources: []string{"a"}, Reason: "test"}}
+	rep = EvaluateRules(pulumitest.NewGraph("ecsite", "test", a), []Rule{ruleByID(t, "ENC-RDS")}, exc)
+	if r := rep.Results[0]; r.Status() != "excepted" || len(r.Unknown) != 0 {
+		t.Errorf("excepted resource: %s, unknowns %+v; want excepted", r.Status(), r.Unknown)
+	}
+}
