@@ -16,11 +16,17 @@ type Graph struct {
 	all            []*pulumitest.Resource
 	byID           map[string]*pulumitest.Resource
 	byURN          map[string]*pulumitest.Resource
+	// log records the unknown inputs the rule being evaluated reads; nil outside an
+	// evaluation.
+	log *readLog
 }
 
 // NewGraph indexes the resources recorded in m.
-func NewGraph(m *pulumitest.Mocks) *Graph {
-	g := &Graph{Project: m.Project, Stack: m.Stack, all: m.Resources(),
+func NewGraph(m *pulumitest.Mocks) *Graph { return newGraph(m.Project, m.Stack, m.Resources()) }
+
+// newGraph indexes resources, which are sorted by URN.
+func newGraph(project, stack string, rs []*pulumitest.Resource) *Graph {
+	g := &Graph{Project: project, Stack: stack, all: rs,
 		byID: map[string]*pulumitest.Resource{}, byURN: map[string]*pulumitest.Resource{}}
 	for _, r := range g.all {
 		g.byURN[r.URN] = r
@@ -76,7 +82,7 @@ func (g *Graph) Provider(r *pulumitest.Resource) *pulumitest.Resource {
 func (g *Graph) DefaultTags() map[string]string {
 	out := map[string]string{}
 	for _, p := range g.OfType("pulumi:providers:aws") {
-		for k, v := range p.In("defaultTags.tags").Map() {
+		for k, v := range g.In(p, "defaultTags.tags").Map() {
 			out[k] = v
 		}
 	}
@@ -100,8 +106,16 @@ func Name(r *pulumitest.Resource, field string) string {
 	return r.In(field).Str()
 }
 
+// name is [Name], reading the input through [Graph.In].
+func (g *Graph) name(r *pulumitest.Resource, field string) string {
+	if s := r.Out(field).Str(); s != "" {
+		return s
+	}
+	return g.In(r, field).Str()
+}
+
 // refersTo reports whether ref (an input holding an id, ARN or name) names r.
-func refersTo(ref string, r *pulumitest.Resource, nameFields ...string) bool {
+func (g *Graph) refersTo(ref string, r *pulumitest.Resource, nameFields ...string) bool {
 	if ref == "" {
 		return false
 	}
@@ -109,7 +123,7 @@ func refersTo(ref string, r *pulumitest.Resource, nameFields ...string) bool {
 		return true
 	}
 	for _, f := range nameFields {
-		if n := Name(r, f); n != "" && ref == n {
+		if n := g.name(r, f); n != "" && ref == n {
 			return true
 		}
 	}
@@ -132,6 +146,8 @@ type Flow struct {
 	From, To int
 	// Source is the resource declaring the rule ("<type> <name>").
 	Source string
+	// unknown are the inputs of the rule that are not known yet (in a preview).
+	unknown []string
 }
 
 // AllPorts reports whether the rule covers every port.
@@ -154,31 +170,52 @@ func (f Flow) Ports() string {
 // order.
 func (g *Graph) Flows() []Flow {
 	var out []Flow
+	// tag marks the flows read from one rule with the unknown inputs read since from.
+	tag := func(fs []Flow, from int, extra ...string) []Flow {
+		var fields []string
+		for _, rd := range g.windowSince(from) {
+			fields = append(fields, rd.field)
+		}
+		fields = append(fields, extra...)
+		for i := range fs {
+			fs[i].unknown = fields
+		}
+		return fs
+	}
 	for _, r := range g.OfType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
 		dir := "ingress"
 		if strings.Contains(r.Type, "Egress") {
 			dir = "egress"
 		}
-		base := Flow{Direction: dir, Group: r.In("securityGroupId").Str(), Protocol: strings.ToLower(r.In("ipProtocol").Str()),
-			From: int(r.In("fromPort").Num()), To: int(r.In("toPort").Num()), Source: r.Type + " " + r.Name}
+		from := g.windowLen()
+		var flows []Flow
+		base := Flow{Direction: dir, Group: g.In(r, "securityGroupId").Str(), Protocol: strings.ToLower(g.In(r, "ipProtocol").Str()),
+			From: int(g.In(r, "fromPort").Num()), To: int(g.In(r, "toPort").Num()), Source: r.Type + " " + r.Name}
 		for _, peer := range []struct {
 			field string
 			group bool
 		}{{"cidrIpv4", false}, {"cidrIpv6", false}, {"referencedSecurityGroupId", true}, {"prefixListId", false}} {
-			if v := r.In(peer.field).Str(); v != "" {
+			if v := g.In(r, peer.field).Str(); v != "" {
 				f := base
 				f.Peer, f.PeerIsGroup = v, peer.group
-				out = append(out, f)
+				flows = append(flows, f)
 			}
 		}
+		out = append(out, tag(flows, from)...)
 	}
 	for _, r := range g.OfType("aws:ec2/securityGroupRule:SecurityGroupRule") {
-		out = append(out, blockFlows(r, "", r.In("type").Str(), r.In("securityGroupId").Str(), r.Type+" "+r.Name)...)
+		from := g.windowLen()
+		out = append(out, tag(g.blockFlows(r, "", g.In(r, "type").Str(), g.In(r, "securityGroupId").Str(), r.Type+" "+r.Name), from)...)
 	}
 	for _, r := range g.OfType("aws:ec2/securityGroup:SecurityGroup") {
 		for _, dir := range []string{"ingress", "egress"} {
-			for i := 0; i < r.In(dir).Len(); i++ {
-				out = append(out, blockFlows(r, fmt.Sprintf("%s[%d].", dir, i), dir, r.ID, r.Type+" "+r.Name)...)
+			for i := 0; i < g.In(r, dir).Len(); i++ {
+				from := g.windowLen()
+				var extra []string
+				if r.ID == "" {
+					extra = []string{"id"} // a group still to be created
+				}
+				out = append(out, tag(g.blockFlows(r, fmt.Sprintf("%s[%d].", dir, i), dir, r.ID, r.Type+" "+r.Name), from, extra...)...)
 			}
 		}
 	}
@@ -199,8 +236,8 @@ func (g *Graph) Flows() []Flow {
 }
 
 // blockFlows reads an inline rule block (or an ec2 securityGroupRule) at prefix.
-func blockFlows(r *pulumitest.Resource, prefix, dir, group, source string) []Flow {
-	in := func(f string) pulumitest.Value { return r.In(prefix + f) }
+func (g *Graph) blockFlows(r *pulumitest.Resource, prefix, dir, group, source string) []Flow {
+	in := func(f string) pulumitest.Value { return g.In(r, prefix+f) }
 	base := Flow{Direction: dir, Group: group, Protocol: strings.ToLower(in("protocol").Str()),
 		From: int(in("fromPort").Num()), To: int(in("toPort").Num()), Source: source}
 	var out []Flow
@@ -234,7 +271,7 @@ func blockFlows(r *pulumitest.Resource, prefix, dir, group, source string) []Flo
 func (g *Graph) Attachments() map[string][]string {
 	out := map[string][]string{}
 	add := func(r *pulumitest.Resource, path string) {
-		for _, id := range r.In(path).Strs() {
+		for _, id := range g.In(r, path).Strs() {
 			out[id] = append(out[id], r.Type+" "+r.Name)
 		}
 	}
@@ -321,24 +358,31 @@ func strs(v any) []string {
 	return nil
 }
 
-// identityPolicies returns the identity-based policy documents of the stack with the
-// resource declaring each: managed policies, role inline policies and role policies.
-func (g *Graph) identityPolicies() []struct {
+// policyDoc is an identity-based policy document and the resource declaring it.
+type policyDoc struct {
 	Owner *pulumitest.Resource
 	Doc   string
-} {
-	type pd = struct {
-		Owner *pulumitest.Resource
-		Doc   string
+	// Unknown is true when the document is not known yet (in a preview).
+	Unknown bool
+}
+
+// identityPolicies returns the identity-based policy documents of the stack with the
+// resource declaring each: managed policies, role inline policies and role policies.
+func (g *Graph) identityPolicies() []policyDoc {
+	var out []policyDoc
+	add := func(r *pulumitest.Resource, path string) {
+		v := g.In(r, path)
+		out = append(out, policyDoc{r, v.Str(), v.Unknown()})
 	}
-	var out []pd
 	for _, r := range g.OfType("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy") {
-		out = append(out, pd{r, r.In("policy").Str()})
+		add(r, "policy")
 	}
 	for _, r := range g.OfType("aws:iam/role:Role") {
-		for i := 0; i < r.In("inlinePolicies").Len(); i++ {
-			out = append(out, pd{r, r.In(fmt.Sprintf("inlinePolicies[%d].policy", i)).Str()})
+		for i := 0; i < g.In(r, "inlinePolicies").Len(); i++ {
+			add(r, fmt.Sprintf("inlinePolicies[%d].policy", i))
 		}
 	}
+	// The documents' unknowns are the rule's, but no single finding's.
+	g.mark()
 	return out
 }

@@ -46,6 +46,9 @@ type Finding struct {
 	Type, Name string
 	// Message says what is wrong.
 	Message string
+	// undecided are the unknown inputs the finding may rest on (see [Graph.In]); a
+	// finding with any is reported as unknown, not as a violation.
+	undecided []string
 }
 
 // String renders the finding on one line.
@@ -131,6 +134,9 @@ type Result struct {
 	Violations []Finding
 	// Excepted are the findings an exception covers, with the reason.
 	Excepted []ExceptedFinding
+	// Unknown are the resources on which the rule could not decide because inputs it
+	// needed are unknown (only in a preview; see [Unknown]).
+	Unknown []Unknown
 }
 
 // ExceptedFinding is a finding together with the exception that allows it.
@@ -139,11 +145,14 @@ type ExceptedFinding struct {
 	Reason string
 }
 
-// Status is "pass", "FAIL", "excepted" or "n/a".
+// Status is "pass", "FAIL", "UNKNOWN", "excepted" or "n/a". UNKNOWN means no violation
+// was found but the rule could not decide on some resources.
 func (r Result) Status() string {
 	switch {
 	case len(r.Violations) > 0:
 		return "FAIL"
+	case len(r.Unknown) > 0:
+		return "UNKNOWN"
 	case len(r.Excepted) > 0:
 		return "excepted"
 	case r.Checked == 0:
@@ -169,6 +178,24 @@ func (r Report) Violations() []Finding {
 	return out
 }
 
+// Unknowns returns every resource a rule could not decide on, in rule order, with the
+// rule's id.
+func (r Report) Unknowns() []RuleUnknown {
+	var out []RuleUnknown
+	for _, res := range r.Results {
+		for _, u := range res.Unknown {
+			out = append(out, RuleUnknown{Rule: res.Rule.ID, Unknown: u})
+		}
+	}
+	return out
+}
+
+// RuleUnknown is an [Unknown] with the id of its rule.
+type RuleUnknown struct {
+	Rule string
+	Unknown
+}
+
 // Evaluate runs every rule on the resources recorded in m and applies the exceptions.
 func Evaluate(m *pulumitest.Mocks, exceptions []Exception) Report {
 	return EvaluateRules(m, Rules(), exceptions)
@@ -176,12 +203,22 @@ func Evaluate(m *pulumitest.Mocks, exceptions []Exception) Report {
 
 // EvaluateRules runs the given rules.
 func EvaluateRules(m *pulumitest.Mocks, rules []Rule, exceptions []Exception) Report {
-	g := NewGraph(m)
-	rep := Report{Stack: m.Stack}
+	return EvaluateGraph(NewGraph(m), rules, exceptions)
+}
+
+// EvaluateGraph runs the given rules on a graph (from the mock engine, [NewGraph], or
+// from a preview, [LoadPreview]) and applies the exceptions of the graph's stack. It
+// records the rules' reads on g, so one graph is evaluated by one goroutine at a time.
+func EvaluateGraph(g *Graph, rules []Rule, exceptions []Exception) Report {
+	stack := g.Stack
+	rep := Report{Stack: stack}
 	used := make([]bool, len(exceptions))
 	for i := range rules {
 		rule := &rules[i]
+		g.log = &readLog{}
 		checked, findings := rule.Check(g)
+		log := g.log
+		g.log = nil
 		sort.SliceStable(findings, func(a, b int) bool {
 			if findings[a].Name != findings[b].Name {
 				return findings[a].Name < findings[b].Name
@@ -189,25 +226,38 @@ func EvaluateRules(m *pulumitest.Mocks, rules []Rule, exceptions []Exception) Re
 			return findings[a].Message < findings[b].Message
 		})
 		res := Result{Rule: rule, Checked: checked}
+		var undecided []Finding
 		for _, f := range findings {
 			f.Rule = rule.ID
 			excepted := false
 			for j, e := range exceptions {
-				if e.covers(m.Stack, f) {
+				if e.covers(stack, f) {
 					res.Excepted = append(res.Excepted, ExceptedFinding{Finding: f, Reason: e.Reason})
 					used[j], excepted = true, true
 					break
 				}
 			}
-			if !excepted {
+			switch {
+			case excepted:
+			case len(f.undecided) > 0:
+				undecided = append(undecided, f)
+			default:
 				res.Violations = append(res.Violations, f)
 			}
 		}
+		res.Unknown = unknowns(log, undecided, func(typ, name string) bool {
+			for _, e := range exceptions {
+				if e.covers(stack, Finding{Rule: rule.ID, Type: typ, Name: name}) {
+					return true
+				}
+			}
+			return false
+		})
 		rep.Results = append(rep.Results, res)
 	}
 	for j, e := range exceptions {
 		for _, s := range e.Stacks {
-			if s == m.Stack && !used[j] {
+			if s == stack && !used[j] {
 				rep.Unused = append(rep.Unused, e)
 				break
 			}

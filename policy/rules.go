@@ -66,16 +66,12 @@ func Rules() []Rule {
 	}
 }
 
-func finding(r *pulumitest.Resource, format string, args ...any) Finding {
-	return Finding{Type: r.Type, Name: r.Name, Message: fmt.Sprintf(format, args...)}
-}
-
 func checkRDSEncrypted(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:rds/cluster:Cluster", "aws:rds/instance:Instance")
 	for _, r := range rs {
-		if !r.In("storageEncrypted").Bool() {
-			fs = append(fs, finding(r, "storageEncrypted is not true"))
+		if !g.In(r, "storageEncrypted").Bool() {
+			fs = append(fs, g.finding(r, "storageEncrypted is not true"))
 		}
 	}
 	return len(rs), fs
@@ -88,17 +84,17 @@ func checkSSMEncrypted(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:ssm/parameter:Parameter")
 	for _, r := range rs {
-		name := Name(r, "name")
-		switch r.In("type").Str() {
+		name := g.name(r, "name")
+		switch g.In(r, "type").Str() {
 		case "SecureString":
-			if r.In("keyId").Null() || r.In("keyId").Str() == "" {
-				fs = append(fs, finding(r, "SecureString without keyId uses the account's default aws/ssm key"))
+			if g.In(r, "keyId").Null() || g.In(r, "keyId").Str() == "" {
+				fs = append(fs, g.finding(r, "SecureString without keyId uses the account's default aws/ssm key"))
 			}
 		default:
 			// The provider marks every parameter value secret in state, so secret-ness
 			// cannot tell; the name does.
 			if secretName.MatchString(name) {
-				fs = append(fs, finding(r, "%s holds a credential but is a plain %s", name, r.In("type").Str()))
+				fs = append(fs, g.finding(r, "%s holds a credential but is a plain %s", name, g.In(r, "type").Str()))
 			}
 		}
 	}
@@ -110,19 +106,19 @@ func checkSSMEncrypted(g *Graph) (int, []Finding) {
 func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 	sessionGroups := map[string]bool{}
 	for _, c := range g.OfType("aws:ecs/cluster:Cluster") {
-		if n := c.In("configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName").Str(); n != "" {
+		if n := g.In(c, "configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName").Str(); n != "" {
 			sessionGroups[n] = true
 		}
 	}
 	checked := 0
 	var fs []Finding
 	for _, r := range g.OfType("aws:cloudwatch/logGroup:LogGroup") {
-		if !sessionGroups[Name(r, "name")] {
+		if !sessionGroups[g.name(r, "name")] {
 			continue
 		}
 		checked++
-		if r.In("kmsKeyId").Str() == "" {
-			fs = append(fs, finding(r, "ECS Exec session log group %q has no kmsKeyId", Name(r, "name")))
+		if g.In(r, "kmsKeyId").Str() == "" {
+			fs = append(fs, g.finding(r, "ECS Exec session log group %q has no kmsKeyId", g.name(r, "name")))
 		}
 	}
 	return checked, fs
@@ -136,17 +132,17 @@ func checkBucketEncryption(g *Graph) (int, []Finding) {
 	configs := g.OfType("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 		"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
 	for _, b := range buckets {
-		if !b.In("serverSideEncryptionConfiguration").Null() {
+		if !g.In(b, "serverSideEncryptionConfiguration").Null() {
 			continue // legacy inline configuration
 		}
 		ok := false
 		for _, c := range configs {
-			if refersTo(c.In("bucket").Str(), b, "bucket") && c.In("rules").Len() > 0 {
+			if g.refersTo(g.In(c, "bucket").Str(), b, "bucket") && g.In(c, "rules").Len() > 0 {
 				ok = true
 			}
 		}
 		if !ok {
-			fs = append(fs, finding(b, "no server-side encryption configuration"))
+			fs = append(fs, g.finding(b, "no server-side encryption configuration"))
 		}
 	}
 	return len(buckets), fs
@@ -156,8 +152,8 @@ func checkTopicEncrypted(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:sns/topic:Topic")
 	for _, r := range rs {
-		if r.In("kmsMasterKeyId").Str() == "" {
-			fs = append(fs, finding(r, "no kmsMasterKeyId"))
+		if g.In(r, "kmsMasterKeyId").Str() == "" {
+			fs = append(fs, g.finding(r, "no kmsMasterKeyId"))
 		}
 	}
 	return len(rs), fs
@@ -167,9 +163,9 @@ func checkECREncrypted(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:ecr/repository:Repository")
 	for _, r := range rs {
-		t := r.In("encryptionConfigurations[0].encryptionType").Str()
+		t := g.In(r, "encryptionConfigurations[0].encryptionType").Str()
 		if t != "AES256" && t != "KMS" {
-			fs = append(fs, finding(r, "no explicit encryptionConfigurations (AES256 or KMS)"))
+			fs = append(fs, g.finding(r, "no explicit encryptionConfigurations (AES256 or KMS)"))
 		}
 	}
 	return len(rs), fs
@@ -182,25 +178,25 @@ func checkListenersTLS(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:lb/listener:Listener")
 	for _, r := range rs {
-		switch strings.ToUpper(r.In("protocol").Str()) {
+		switch strings.ToUpper(g.In(r, "protocol").Str()) {
 		case "HTTPS", "TLS":
-			if p := r.In("sslPolicy").Str(); !tlsPolicy.MatchString(p) {
-				fs = append(fs, finding(r, "port %v uses TLS policy %q, not a TLS 1.2+ policy", r.In("port").Num(), p))
+			if p := g.In(r, "sslPolicy").Str(); !tlsPolicy.MatchString(p) {
+				fs = append(fs, g.finding(r, "port %v uses TLS policy %q, not a TLS 1.2+ policy", g.In(r, "port").Num(), p))
 			}
-			if r.In("certificateArn").Str() == "" {
-				fs = append(fs, finding(r, "port %v has no certificate", r.In("port").Num()))
+			if g.In(r, "certificateArn").Str() == "" {
+				fs = append(fs, g.finding(r, "port %v has no certificate", g.In(r, "port").Num()))
 			}
 		default:
-			actions := r.In("defaultActions")
+			actions := g.In(r, "defaultActions")
 			for i := 0; i < actions.Len(); i++ {
 				a := fmt.Sprintf("defaultActions[%d].", i)
-				if r.In(a+"type").Str() != "redirect" || strings.ToUpper(r.In(a+"redirect.protocol").Str()) != "HTTPS" {
-					fs = append(fs, finding(r, "plain %s listener on port %v does %q instead of redirecting to HTTPS",
-						r.In("protocol").Str(), r.In("port").Num(), r.In(a+"type").Str()))
+				if g.In(r, a+"type").Str() != "redirect" || strings.ToUpper(g.In(r, a+"redirect.protocol").Str()) != "HTTPS" {
+					fs = append(fs, g.finding(r, "plain %s listener on port %v does %q instead of redirecting to HTTPS",
+						g.In(r, "protocol").Str(), g.In(r, "port").Num(), g.In(r, a+"type").Str()))
 				}
 			}
 			if actions.Len() == 0 {
-				fs = append(fs, finding(r, "plain listener without a redirect"))
+				fs = append(fs, g.finding(r, "plain listener without a redirect"))
 			}
 		}
 	}
@@ -234,14 +230,14 @@ func checkBucketTLS(g *Graph) (int, []Finding) {
 	buckets := g.OfType(bucketTypes...)
 	policies := g.OfType("aws:s3/bucketPolicy:BucketPolicy")
 	for _, b := range buckets {
-		ok := deniesInsecureTransport(b.In("policy").Str())
+		ok := deniesInsecureTransport(g.In(b, "policy").Str())
 		for _, p := range policies {
-			if refersTo(p.In("bucket").Str(), b, "bucket") && deniesInsecureTransport(p.In("policy").Str()) {
+			if g.refersTo(g.In(p, "bucket").Str(), b, "bucket") && deniesInsecureTransport(g.In(p, "policy").Str()) {
 				ok = true
 			}
 		}
 		if !ok {
-			fs = append(fs, finding(b, "no bucket policy denying aws:SecureTransport=false"))
+			fs = append(fs, g.finding(b, "no bucket policy denying aws:SecureTransport=false"))
 		}
 	}
 	return len(buckets), fs
@@ -251,20 +247,30 @@ func isAnywhere(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::/0"
 
 func checkOpenIngress(g *Graph) (int, []Finding) {
 	albGroups := map[string]bool{}
+	var albUnknown []string // the load balancers' unknown inputs, which decide the web exemption
 	for _, lb := range g.OfType("aws:lb/loadBalancer:LoadBalancer") {
-		if lb.In("internal").Bool() {
+		from := g.windowLen()
+		internal := g.In(lb, "internal").Bool()
+		t := g.In(lb, "loadBalancerType").Str()
+		ids := g.In(lb, "securityGroups").Strs()
+		for _, rd := range g.windowSince(from) {
+			albUnknown = append(albUnknown, qualified(rd, ""))
+		}
+		if internal || t != "" && t != "application" {
 			continue
 		}
-		if t := lb.In("loadBalancerType").Str(); t != "" && t != "application" {
-			continue
-		}
-		for _, id := range lb.In("securityGroups").Strs() {
+		for _, id := range ids {
 			albGroups[id] = true
 		}
 	}
 	var fs []Finding
 	checked := 0
-	for _, f := range g.Flows() {
+	flows := g.Flows()
+	// Egress rules do not concern this rule, and each finding is attributed the unknown
+	// inputs of its own flow rather than those read before it.
+	g.forget("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+	g.mark()
+	for _, f := range flows {
 		if f.Direction != "ingress" {
 			continue
 		}
@@ -277,8 +283,18 @@ func checkOpenIngress(g *Graph) (int, []Finding) {
 			continue
 		}
 		parts := strings.SplitN(f.Source, " ", 2)
-		fs = append(fs, Finding{Type: parts[0], Name: parts[1],
-			Message: fmt.Sprintf("security group %s admits %s on %s/%s", f.Group, f.Peer, f.Protocol, f.Ports())})
+		fd := Finding{Type: parts[0], Name: parts[1],
+			Message: fmt.Sprintf("security group %s admits %s on %s/%s", f.Group, f.Peer, f.Protocol, f.Ports())}
+		// Which group the rule belongs to matters only for the ALB's web ports.
+		for _, u := range f.unknown {
+			if web || !(u == "securityGroupId" || u == "id") {
+				fd.undecided = append(fd.undecided, u)
+			}
+		}
+		if web {
+			fd.undecided = append(fd.undecided, albUnknown...)
+		}
+		fs = append(fs, fd)
 	}
 	return checked, fs
 }
@@ -288,19 +304,19 @@ func checkNoPublicIPs(g *Graph) (int, []Finding) {
 	checked := 0
 	for _, s := range g.OfType("aws:ecs/service:Service") {
 		checked++
-		if s.In("networkConfiguration.assignPublicIp").Bool() {
-			fs = append(fs, finding(s, "networkConfiguration.assignPublicIp is true"))
+		if g.In(s, "networkConfiguration.assignPublicIp").Bool() {
+			fs = append(fs, g.finding(s, "networkConfiguration.assignPublicIp is true"))
 		}
 	}
 	for _, i := range g.OfType("aws:ec2/instance:Instance") {
 		checked++
-		v := i.In("associatePublicIpAddress")
+		v := g.In(i, "associatePublicIpAddress")
 		if v.Bool() {
-			fs = append(fs, finding(i, "associatePublicIpAddress is true"))
+			fs = append(fs, g.finding(i, "associatePublicIpAddress is true"))
 			continue
 		}
-		if sub := g.ByID(i.In("subnetId").Str()); v.Null() && sub != nil && sub.In("mapPublicIpOnLaunch").Bool() {
-			fs = append(fs, finding(i, "placed in subnet %s, which maps public IPs on launch", sub.Name))
+		if sub := g.ByID(g.In(i, "subnetId").Str()); v.Null() && sub != nil && g.In(sub, "mapPublicIpOnLaunch").Bool() {
+			fs = append(fs, g.finding(i, "placed in subnet %s, which maps public IPs on launch", sub.Name))
 		}
 	}
 	return checked, fs
@@ -310,8 +326,8 @@ func checkDBNotPublic(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance")
 	for _, r := range rs {
-		if r.In("publiclyAccessible").Bool() {
-			fs = append(fs, finding(r, "publiclyAccessible is true"))
+		if g.In(r, "publiclyAccessible").Bool() {
+			fs = append(fs, g.finding(r, "publiclyAccessible is true"))
 		}
 	}
 	return len(rs), fs
@@ -323,10 +339,10 @@ func checkFlowLogs(g *Graph) (int, []Finding) {
 	for _, v := range vpcs {
 		ok := false
 		for _, f := range g.OfType("aws:ec2/flowLog:FlowLog") {
-			ok = ok || refersTo(f.In("vpcId").Str(), v)
+			ok = ok || g.refersTo(g.In(f, "vpcId").Str(), v)
 		}
 		if !ok {
-			fs = append(fs, finding(v, "no flow log"))
+			fs = append(fs, g.finding(v, "no flow log"))
 		}
 	}
 	return len(vpcs), fs
@@ -341,9 +357,9 @@ type container struct {
 	} `json:"logConfiguration"`
 }
 
-func containers(td *pulumitest.Resource) ([]container, error) {
+func (g *Graph) containers(td *pulumitest.Resource) ([]container, error) {
 	var cs []container
-	err := json.Unmarshal([]byte(td.In("containerDefinitions").Str()), &cs)
+	err := json.Unmarshal([]byte(g.In(td, "containerDefinitions").Str()), &cs)
 	return cs, err
 }
 
@@ -353,15 +369,19 @@ func eachContainer(g *Graph, check func(c container) string) (int, []Finding) {
 	var fs []Finding
 	checked := 0
 	for _, td := range g.OfType("aws:ecs/taskDefinition:TaskDefinition") {
-		cs, err := containers(td)
+		cs, err := g.containers(td)
+		if g.In(td, "containerDefinitions").Unknown() {
+			g.mark()
+			continue // recorded as unknown by the read
+		}
 		if err != nil {
-			fs = append(fs, finding(td, "containerDefinitions unreadable: %v", err))
+			fs = append(fs, g.finding(td, "containerDefinitions unreadable: %v", err))
 			continue
 		}
 		for _, c := range cs {
 			checked++
 			if problem := check(c); problem != "" {
-				fs = append(fs, finding(td, "container %q %s", c.Name, problem))
+				fs = append(fs, g.finding(td, "container %q %s", c.Name, problem))
 			}
 		}
 	}
@@ -392,10 +412,10 @@ func checkWAFLogging(g *Graph) (int, []Finding) {
 	for _, a := range acls {
 		ok := false
 		for _, l := range g.OfType("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") {
-			ok = ok || refersTo(l.In("resourceArn").Str(), a) && l.In("logDestinationConfigs").Len() > 0
+			ok = ok || g.refersTo(g.In(l, "resourceArn").Str(), a) && g.In(l, "logDestinationConfigs").Len() > 0
 		}
 		if !ok {
-			fs = append(fs, finding(a, "no logging configuration"))
+			fs = append(fs, g.finding(a, "no logging configuration"))
 		}
 	}
 	return len(acls), fs
@@ -405,9 +425,9 @@ func checkDBLogs(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:rds/cluster:Cluster")
 	for _, r := range rs {
-		exports := r.In("enabledCloudwatchLogsExports").Strs()
+		exports := g.In(r, "enabledCloudwatchLogsExports").Strs()
 		want := "postgresql"
-		if !strings.Contains(r.In("engine").Str(), "postgres") {
+		if !strings.Contains(g.In(r, "engine").Str(), "postgres") {
 			want = ""
 		}
 		ok := len(exports) > 0
@@ -418,7 +438,7 @@ func checkDBLogs(g *Graph) (int, []Finding) {
 			}
 		}
 		if !ok {
-			fs = append(fs, finding(r, "enabledCloudwatchLogsExports %v lacks %q", exports, want))
+			fs = append(fs, g.finding(r, "enabledCloudwatchLogsExports %v lacks %q", exports, want))
 		}
 	}
 	return len(rs), fs
@@ -428,8 +448,8 @@ func checkALBLogs(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:lb/loadBalancer:LoadBalancer")
 	for _, r := range rs {
-		if !r.In("accessLogs.enabled").Bool() || r.In("accessLogs.bucket").Str() == "" {
-			fs = append(fs, finding(r, "access logs are not enabled"))
+		if !g.In(r, "accessLogs.enabled").Bool() || g.In(r, "accessLogs.bucket").Str() == "" {
+			fs = append(fs, g.finding(r, "access logs are not enabled"))
 		}
 	}
 	return len(rs), fs
@@ -439,14 +459,14 @@ func checkDBProtected(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:rds/cluster:Cluster")
 	for _, r := range rs {
-		if !r.In("deletionProtection").Bool() {
-			fs = append(fs, finding(r, "deletionProtection is not true"))
+		if !g.In(r, "deletionProtection").Bool() {
+			fs = append(fs, g.finding(r, "deletionProtection is not true"))
 		}
-		if r.In("skipFinalSnapshot").Bool() || r.In("finalSnapshotIdentifier").Str() == "" {
-			fs = append(fs, finding(r, "no final snapshot on delete (skipFinalSnapshot or no finalSnapshotIdentifier)"))
+		if g.In(r, "skipFinalSnapshot").Bool() || g.In(r, "finalSnapshotIdentifier").Str() == "" {
+			fs = append(fs, g.finding(r, "no final snapshot on delete (skipFinalSnapshot or no finalSnapshotIdentifier)"))
 		}
 		if !r.Protect {
-			fs = append(fs, finding(r, "not protected by Pulumi (protect)"))
+			fs = append(fs, g.finding(r, "not protected by Pulumi (protect)"))
 		}
 	}
 	return len(rs), fs
@@ -456,8 +476,8 @@ func checkALBProtected(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:lb/loadBalancer:LoadBalancer")
 	for _, r := range rs {
-		if !r.In("enableDeletionProtection").Bool() {
-			fs = append(fs, finding(r, "enableDeletionProtection is not true"))
+		if !g.In(r, "enableDeletionProtection").Bool() {
+			fs = append(fs, g.finding(r, "enableDeletionProtection is not true"))
 		}
 	}
 	return len(rs), fs
@@ -467,9 +487,9 @@ func checkBackupRetention(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:rds/cluster:Cluster")
 	for _, r := range rs {
-		days := r.In("backupRetentionPeriod").Num() // AWS defaults to 1 when unset
+		days := g.In(r, "backupRetentionPeriod").Num() // AWS defaults to 1 when unset
 		if days < 7 {
-			fs = append(fs, finding(r, "backupRetentionPeriod %v is below 7 days", days))
+			fs = append(fs, g.finding(r, "backupRetentionPeriod %v is below 7 days", days))
 		}
 	}
 	return len(rs), fs
@@ -479,9 +499,12 @@ func checkIAMWildcard(g *Graph) (int, []Finding) {
 	var fs []Finding
 	policies := g.identityPolicies()
 	for _, p := range policies {
+		if p.Unknown {
+			continue // recorded as unknown by the read
+		}
 		sts, err := ParseDocument(p.Doc)
 		if err != nil {
-			fs = append(fs, finding(p.Owner, "policy document unreadable: %v", err))
+			fs = append(fs, g.finding(p.Owner, "policy document unreadable: %v", err))
 			continue
 		}
 		for _, s := range sts {
@@ -497,7 +520,7 @@ func checkIAMWildcard(g *Graph) (int, []Finding) {
 				allResources = allResources || r == "*"
 			}
 			if allActions && allResources {
-				fs = append(fs, finding(p.Owner, "allows every action on every resource"))
+				fs = append(fs, g.finding(p.Owner, "allows every action on every resource"))
 			}
 		}
 	}
@@ -505,15 +528,15 @@ func checkIAMWildcard(g *Graph) (int, []Finding) {
 	checked := len(policies)
 	for _, a := range g.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
 		checked++
-		if admin(a.In("policyArn").Str()) {
-			fs = append(fs, finding(a, "attaches AdministratorAccess"))
+		if admin(g.In(a, "policyArn").Str()) {
+			fs = append(fs, g.finding(a, "attaches AdministratorAccess"))
 		}
 	}
 	for _, r := range g.OfType("aws:iam/role:Role") {
-		for _, arn := range r.In("managedPolicyArns").Strs() {
+		for _, arn := range g.In(r, "managedPolicyArns").Strs() {
 			checked++
 			if admin(arn) {
-				fs = append(fs, finding(r, "holds AdministratorAccess"))
+				fs = append(fs, g.finding(r, "holds AdministratorAccess"))
 			}
 		}
 	}
@@ -578,8 +601,8 @@ func checkParameterScope(g *Graph) (int, []Finding) {
 	checked := 0
 	for _, p := range g.identityPolicies() {
 		sts, err := ParseDocument(p.Doc)
-		if err != nil {
-			continue // IAM-WILDCARD reports unreadable documents
+		if p.Unknown || err != nil {
+			continue // unknown (recorded by the read), or unreadable (IAM-WILDCARD reports it)
 		}
 		for _, s := range sts {
 			if s.Effect != "Allow" {
@@ -601,10 +624,10 @@ func checkParameterScope(g *Graph) (int, []Finding) {
 			checked++
 			for _, r := range s.Resources() {
 				if params && mayName(r, "ssm") && !inPath(r) {
-					fs = append(fs, finding(p.Owner, "reads parameters outside /%s/%s/: %s", g.Project, g.Environment(), r))
+					fs = append(fs, g.finding(p.Owner, "reads parameters outside /%s/%s/: %s", g.Project, g.Environment(), r))
 				}
 				if keys && mayName(r, "kms") && !namedKey.MatchString(r) {
-					fs = append(fs, finding(p.Owner, "grants kms:Decrypt beyond named keys: %s", r))
+					fs = append(fs, g.finding(p.Owner, "grants kms:Decrypt beyond named keys: %s", r))
 				}
 			}
 		}
@@ -617,14 +640,14 @@ func checkContainerInsights(g *Graph) (int, []Finding) {
 	rs := g.OfType("aws:ecs/cluster:Cluster")
 	for _, r := range rs {
 		on := false
-		for i := 0; i < r.In("settings").Len(); i++ {
-			if r.In(fmt.Sprintf("settings[%d].name", i)).Str() == "containerInsights" {
-				v := r.In(fmt.Sprintf("settings[%d].value", i)).Str()
+		for i := 0; i < g.In(r, "settings").Len(); i++ {
+			if g.In(r, fmt.Sprintf("settings[%d].name", i)).Str() == "containerInsights" {
+				v := g.In(r, fmt.Sprintf("settings[%d].value", i)).Str()
 				on = v == "enabled" || v == "enhanced"
 			}
 		}
 		if !on {
-			fs = append(fs, finding(r, "Container Insights is off"))
+			fs = append(fs, g.finding(r, "Container Insights is off"))
 		}
 	}
 	return len(rs), fs
@@ -643,16 +666,16 @@ func checkCostTags(g *Graph) (int, []Finding) {
 		checked++
 		p := g.Provider(r)
 		if p == nil {
-			fs = append(fs, finding(r, "uses the default AWS provider, which has no default tags"))
+			fs = append(fs, g.finding(r, "uses the default AWS provider, which has no default tags"))
 			continue
 		}
-		tags := p.In("defaultTags.tags").Map()
-		own := r.In("tags").Map()
+		tags := g.In(p, "defaultTags.tags").Map()
+		own := g.In(r, "tags").Map()
 		for _, k := range CostTags {
 			if tags[k] == "" {
-				fs = append(fs, finding(r, "provider %s has no default tag %q", p.Name, k))
+				fs = append(fs, g.finding(r, "provider %s has no default tag %q", p.Name, k))
 			} else if v, set := own[k]; set && v == "" {
-				fs = append(fs, finding(r, "its own tags blank %q", k))
+				fs = append(fs, g.finding(r, "its own tags blank %q", k))
 			}
 		}
 	}
@@ -705,13 +728,13 @@ func checkNameLengths(g *Graph) (int, []Finding) {
 			if r.Type != l.typ {
 				continue
 			}
-			n := Name(r, l.field)
+			n := g.name(r, l.field)
 			if n == "" {
 				continue
 			}
 			checked++
 			if len(n) > l.max {
-				fs = append(fs, finding(r, "%s %q is %d characters; AWS allows %d", l.field, n, len(n), l.max))
+				fs = append(fs, g.finding(r, "%s %q is %d characters; AWS allows %d", l.field, n, len(n), l.max))
 			}
 		}
 	}

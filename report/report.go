@@ -412,46 +412,8 @@ func securityGroups(w *writer, g *policy.Graph) {
 	}
 }
 
-func policies(w *writer, rep policy.Report) {
-	w.line("## Policy")
-	w.line("")
-	w.line("| rule | severity | result | resources checked | mirrors |")
-	w.line("|---|---|---|---|---|")
-	for _, r := range rep.Results {
-		w.line("| %s | %s | %s | %d | %s |", r.Rule.ID, r.Rule.Severity, r.Status(), r.Checked, cell(r.Rule.Mirrors))
-	}
-	w.line("")
-	if v := rep.Violations(); len(v) > 0 {
-		w.line("### Violations")
-		w.line("")
-		for _, f := range v {
-			w.line("- **%s** `%s` (%s): %s", f.Rule, f.Name, shortType(f.Type), f.Message)
-		}
-		w.line("")
-	}
-	var excepted []string
-	for _, r := range rep.Results {
-		for _, e := range r.Excepted {
-			excepted = append(excepted, fmt.Sprintf("- **%s** `%s`: %s. Reason: %s", e.Rule, e.Name, e.Message, strings.TrimSpace(e.Reason)))
-		}
-	}
-	if len(excepted) > 0 {
-		w.line("### Exceptions applied (policy/exceptions.yaml)")
-		w.line("")
-		for _, e := range excepted {
-			w.line("%s", e)
-		}
-		w.line("")
-	}
-	if len(rep.Unused) > 0 {
-		w.line("### Exceptions for this stack that matched nothing")
-		w.line("")
-		for _, e := range rep.Unused {
-			w.line("- **%s**: %s", e.Rule, strings.TrimSpace(e.Reason))
-		}
-		w.line("")
-	}
-}
+// policies writes the policy section; cmd/policy writes the same for a preview.
+func policies(w *writer, rep policy.Report) { policy.WriteMarkdown(w, rep) }
 
 func costs(w *writer, stack string, rev *Review) error {
 	idle, busy := rev.Idle, rev.Busy

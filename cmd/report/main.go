@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/policy"
 	"github.com/ecsite/infra/report"
 )
 
@@ -45,7 +46,20 @@ func run(stack, out string) error {
 		if err != nil {
 			return err
 		}
-		return writeFile(filepath.Join(root, report.ReferencePath), text)
+		if err := writeFile(filepath.Join(root, report.ReferencePath), text); err != nil {
+			return err
+		}
+		// The preview the policy tests read: the prod program's resources in the format
+		// of `pulumi preview --json --show-sames`.
+		s, err := report.Run(policy.FixtureStack)
+		if err != nil {
+			return err
+		}
+		preview, err := policy.PreviewJSON(s.Mocks.Resources())
+		if err != nil {
+			return err
+		}
+		return writeFile(filepath.Join(root, policy.FixturePath), string(preview)+"\n")
 	}
 	if out == "" {
 		text, err := report.Generate(stack)

@@ -184,3 +184,54 @@ func plain(v resource.PropertyValue) any {
 	}
 	return v.String()
 }
+
+// Unknown reports whether the value, or anything inside it, is unknown (computed), as
+// the values of a preview are wherever they depend on an output not yet known.
+func (v Value) Unknown() bool { return unknown(v.V) }
+
+func unknown(v resource.PropertyValue) bool {
+	if v.IsOutput() && !v.OutputValue().Known {
+		return true
+	}
+	v = unwrap(v)
+	switch {
+	case v.IsComputed():
+		return true
+	case v.IsArray():
+		for _, e := range v.ArrayValue() {
+			if unknown(e) {
+				return true
+			}
+		}
+	case v.IsObject():
+		for _, e := range v.ObjectValue() {
+			if unknown(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InUnknown reports whether the input at path cannot be read because it, something
+// inside it, or one of the objects or arrays on the way to it is unknown.
+func (r *Resource) InUnknown(path string) bool {
+	v := resource.NewObjectProperty(r.Inputs)
+	for _, part := range splitPath(path) {
+		if v.IsOutput() && !v.OutputValue().Known {
+			return true
+		}
+		v = unwrap(v)
+		switch {
+		case v.IsComputed():
+			return true
+		case v.IsObject():
+			v = v.ObjectValue()[resource.PropertyKey(part.key)]
+		case v.IsArray() && part.index >= 0 && part.index < len(v.ArrayValue()):
+			v = v.ArrayValue()[part.index]
+		default:
+			return false
+		}
+	}
+	return unknown(v)
+}
