@@ -187,7 +187,7 @@ func containerDefinitions(s ServiceSettings, image, logGroup, region string, sec
 	}
 	b, err := json.Marshal([]ContainerDefinition{def})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("container definitions: %w", err)
 	}
 	return string(b), nil
 }

@@ -250,7 +250,7 @@ var FargateCPUs = []int{256, 512, 1024, 2048, 4096, 8192, 16384}
 // Secrets naming parameters the stack creates, each once.
 func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	if len(s.Name) > maxNameLength || !serviceNamePattern.MatchString(s.Name) {
-		p.Addf("name", "%q must be 1-%d lowercase letters, digits or hyphens, starting with a letter (target group names are limited to 32 characters)", s.Name, maxNameLength)
+		p.Addf("name", "%q must be 1-%d lowercase letters, digits or hyphens, starting with a letter (target group names are limited to %d characters)", s.Name, maxNameLength, MaxLoadBalancerNameLength)
 	}
 	// Ports below 1024 need root, and the containers run as a non-root user.
 	if s.Port < 1024 || s.Port > 65535 {
