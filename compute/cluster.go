@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/iamdoc"
 )
 
@@ -19,8 +18,8 @@ type ClusterArgs struct {
 	Region string
 	// Required. The AWS account id, which administers the key.
 	AccountID string
-	// Required. The validated cluster section of the stack configuration.
-	Config config.Cluster
+	// Required. The cluster's settings, checked with [ClusterSettings.Check].
+	Settings ClusterSettings
 }
 
 // Cluster is the ECS cluster with Container Insights, its Fargate capacity providers and
@@ -40,7 +39,7 @@ type Cluster struct {
 	ExecLogGroupArn pulumi.StringOutput `pulumi:"execLogGroupArn"`
 
 	// Strategy is the capacity provider strategy every service uses.
-	Strategy []config.CapacityProviderShare
+	Strategy []CapacityProviderShare
 }
 
 // NewCluster creates the cluster, its KMS key and the ECS Exec log group.
@@ -48,12 +47,12 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if args == nil {
 		return nil, errors.New("compute: cluster args are required")
 	}
-	if len(args.Config.CapacityProviderStrategy) == 0 {
+	if len(args.Settings.CapacityProviderStrategy) == 0 {
 		return nil, fmt.Errorf("cluster %q: a capacity provider strategy is required", name)
 	}
-	c := &Cluster{Strategy: append([]config.CapacityProviderShare(nil), args.Config.CapacityProviderStrategy...)}
+	c := &Cluster{Strategy: append([]CapacityProviderShare(nil), args.Settings.CapacityProviderStrategy...)}
 	if err := ctx.RegisterComponentResource("ecsite:compute:Cluster", name, c, opts...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
 	parent := pulumi.Parent(c)
 
@@ -78,7 +77,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		},
 	).JSON()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("key policy: %w", err)
 	}
 	key, err := kms.NewKey(ctx, name+"-compute", &kms.KeyArgs{
 		Description:       pulumi.String("Encrypts " + name + "'s ECS Exec sessions and container logs"),
@@ -86,28 +85,28 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		Policy:            pulumi.String(policy),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kms key %s-compute: %w", name, err)
 	}
 	if _, err := kms.NewAlias(ctx, name+"-compute", &kms.AliasArgs{
 		Name:        pulumi.String("alias/" + name + "-compute"),
 		TargetKeyId: key.KeyId,
 	}, parent); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kms alias %s-compute: %w", name, err)
 	}
 
 	execLogs, err := cloudwatch.NewLogGroup(ctx, name+"-exec", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/ecs/" + name + "/exec"),
-		RetentionInDays: pulumi.Int(args.Config.ExecLogRetentionDays),
+		RetentionInDays: pulumi.Int(args.Settings.ExecLogRetentionDays),
 		KmsKeyId:        key.Arn,
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("exec log group: %w", err)
 	}
 
 	cluster, err := ecs.NewCluster(ctx, name+"-cluster", &ecs.ClusterArgs{
 		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{
 			Name:  pulumi.String("containerInsights"),
-			Value: pulumi.String(args.Config.ContainerInsights),
+			Value: pulumi.String(args.Settings.ContainerInsights),
 		}},
 		Configuration: &ecs.ClusterConfigurationArgs{
 			ExecuteCommandConfiguration: &ecs.ClusterConfigurationExecuteCommandConfigurationArgs{
@@ -121,11 +120,11 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		},
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ecs cluster: %w", err)
 	}
 
 	strategy := ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArray{}
-	for _, s := range args.Config.CapacityProviderStrategy {
+	for _, s := range args.Settings.CapacityProviderStrategy {
 		strategy = append(strategy, ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs{
 			CapacityProvider: pulumi.String(s.CapacityProvider),
 			Base:             pulumi.Int(s.Base),
@@ -134,11 +133,11 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	}
 	capacity, err := ecs.NewClusterCapacityProviders(ctx, name+"-capacity", &ecs.ClusterCapacityProvidersArgs{
 		ClusterName:                       cluster.Name,
-		CapacityProviders:                 pulumi.ToStringArray(config.CapacityProviders),
+		CapacityProviders:                 pulumi.ToStringArray(CapacityProviders),
 		DefaultCapacityProviderStrategies: strategy,
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("capacity providers: %w", err)
 	}
 
 	// The name is read from the capacity-provider association, so a service that uses it
@@ -157,7 +156,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		"execLogGroupName": c.ExecLogGroupName,
 		"execLogGroupArn":  c.ExecLogGroupArn,
 	}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cluster %s outputs: %w", name, err)
 	}
 	return c, nil
 }

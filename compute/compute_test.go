@@ -122,7 +122,7 @@ func TestListenersRedirectAndRoute(t *testing.T) {
 				}
 			}
 			traffic := trafficListener(t, s)
-			var def config.Service
+			var def compute.ServiceSettings
 			for _, svc := range s.cfg.Services {
 				if svc.IsDefault() {
 					def = svc
@@ -592,10 +592,10 @@ func TestIAM(t *testing.T) {
 					}
 				}
 				taskPolicy := policyOf(t, s.r, taskRole)
-				var granted []config.Permission
+				var granted []compute.Permission
 				for _, st := range taskPolicy.Statement {
 					if strings.HasPrefix(st.Sid, compute.GrantedSidPrefix) {
-						granted = append(granted, config.Permission{Actions: st.Action, Resources: st.Resource})
+						granted = append(granted, compute.Permission{Actions: st.Action, Resources: st.Resource})
 						continue
 					}
 					for _, a := range st.Action {
@@ -630,7 +630,7 @@ func TestIAM(t *testing.T) {
 // task role, in order, and of no other role.
 func TestTaskPermissionsFromConfig(t *testing.T) {
 	key, list := committedServices(t, "prod")
-	perms := []config.Permission{
+	perms := []compute.Permission{
 		{Actions: []string{"s3:GetObject", "s3:PutObject"}, Resources: []string{"arn:aws:s3:::ecsite-uploads/*"}},
 		{Actions: []string{"cloudwatch:PutMetricData"}, Resources: []string{"*"}},
 	}
@@ -644,12 +644,12 @@ func TestTaskPermissionsFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
-	for svc, want := range map[string][]config.Permission{"api": perms, "web": nil} {
+	for svc, want := range map[string][]compute.Permission{"api": perms, "web": nil} {
 		task := one(t, r, typeTask, "ecsite-prod-"+svc+"-task")
-		var got []config.Permission
+		var got []compute.Permission
 		for _, st := range policyOf(t, r, roleFor(t, r, task.In("taskRoleArn").Str())).Statement {
 			if strings.HasPrefix(st.Sid, compute.GrantedSidPrefix) {
-				got = append(got, config.Permission{Actions: st.Action, Resources: st.Resource})
+				got = append(got, compute.Permission{Actions: st.Action, Resources: st.Resource})
 			}
 		}
 		if !reflect.DeepEqual(got, want) {

@@ -4,17 +4,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/ecsite/infra/config"
-	"github.com/ecsite/infra/internal/iamdoc"
 )
 
 // SSLPolicy is the HTTPS listener's security policy: TLS 1.3 and 1.2 only, the policy AWS
@@ -22,13 +16,14 @@ import (
 // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
 const SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
+// MaxLoadBalancerNameLength is AWS's limit on load balancer and target group names
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
+const MaxLoadBalancerNameLength = 32
+
 // MaxAutoNamedLength is the longest logical name whose auto-name (name, "-" and 7 random
 // characters) fits AWS's 32-character limit on load balancer and target group names
 // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
-const MaxAutoNamedLength = 32 - 8
-
-// accessLogPrefix is the key prefix of the access logs in their bucket.
-const accessLogPrefix = "alb"
+const MaxAutoNamedLength = MaxLoadBalancerNameLength - 8
 
 // LoadBalancerArgs configures a LoadBalancer.
 type LoadBalancerArgs struct {
@@ -38,11 +33,13 @@ type LoadBalancerArgs struct {
 	VpcID pulumi.StringInput
 	// Required. The public subnets the load balancer lives in.
 	PublicSubnetIDs pulumi.StringArrayInput
-	// Required. The validated loadBalancer section of the stack configuration.
-	Config config.LoadBalancer
+	// Required. The load balancer's settings, checked with [LoadBalancerSettings.Check].
+	Settings LoadBalancerSettings
 	// Required. The services to route to: one target group each, the default service
 	// (path pattern "/*") as the listener's default action, the others by listener rule.
-	Services []config.Service
+	// Each is checked with [ServiceSettings.Check], whose name limit keeps
+	// "<stem>-<service>" within MaxAutoNamedLength.
+	Services []ServiceSettings
 	// Required. The stem of target group names, "<stem>-<service>" (the program passes the
 	// environment); with the service name it must fit MaxAutoNamedLength.
 	TargetGroupStem string
@@ -94,212 +91,44 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	if args == nil {
 		return nil, errors.New("compute: load balancer args are required")
 	}
-	var defaultService *config.Service
-	for i, s := range args.Services {
-		if n := TargetGroupName(args.TargetGroupStem, s.Name); len(n) > MaxAutoNamedLength {
-			return nil, fmt.Errorf("load balancer %q: target group name %q is longer than %d characters", name, n, MaxAutoNamedLength)
-		}
-		if s.IsDefault() {
-			defaultService = &args.Services[i]
-		}
-	}
-	if defaultService == nil {
-		return nil, fmt.Errorf("load balancer %q: no service has the default path pattern %q", name, config.DefaultPathPattern)
+	defaultService, ok := defaultServiceOf(args.Services)
+	if !ok {
+		return nil, fmt.Errorf("load balancer %q: no service has the default path pattern %q", name, DefaultPathPattern)
 	}
 	lbName := name + "-lb"
 	if len(lbName) > MaxAutoNamedLength {
 		return nil, fmt.Errorf("load balancer %q: name %q is longer than %d characters", name, lbName, MaxAutoNamedLength)
 	}
-	cfg := args.Config
+	cfg := args.Settings
 	c := &LoadBalancer{Targets: map[string]Target{}, HTTPS: cfg.HTTPS()}
 	if err := ctx.RegisterComponentResource("ecsite:compute:LoadBalancer", name, c, opts...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load balancer %s: %w", name, err)
 	}
 	parent := pulumi.Parent(c)
 
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-alb", &ec2.SecurityGroupArgs{
-		VpcId:       args.VpcID,
-		Description: pulumi.String("ALB: HTTP and HTTPS from the internet; out only to the services' ports"),
-		Tags:        pulumi.StringMap{"Name": pulumi.String(name + "-alb")},
-	}, parent)
+	sg, err := newLoadBalancerSecurityGroup(ctx, name, args.VpcID, c.HTTPS, parent)
 	if err != nil {
 		return nil, err
 	}
-	ports := []int{80}
-	if c.HTTPS {
-		ports = append(ports, 443)
-	}
-	for _, port := range ports {
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-alb-in-%d", name, port), &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: sg.ID(),
-			Description:     pulumi.Sprintf("Port %d from the internet", port),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-		}, parent); err != nil {
-			return nil, err
-		}
-	}
-	// Egress to each service's port is added by the service (it knows its own group).
-
-	lbArgs := &lb.LoadBalancerArgs{
-		LoadBalancerType:         pulumi.String("application"),
-		Internal:                 pulumi.Bool(false),
-		IpAddressType:            pulumi.String("ipv4"),
-		SecurityGroups:           pulumi.StringArray{sg.ID()},
-		Subnets:                  args.PublicSubnetIDs,
-		DropInvalidHeaderFields:  pulumi.Bool(true),
-		EnableHttp2:              pulumi.Bool(true),
-		IdleTimeout:              pulumi.Int(cfg.IdleTimeoutSeconds),
-		EnableDeletionProtection: pulumi.Bool(cfg.DeletionProtection),
-	}
-	lbOpts := []pulumi.ResourceOption{parent}
-	c.AccessLogBucket = pulumi.String("").ToStringOutput()
-	if cfg.AccessLogs {
-		bucket, ready, err := newAccessLogBucket(ctx, name, args, parent)
-		if err != nil {
-			return nil, err
-		}
-		lbArgs.AccessLogs = &lb.LoadBalancerAccessLogsArgs{
-			Bucket:  bucket.Bucket,
-			Prefix:  pulumi.String(accessLogPrefix),
-			Enabled: pulumi.Bool(true),
-		}
-		// The ALB checks that it may write to the bucket when logging is switched on.
-		lbOpts = append(lbOpts, pulumi.DependsOn(ready))
-		c.AccessLogBucket = bucket.Bucket
-	}
-	alb, err := lb.NewLoadBalancer(ctx, lbName, lbArgs, lbOpts...)
+	alb, accessLogBucket, err := newALB(ctx, name, lbName, args, sg, parent)
 	if err != nil {
 		return nil, err
 	}
-
-	// Target groups: auto-named so that a replacement (a port change, say) is created,
-	// attached and only then is the old group deleted.
-	groups := map[string]*lb.TargetGroup{}
-	for _, s := range args.Services {
-		hc := s.HealthCheck
-		tg, err := lb.NewTargetGroup(ctx, TargetGroupName(args.TargetGroupStem, s.Name), &lb.TargetGroupArgs{
-			VpcId:               args.VpcID,
-			TargetType:          pulumi.String("ip"),
-			Protocol:            pulumi.String("HTTP"),
-			Port:                pulumi.Int(s.Port),
-			DeregistrationDelay: pulumi.Int(cfg.DeregistrationDelaySeconds),
-			HealthCheck: &lb.TargetGroupHealthCheckArgs{
-				Enabled:            pulumi.Bool(true),
-				Protocol:           pulumi.String("HTTP"),
-				Port:               pulumi.String("traffic-port"),
-				Path:               pulumi.String(hc.Path),
-				Matcher:            pulumi.String(hc.Matcher),
-				Interval:           pulumi.Int(hc.IntervalSeconds),
-				Timeout:            pulumi.Int(hc.TimeoutSeconds),
-				HealthyThreshold:   pulumi.Int(hc.HealthyThreshold),
-				UnhealthyThreshold: pulumi.Int(hc.UnhealthyThreshold),
-			},
-			Tags: pulumi.StringMap{"service": pulumi.String(s.Name)},
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		groups[s.Name] = tg
+	c.AccessLogBucket = accessLogBucket
+	groups, err := newTargetGroups(ctx, args, parent)
+	if err != nil {
+		return nil, err
 	}
-	forward := func(tg *lb.TargetGroup) lb.ListenerDefaultActionArray {
-		return lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
-			Type:           pulumi.String("forward"),
-			TargetGroupArn: tg.Arn,
-		}}
+	traffic, err := newListeners(ctx, name, cfg, alb, groups[defaultService.Name], parent)
+	if err != nil {
+		return nil, err
 	}
-
-	// The listener that carries the traffic: HTTPS with a certificate, otherwise HTTP.
-	var traffic *lb.Listener
-	if c.HTTPS {
-		certArn, err := certificate(ctx, name, cfg, parent)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
-			LoadBalancerArn: alb.Arn,
-			Port:            pulumi.Int(80),
-			Protocol:        pulumi.String("HTTP"),
-			DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
-				Type: pulumi.String("redirect"),
-				Redirect: &lb.ListenerDefaultActionRedirectArgs{
-					Protocol:   pulumi.String("HTTPS"),
-					Port:       pulumi.String("443"),
-					StatusCode: pulumi.String("HTTP_301"),
-				},
-			}},
-		}, parent); err != nil {
-			return nil, err
-		}
-		traffic, err = lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
-			LoadBalancerArn: alb.Arn,
-			Port:            pulumi.Int(443),
-			Protocol:        pulumi.String("HTTPS"),
-			SslPolicy:       pulumi.String(SSLPolicy),
-			CertificateArn:  certArn,
-			DefaultActions:  forward(groups[defaultService.Name]),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		traffic, err = lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
-			LoadBalancerArn: alb.Arn,
-			Port:            pulumi.Int(80),
-			Protocol:        pulumi.String("HTTP"),
-			DefaultActions:  forward(groups[defaultService.Name]),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
+	if c.Targets, err = newRoutes(ctx, name, args.Services, traffic, groups, parent); err != nil {
+		return nil, err
 	}
-
-	for _, s := range args.Services {
-		tg := groups[s.Name]
-		t := Target{Arn: tg.Arn, ArnSuffix: tg.ArnSuffix, Routing: []pulumi.Resource{traffic}}
-		if !s.IsDefault() {
-			rule, err := lb.NewListenerRule(ctx, name+"-"+s.Name, &lb.ListenerRuleArgs{
-				ListenerArn: traffic.Arn,
-				Priority:    pulumi.Int(s.Priority),
-				Conditions: lb.ListenerRuleConditionArray{lb.ListenerRuleConditionArgs{
-					PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.StringArray{pulumi.String(s.PathPattern)}},
-				}},
-				Actions: lb.ListenerRuleActionArray{lb.ListenerRuleActionArgs{
-					Type:           pulumi.String("forward"),
-					TargetGroupArn: tg.Arn,
-				}},
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-			t.Routing = append(t.Routing, rule)
-		}
-		c.Targets[s.Name] = t
-	}
-
-	switch {
-	case cfg.DomainName != "":
-		c.SiteURL = pulumi.String("https://" + cfg.DomainName).ToStringOutput()
-	case c.HTTPS:
-		c.SiteURL = pulumi.Sprintf("https://%s", alb.DnsName)
-	default:
-		c.SiteURL = pulumi.Sprintf("http://%s", alb.DnsName)
-	}
-	if cfg.DomainName != "" && cfg.HostedZoneID != "" {
-		if _, err := route53.NewRecord(ctx, name+"-site", &route53.RecordArgs{
-			ZoneId: pulumi.String(cfg.HostedZoneID),
-			Name:   pulumi.String(cfg.DomainName),
-			Type:   pulumi.String("A"),
-			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-				Name:                 alb.DnsName,
-				ZoneId:               alb.ZoneId,
-				EvaluateTargetHealth: pulumi.Bool(true),
-			}},
-		}, parent); err != nil {
-			return nil, err
-		}
+	c.SiteURL = siteURL(cfg, c.HTTPS, alb)
+	if err := newSiteRecord(ctx, name, cfg, alb, parent); err != nil {
+		return nil, err
 	}
 
 	c.Arn = alb.Arn
@@ -316,130 +145,159 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		"siteUrl":         c.SiteURL,
 		"accessLogBucket": c.AccessLogBucket,
 	}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load balancer %s outputs: %w", name, err)
 	}
 	return c, nil
 }
 
-// certificate returns the ARN of the configured certificate, or requests one for the
-// domain and validates it with DNS records in the hosted zone.
-func certificate(ctx *pulumi.Context, name string, cfg config.LoadBalancer, parent pulumi.ResourceOption) (pulumi.StringInput, error) {
-	if cfg.CertificateArn != "" {
-		return pulumi.String(cfg.CertificateArn), nil
+// defaultServiceOf returns the service with the default path pattern, the listener's
+// default action.
+func defaultServiceOf(services []ServiceSettings) (ServiceSettings, bool) {
+	var def ServiceSettings
+	found := false
+	for _, s := range services {
+		if s.IsDefault() {
+			def, found = s, true
+		}
 	}
-	cert, err := acm.NewCertificate(ctx, name+"-site", &acm.CertificateArgs{
-		DomainName:       pulumi.String(cfg.DomainName),
-		ValidationMethod: pulumi.String("DNS"),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	opt := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	record, err := route53.NewRecord(ctx, name+"-site-validation", &route53.RecordArgs{
-		ZoneId:         pulumi.String(cfg.HostedZoneID),
-		Name:           opt.ResourceRecordName().Elem(),
-		Type:           opt.ResourceRecordType().Elem(),
-		Records:        pulumi.StringArray{opt.ResourceRecordValue().Elem()},
-		Ttl:            pulumi.Int(300),
-		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	validation, err := acm.NewCertificateValidation(ctx, name+"-site", &acm.CertificateValidationArgs{
-		CertificateArn:        cert.Arn,
-		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	// The listener uses the validation's ARN so that it waits for the certificate to be issued.
-	return validation.CertificateArn, nil
+	return def, found
 }
 
-// newAccessLogBucket creates the access-log bucket: SSE-S3 encryption (the only kind ALB
-// log delivery supports), public access blocked, objects owned by the bucket owner,
-// expiry, and a policy that admits only TLS requests and lets the region's Elastic Load
-// Balancing account write under <prefix>/AWSLogs/<account>/ (for ap-northeast-1, account
-// 582318560864; https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
-// It returns the bucket and the resources the load balancer must wait for.
-func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs, parent pulumi.ResourceOrInvokeOption) (*s3.BucketV2, []pulumi.Resource, error) {
-	bucket, err := s3.NewBucketV2(ctx, name+"-alb-logs", &s3.BucketV2Args{}, parent)
-	if err != nil {
-		return nil, nil, err
-	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, name+"-alb-logs", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
+// newLoadBalancerSecurityGroup creates the load balancer's group: HTTP, and with TLS
+// HTTPS, from the internet. Egress to each service's port is added by the service (it
+// knows its own group).
+func newLoadBalancerSecurityGroup(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, https bool, parent pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-alb", &ec2.SecurityGroupArgs{
+		VpcId:       vpcID,
+		Description: pulumi.String("ALB: HTTP and HTTPS from the internet; out only to the services' ports"),
+		Tags:        pulumi.StringMap{"Name": pulumi.String(name + "-alb")},
 	}, parent)
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("security group %s-alb: %w", name, err)
 	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-alb-logs", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, parent); err != nil {
-		return nil, nil, err
+	ports := []int{80}
+	if https {
+		ports = append(ports, 443)
 	}
-	sse, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-alb-logs", &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm: pulumi.String("AES256"),
+	for _, port := range ports {
+		ruleName := fmt.Sprintf("%s-alb-in-%d", name, port)
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, ruleName, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId: sg.ID(),
+			Description:     pulumi.Sprintf("Port %d from the internet", port),
+			IpProtocol:      pulumi.String("tcp"),
+			FromPort:        pulumi.Int(port),
+			ToPort:          pulumi.Int(port),
+			CidrIpv4:        pulumi.String("0.0.0.0/0"),
+		}, parent); err != nil {
+			return nil, fmt.Errorf("ingress rule %s: %w", ruleName, err)
+		}
+	}
+	return sg, nil
+}
+
+// newALB creates the load balancer itself and, when access logs are on, their bucket,
+// which the load balancer waits for. It returns the load balancer and the bucket's name
+// ("" when access logs are off).
+func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg *ec2.SecurityGroup, parent pulumi.ResourceOrInvokeOption) (*lb.LoadBalancer, pulumi.StringOutput, error) {
+	cfg := args.Settings
+	lbArgs := &lb.LoadBalancerArgs{
+		LoadBalancerType:         pulumi.String("application"),
+		Internal:                 pulumi.Bool(false),
+		IpAddressType:            pulumi.String("ipv4"),
+		SecurityGroups:           pulumi.StringArray{sg.ID()},
+		Subnets:                  args.PublicSubnetIDs,
+		DropInvalidHeaderFields:  pulumi.Bool(true),
+		EnableHttp2:              pulumi.Bool(true),
+		IdleTimeout:              pulumi.Int(cfg.IdleTimeoutSeconds),
+		EnableDeletionProtection: pulumi.Bool(cfg.DeletionProtection),
+	}
+	lbOpts := []pulumi.ResourceOption{parent}
+	bucketName := pulumi.String("").ToStringOutput()
+	if cfg.AccessLogs {
+		bucket, ready, err := newAccessLogBucket(ctx, name, args, parent)
+		if err != nil {
+			return nil, pulumi.StringOutput{}, fmt.Errorf("access log bucket: %w", err)
+		}
+		lbArgs.AccessLogs = &lb.LoadBalancerAccessLogsArgs{
+			Bucket:  bucket.Bucket,
+			Prefix:  pulumi.String(accessLogPrefix),
+			Enabled: pulumi.Bool(true),
+		}
+		// The ALB checks that it may write to the bucket when logging is switched on.
+		lbOpts = append(lbOpts, pulumi.DependsOn(ready))
+		bucketName = bucket.Bucket
+	}
+	alb, err := lb.NewLoadBalancer(ctx, lbName, lbArgs, lbOpts...)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, fmt.Errorf("load balancer %s: %w", lbName, err)
+	}
+	return alb, bucketName, nil
+}
+
+// newTargetGroups creates one target group per service, by service name. They are
+// auto-named so that a replacement (a port change, say) is created, attached and only
+// then is the old group deleted.
+func newTargetGroups(ctx *pulumi.Context, args *LoadBalancerArgs, parent pulumi.ResourceOption) (map[string]*lb.TargetGroup, error) {
+	groups := map[string]*lb.TargetGroup{}
+	for _, s := range args.Services {
+		hc := s.HealthCheck
+		name := TargetGroupName(args.TargetGroupStem, s.Name)
+		tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
+			VpcId:               args.VpcID,
+			TargetType:          pulumi.String("ip"),
+			Protocol:            pulumi.String("HTTP"),
+			Port:                pulumi.Int(s.Port),
+			DeregistrationDelay: pulumi.Int(args.Settings.DeregistrationDelaySeconds),
+			HealthCheck: &lb.TargetGroupHealthCheckArgs{
+				Enabled:            pulumi.Bool(true),
+				Protocol:           pulumi.String("HTTP"),
+				Port:               pulumi.String("traffic-port"),
+				Path:               pulumi.String(hc.Path),
+				Matcher:            pulumi.String(hc.Matcher),
+				Interval:           pulumi.Int(hc.IntervalSeconds),
+				Timeout:            pulumi.Int(hc.TimeoutSeconds),
+				HealthyThreshold:   pulumi.Int(hc.HealthyThreshold),
+				UnhealthyThreshold: pulumi.Int(hc.UnhealthyThreshold),
 			},
-		}},
-	}, parent)
-	if err != nil {
-		return nil, nil, err
+			Tags: pulumi.StringMap{"service": pulumi.String(s.Name)},
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("target group %s: %w", name, err)
+		}
+		groups[s.Name] = tg
 	}
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-alb-logs", &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:         pulumi.String("expire-access-logs"),
-			Status:     pulumi.String("Enabled"),
-			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(accessLogPrefix + "/")},
-			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(args.Config.AccessLogExpirationDays)},
-		}},
-	}, parent); err != nil {
-		return nil, nil, err
-	}
-	delivery, err := elb.GetServiceAccount(ctx, nil, parent)
-	if err != nil {
-		return nil, nil, fmt.Errorf("looking up the Elastic Load Balancing account: %w", err)
-	}
-	policyJSON := bucket.Arn.ApplyT(func(arn string) (string, error) {
-		return AccessLogBucketPolicy(arn, delivery.Arn, args.AccountID).JSON()
-	}).(pulumi.StringOutput)
-	policy, err := s3.NewBucketPolicy(ctx, name+"-alb-logs", &s3.BucketPolicyArgs{
-		Bucket: bucket.ID(),
-		Policy: policyJSON,
-	}, parent, pulumi.DependsOn([]pulumi.Resource{block}))
-	if err != nil {
-		return nil, nil, err
-	}
-	return bucket, []pulumi.Resource{policy, sse}, nil
+	return groups, nil
 }
 
-// AccessLogBucketPolicy is the access-log bucket's policy: the ELB account of the region
-// may put objects under alb/AWSLogs/<account>/, and every request must use TLS.
-func AccessLogBucketPolicy(bucketArn, elbAccountArn, accountID string) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
-			Sid:       "ElbLogDelivery",
-			Principal: map[string]any{"AWS": elbAccountArn},
-			Action:    []string{"s3:PutObject"},
-			Resource:  []string{bucketArn + "/" + accessLogPrefix + "/AWSLogs/" + accountID + "/*"},
-		},
-		iamdoc.Statement{
-			Sid:       "DenyInsecureTransport",
-			Effect:    "Deny",
-			Principal: map[string]any{"AWS": "*"},
-			Action:    []string{"s3:*"},
-			Resource:  []string{bucketArn, bucketArn + "/*"},
-			Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
-		},
-	)
+// siteURL is https://<domain>, https://<DNS name> or, without a certificate, http://<DNS name>.
+func siteURL(cfg LoadBalancerSettings, https bool, alb *lb.LoadBalancer) pulumi.StringOutput {
+	switch {
+	case cfg.DomainName != "":
+		return pulumi.String("https://" + cfg.DomainName).ToStringOutput()
+	case https:
+		return pulumi.Sprintf("https://%s", alb.DnsName)
+	default:
+		return pulumi.Sprintf("http://%s", alb.DnsName)
+	}
+}
+
+// newSiteRecord points the domain at the load balancer with an alias A record in the
+// hosted zone, when both are configured.
+func newSiteRecord(ctx *pulumi.Context, name string, cfg LoadBalancerSettings, alb *lb.LoadBalancer, parent pulumi.ResourceOption) error {
+	if cfg.DomainName == "" || cfg.HostedZoneID == "" {
+		return nil
+	}
+	if _, err := route53.NewRecord(ctx, name+"-site", &route53.RecordArgs{
+		ZoneId: pulumi.String(cfg.HostedZoneID),
+		Name:   pulumi.String(cfg.DomainName),
+		Type:   pulumi.String("A"),
+		Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+			Name:                 alb.DnsName,
+			ZoneId:               alb.ZoneId,
+			EvaluateTargetHealth: pulumi.Bool(true),
+		}},
+	}, parent); err != nil {
+		return fmt.Errorf("site record %s-site: %w", name, err)
+	}
+	return nil
 }

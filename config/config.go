@@ -8,6 +8,7 @@ import (
 	pconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/ecsite/infra/access"
+	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/check"
@@ -36,11 +37,11 @@ type Config struct {
 	// Bastion is the optional Session Manager host for database access; key "bastion".
 	Bastion access.Settings
 	// LoadBalancer is the Application Load Balancer; key "loadBalancer".
-	LoadBalancer LoadBalancer
+	LoadBalancer compute.LoadBalancerSettings
 	// Cluster is the ECS cluster and its capacity providers; key "cluster".
-	Cluster Cluster
+	Cluster compute.ClusterSettings
 	// Services are the ECS services behind the load balancer; key "services".
-	Services []Service
+	Services []compute.ServiceSettings
 	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
 	// datadogApiKey, sentryDsn), in OptionalSecrets order.
 	Secrets []database.Secret
@@ -175,9 +176,9 @@ func Declared() map[string]any {
 		"bastion":     access.Defaults(),
 
 		// Compute: the load balancer, the ECS cluster and the services.
-		"loadBalancer": DefaultLoadBalancer(),
-		"cluster":      DefaultCluster(),
-		"services":     DefaultServices(),
+		"loadBalancer": compute.DefaultLoadBalancerSettings(),
+		"cluster":      compute.DefaultClusterSettings(),
+		"services":     compute.DefaultServices(),
 		// Optional secrets: empty means "not set"; a value must be set with --secret.
 		"mongodbUri":    "",
 		"datadogApiKey": "",

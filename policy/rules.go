@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/internal/pulumitest"
 )
 
@@ -688,10 +689,13 @@ type nameLimit struct {
 	max        int
 }
 
+// nameLimits are the limits the NAME-LENGTH rule checks in the registered graph. The load
+// balancer and target group limit is compute's, the same constant that bounds service
+// names in their settings check (config.MaxServiceNameLength).
 var nameLimits = []nameLimit{
-	{"aws:lb/loadBalancer:LoadBalancer", "name", 32},
+	{"aws:lb/loadBalancer:LoadBalancer", "name", compute.MaxLoadBalancerNameLength},
 	{"aws:lb/loadBalancer:LoadBalancer", "namePrefix", 6},
-	{"aws:lb/targetGroup:TargetGroup", "name", 32},
+	{"aws:lb/targetGroup:TargetGroup", "name", compute.MaxLoadBalancerNameLength},
 	{"aws:lb/targetGroup:TargetGroup", "namePrefix", 6},
 	{"aws:iam/role:Role", "name", 64},
 	{"aws:iam/role:Role", "namePrefix", 38},

@@ -96,7 +96,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	cluster, err := compute.NewCluster(ctx, cfg.Prefix(), &compute.ClusterArgs{
 		Region:    cfg.Region,
 		AccountID: identity.AccountId,
-		Config:    cfg.Cluster,
+		Settings:  cfg.Cluster,
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("compute cluster: %w", err)
@@ -105,7 +105,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		AccountID:       identity.AccountId,
 		VpcID:           vpc.VpcID,
 		PublicSubnetIDs: vpc.PublicSubnetIDs,
-		Config:          cfg.LoadBalancer,
+		Settings:        cfg.LoadBalancer,
 		Services:        cfg.Services,
 		TargetGroupStem: cfg.Environment,
 	}, withProvider)
@@ -115,7 +115,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	services := make([]*compute.Service, 0, len(cfg.Services))
 	for _, sc := range cfg.Services {
 		svc, err := compute.NewService(ctx, cfg.Prefix()+"-"+sc.Name, &compute.ServiceArgs{
-			Config:                      sc,
+			Settings:                    sc,
 			Region:                      cfg.Region,
 			AccountID:                   identity.AccountId,
 			ClusterArn:                  cluster.ClusterArn,

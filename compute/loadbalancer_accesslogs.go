@@ -1,0 +1,101 @@
+package compute
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/internal/iamdoc"
+)
+
+// accessLogPrefix is the key prefix of the access logs in their bucket.
+const accessLogPrefix = "alb"
+
+// newAccessLogBucket creates the access-log bucket: SSE-S3 encryption (the only kind ALB
+// log delivery supports), public access blocked, objects owned by the bucket owner,
+// expiry, and a policy that admits only TLS requests and lets the region's Elastic Load
+// Balancing account write under <prefix>/AWSLogs/<account>/ (for ap-northeast-1, account
+// 582318560864; https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
+// It returns the bucket and the resources the load balancer must wait for.
+func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs, parent pulumi.ResourceOrInvokeOption) (*s3.BucketV2, []pulumi.Resource, error) {
+	bucket, err := s3.NewBucketV2(ctx, name+"-alb-logs", &s3.BucketV2Args{}, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bucket: %w", err)
+	}
+	block, err := s3.NewBucketPublicAccessBlock(ctx, name+"-alb-logs", &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("public access block: %w", err)
+	}
+	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-alb-logs", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, parent); err != nil {
+		return nil, nil, fmt.Errorf("ownership controls: %w", err)
+	}
+	sse, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-alb-logs", &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+				SseAlgorithm: pulumi.String("AES256"),
+			},
+		}},
+	}, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encryption: %w", err)
+	}
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-alb-logs", &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:         pulumi.String("expire-access-logs"),
+			Status:     pulumi.String("Enabled"),
+			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(accessLogPrefix + "/")},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(args.Settings.AccessLogExpirationDays)},
+		}},
+	}, parent); err != nil {
+		return nil, nil, fmt.Errorf("lifecycle: %w", err)
+	}
+	delivery, err := elb.GetServiceAccount(ctx, nil, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("looking up the Elastic Load Balancing account: %w", err)
+	}
+	policyJSON := bucket.Arn.ApplyT(func(arn string) (string, error) {
+		return AccessLogBucketPolicy(arn, delivery.Arn, args.AccountID).JSON()
+	}).(pulumi.StringOutput)
+	policy, err := s3.NewBucketPolicy(ctx, name+"-alb-logs", &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
+		Policy: policyJSON,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{block}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("bucket policy: %w", err)
+	}
+	return bucket, []pulumi.Resource{policy, sse}, nil
+}
+
+// AccessLogBucketPolicy is the access-log bucket's policy: the ELB account of the region
+// may put objects under alb/AWSLogs/<account>/, and every request must use TLS.
+func AccessLogBucketPolicy(bucketArn, elbAccountArn, accountID string) iamdoc.Document {
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "ElbLogDelivery",
+			Principal: map[string]any{"AWS": elbAccountArn},
+			Action:    []string{"s3:PutObject"},
+			Resource:  []string{bucketArn + "/" + accessLogPrefix + "/AWSLogs/" + accountID + "/*"},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyInsecureTransport",
+			Effect:    "Deny",
+			Principal: map[string]any{"AWS": "*"},
+			Action:    []string{"s3:*"},
+			Resource:  []string{bucketArn, bucketArn + "/*"},
+			Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+		},
+	)
+}

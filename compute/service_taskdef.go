@@ -1,0 +1,302 @@
+package compute
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/internal/iamdoc"
+)
+
+// TaskExecutionPolicyArn is the AWS managed policy that lets ECS pull images from ECR and
+// write container logs.
+const TaskExecutionPolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+// ExecActions are the only actions the task role needs for ECS Exec's data channel
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-required-iam-permissions).
+var ExecActions = []string{
+	"ssmmessages:CreateControlChannel",
+	"ssmmessages:CreateDataChannel",
+	"ssmmessages:OpenControlChannel",
+	"ssmmessages:OpenDataChannel",
+}
+
+// GrantedSidPrefix starts the statement ids of the task role's permissions from config
+// (services[].taskPermissions), numbered from 0 in config order.
+const GrantedSidPrefix = "Granted"
+
+// ContainerDefinition is the part of an ECS container definition this program sets
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html).
+type ContainerDefinition struct {
+	Name                   string           `json:"name"`
+	Image                  string           `json:"image"`
+	Essential              bool             `json:"essential"`
+	User                   string           `json:"user"`
+	ReadonlyRootFilesystem bool             `json:"readonlyRootFilesystem"`
+	PortMappings           []PortMapping    `json:"portMappings"`
+	Environment            []KeyValue       `json:"environment"`
+	Secrets                []Secret         `json:"secrets"`
+	MountPoints            []MountPoint     `json:"mountPoints"`
+	LinuxParameters        LinuxParameters  `json:"linuxParameters"`
+	LogConfiguration       LogConfiguration `json:"logConfiguration"`
+}
+
+// PortMapping is a container port.
+type PortMapping struct {
+	ContainerPort int    `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+}
+
+// KeyValue is an environment variable.
+type KeyValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Secret is an environment variable read from SSM Parameter Store at task start.
+type Secret struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}
+
+// MountPoint mounts a task volume.
+type MountPoint struct {
+	SourceVolume  string `json:"sourceVolume"`
+	ContainerPath string `json:"containerPath"`
+	ReadOnly      bool   `json:"readOnly"`
+}
+
+// LinuxParameters are Linux-specific container settings.
+type LinuxParameters struct {
+	InitProcessEnabled bool `json:"initProcessEnabled"`
+}
+
+// LogConfiguration is a container's log driver.
+type LogConfiguration struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+// writablePaths are the only writable paths of the read-only root filesystem: /tmp for the
+// application, and the directories ECS Exec's SSM agent writes to
+// (https://github.com/aws/containers-roadmap/issues/1359).
+var writablePaths = []struct{ volume, path string }{
+	{"tmp", "/tmp"},
+	{"ssm-lib", "/var/lib/amazon"},
+	{"ssm-log", "/var/log/amazon"},
+}
+
+// newTaskDefinition creates the task definition of the service's single container: the
+// image (from the service's own repository unless the settings name another one), the
+// secrets by parameter ARN and logs to logGroup. It waits for the roles' grants: a task
+// started before them fails to pull its image or secrets, and such failures count
+// towards the circuit breaker.
+func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo *ecr.Repository, logGroup pulumi.StringOutput, roles *taskRoles, parent pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
+	s := args.Settings
+	// Container definitions, built from Go values once every ARN is known.
+	image := pulumi.String(s.Image.Repository + s.Image.Reference()).ToStringOutput()
+	if s.Image.Repository == "" {
+		image = pulumi.Sprintf("%s%s", repo.RepositoryUrl, s.Image.Reference())
+	}
+	secretNames := append([]string(nil), s.Secrets...)
+	sort.Strings(secretNames)
+	secretArns := pulumi.StringArray{}
+	for _, n := range secretNames {
+		secretArns = append(secretArns, args.Secrets[n])
+	}
+	containers := pulumi.All(image, logGroup, secretArns).ApplyT(func(v []any) (string, error) {
+		arns := v[2].([]string)
+		secrets := make([]Secret, len(secretNames))
+		for i, n := range secretNames {
+			secrets[i] = Secret{Name: n, ValueFrom: arns[i]}
+		}
+		return containerDefinitions(s, v[0].(string), v[1].(string), args.Region, secrets)
+	}).(pulumi.StringOutput)
+
+	volumes := ecs.TaskDefinitionVolumeArray{}
+	for _, w := range writablePaths {
+		volumes = append(volumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
+	}
+	task, err := ecs.NewTaskDefinition(ctx, name+"-task", &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(name),
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		NetworkMode:             pulumi.String("awsvpc"),
+		Cpu:                     pulumi.String(fmt.Sprint(s.Cpu)),
+		Memory:                  pulumi.String(fmt.Sprint(s.Memory)),
+		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"),
+			CpuArchitecture:       pulumi.String("X86_64"),
+		},
+		ExecutionRoleArn:     roles.execution.Arn,
+		TaskRoleArn:          roles.task.Arn,
+		ContainerDefinitions: containers,
+		Volumes:              volumes,
+		// A replaced revision stays ACTIVE: ECS refuses to update a service to a
+		// deregistered (INACTIVE) revision
+		// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html),
+		// so keeping it lets an operator roll back to it and leaves the circuit breaker's
+		// rollback target registered.
+		SkipDestroy: pulumi.Bool(true),
+	}, parent, pulumi.DependsOn(roles.grants))
+	if err != nil {
+		return nil, fmt.Errorf("task definition %s-task: %w", name, err)
+	}
+	return task, nil
+}
+
+// containerDefinitions renders the task's single container as JSON.
+func containerDefinitions(s ServiceSettings, image, logGroup, region string, secrets []Secret) (string, error) {
+	env := []KeyValue{{Name: "NODE_ENV", Value: "production"}}
+	names := make([]string, 0, len(s.Environment))
+	for n := range s.Environment {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		env = append(env, KeyValue{Name: n, Value: s.Environment[n]})
+	}
+	mounts := make([]MountPoint, len(writablePaths))
+	for i, w := range writablePaths {
+		mounts[i] = MountPoint{SourceVolume: w.volume, ContainerPath: w.path}
+	}
+	def := ContainerDefinition{
+		Name:                   s.Name,
+		Image:                  image,
+		Essential:              true,
+		User:                   s.User,
+		ReadonlyRootFilesystem: true,
+		PortMappings:           []PortMapping{{ContainerPort: s.Port, Protocol: "tcp"}},
+		Environment:            env,
+		Secrets:                secrets,
+		MountPoints:            mounts,
+		// An init process reaps the zombie processes ECS Exec sessions leave behind.
+		LinuxParameters: LinuxParameters{InitProcessEnabled: true},
+		LogConfiguration: LogConfiguration{
+			LogDriver: "awslogs",
+			Options: map[string]string{
+				"awslogs-group":         logGroup,
+				"awslogs-region":        region,
+				"awslogs-stream-prefix": s.Name,
+			},
+		},
+	}
+	b, err := json.Marshal([]ContainerDefinition{def})
+	if err != nil {
+		return "", fmt.Errorf("container definitions: %w", err)
+	}
+	return string(b), nil
+}
+
+// ParameterPathArn is the ARN pattern of every parameter under path, e.g.
+// arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*.
+func ParameterPathArn(region, account, path string) string {
+	return "arn:aws:ssm:" + region + ":" + account + ":parameter" + path + "*"
+}
+
+// taskRoles are the two roles of a service's tasks and what grants them their permissions.
+type taskRoles struct {
+	// execution starts the tasks: image pull, logs, the stack's parameters and their key.
+	execution *iam.Role
+	// task is the application's role: ECS Exec, and the permissions its settings grant.
+	task *iam.Role
+	// grants are the roles' policies and attachment, which the task definition waits for.
+	grants []pulumi.Resource
+}
+
+// newRoles creates the execution role (image pull, logs, the stack's parameters and
+// their key) and the task role (ECS Exec, and the permissions config grants), with the
+// policies and attachment that the task definition waits for.
+func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi.ResourceOption) (*taskRoles, error) {
+	trust, err := iamdoc.AssumeRole("ecs-tasks.amazonaws.com", args.AccountID).JSON()
+	if err != nil {
+		return nil, fmt.Errorf("trust policy: %w", err)
+	}
+	execRole, err := iam.NewRole(ctx, name+"-execution", &iam.RoleArgs{
+		Description:      pulumi.String("Starts " + name + "'s tasks: pulls the image, writes logs, reads its SSM parameters"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("role %s-execution: %w", name, err)
+	}
+	managed, err := iam.NewRolePolicyAttachment(ctx, name+"-execution", &iam.RolePolicyAttachmentArgs{
+		Role:      execRole.Name,
+		PolicyArn: pulumi.String(TaskExecutionPolicyArn),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("policy attachment %s-execution: %w", name, err)
+	}
+	// Secrets from Parameter Store: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+	paramArn := ParameterPathArn(args.Region, args.AccountID, args.ParameterPath)
+	keyArn := pulumi.String("").ToStringOutput()
+	if args.ParameterKmsKeyArn != nil {
+		keyArn = args.ParameterKmsKeyArn.ToStringOutput()
+	}
+	execPolicy := keyArn.ApplyT(func(key string) (string, error) {
+		statements := []iamdoc.Statement{{
+			Sid:      "ReadStackParameters",
+			Action:   []string{"ssm:GetParameters"},
+			Resource: []string{paramArn},
+		}}
+		if key != "" {
+			statements = append(statements, iamdoc.Statement{
+				Sid:      "DecryptStackParameters",
+				Action:   []string{"kms:Decrypt"},
+				Resource: []string{key},
+			})
+		}
+		return iamdoc.New(statements...).JSON()
+	}).(pulumi.StringOutput)
+	execInline, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{
+		Role:   execRole.ID(),
+		Policy: execPolicy,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("role policy %s-execution: %w", name, err)
+	}
+
+	taskRole, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
+		Description:      pulumi.String("The " + name + " application: ECS Exec and the permissions its config grants"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("role %s-task: %w", name, err)
+	}
+	// ECS Exec: the SSM data channel, session logging to the encrypted log group, and the
+	// key that encrypts the session
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).
+	// What config grants follows, one statement each.
+	taskPolicy := pulumi.All(args.ExecLogGroupArn, args.KmsKeyArn).ApplyT(func(v []any) (string, error) {
+		group, key := v[0].(string), v[1].(string)
+		statements := []iamdoc.Statement{
+			{Sid: "ExecChannel", Action: ExecActions, Resource: []string{"*"}},
+			{Sid: "ExecFindLogGroup", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}},
+			{
+				Sid:      "ExecSessionLogs",
+				Action:   []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+				Resource: []string{group, group + ":*"},
+			},
+			{Sid: "ExecSessionKey", Action: []string{"kms:Decrypt"}, Resource: []string{key}},
+		}
+		for i, perm := range args.Settings.TaskPermissions {
+			statements = append(statements, iamdoc.Statement{
+				Sid:      fmt.Sprintf("%s%d", GrantedSidPrefix, i),
+				Action:   perm.Actions,
+				Resource: perm.Resources,
+			})
+		}
+		return iamdoc.New(statements...).JSON()
+	}).(pulumi.StringOutput)
+	taskInline, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
+		Role:   taskRole.ID(),
+		Policy: taskPolicy,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("role policy %s-task: %w", name, err)
+	}
+	return &taskRoles{execution: execRole, task: taskRole, grants: []pulumi.Resource{managed, execInline, taskInline}}, nil
+}

@@ -1,0 +1,518 @@
+package compute
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ecsite/infra/internal/check"
+)
+
+// DefaultPathPattern marks the service that receives every request no other service
+// claims: it is the listener's default action rather than a listener rule.
+const DefaultPathPattern = "/*"
+
+// ScheduleTimezone is the time zone of every scheduled scaling action.
+const ScheduleTimezone = "Asia/Tokyo"
+
+// Image names a container image: a repository and exactly one of tag or digest.
+type Image struct {
+	// Repository is an image repository outside this stack (registry/path, no tag).
+	// Optional. Defaults to "", meaning the service's own ECR repository.
+	Repository string `json:"repository"`
+	// Tag is an immutable tag; "latest" is refused. Set Tag or Digest.
+	Tag string `json:"tag"`
+	// Digest is an image digest, sha256:<64 hex digits>. Set Tag or Digest.
+	Digest string `json:"digest"`
+}
+
+// Reference is the part after the repository: ":tag" or "@digest".
+func (i Image) Reference() string {
+	if i.Digest != "" {
+		return "@" + i.Digest
+	}
+	return ":" + i.Tag
+}
+
+// HealthCheck is a target group health check.
+type HealthCheck struct {
+	// Path is the HTTP path probed. Required.
+	Path string `json:"path"`
+	// Matcher lists the healthy HTTP codes, 200-499 ("200", "200-299"). Optional. Defaults to 200.
+	Matcher string `json:"matcher"`
+	// IntervalSeconds between probes. Optional. Defaults to 30.
+	IntervalSeconds int `json:"intervalSeconds"`
+	// TimeoutSeconds of one probe. Optional. Defaults to 5.
+	TimeoutSeconds int `json:"timeoutSeconds"`
+	// HealthyThreshold is the number of successes that make a target healthy. Optional. Defaults to 2.
+	HealthyThreshold int `json:"healthyThreshold"`
+	// UnhealthyThreshold is the number of failures that make it unhealthy. Optional. Defaults to 3.
+	UnhealthyThreshold int `json:"unhealthyThreshold"`
+}
+
+// Schedule is a scheduled scaling action in ScheduleTimezone.
+type Schedule struct {
+	// Name is unique within the service: lowercase letters, digits and hyphens. Required.
+	Name string `json:"name"`
+	// Schedule is cron(...), at(...) or rate(...) as Application Auto Scaling accepts. Required.
+	Schedule string `json:"schedule"`
+	// MinCount is the new minimum task count. Required.
+	MinCount int `json:"minCount"`
+	// MaxCount is the new maximum task count. Required.
+	MaxCount int `json:"maxCount"`
+}
+
+// UnmarshalJSON decodes one schedule from scratch (see CapacityProviderShare.UnmarshalJSON).
+func (s *Schedule) UnmarshalJSON(b []byte) error {
+	type plain Schedule
+	return check.DecodeFresh(b, (*plain)(s))
+}
+
+// Permission is one IAM statement granted to a service's task role.
+type Permission struct {
+	// Actions are IAM actions such as s3:GetObject; "*" and "<service>:*" are refused. Required.
+	Actions []string `json:"actions"`
+	// Resources are ARNs, or "*" for actions that take no resource. Required.
+	Resources []string `json:"resources"`
+}
+
+// UnmarshalJSON decodes one permission from scratch (see CapacityProviderShare.UnmarshalJSON).
+func (p *Permission) UnmarshalJSON(b []byte) error {
+	type plain Permission
+	return check.DecodeFresh(b, (*plain)(p))
+}
+
+// ServiceSettings is one ECS service behind the load balancer; an element of key "services".
+type ServiceSettings struct {
+	// Name identifies the service in resource names. Required.
+	Name string `json:"name"`
+	// Port is the container port. Required.
+	Port int `json:"port"`
+	// PathPattern is the request path routed to the service; "/*" makes it the default. Required.
+	PathPattern string `json:"pathPattern"`
+	// Priority is the listener rule priority; unused for the default service.
+	Priority int `json:"priority"`
+	// Cpu is the task CPU in units (1024 = 1 vCPU). Optional. Defaults to 512.
+	Cpu int `json:"cpu"`
+	// Memory is the task memory in MiB. Optional. Defaults to 1024.
+	Memory int `json:"memory"`
+	// Image is the container image. Required (a tag or a digest).
+	Image Image `json:"image"`
+	// User is the non-root user the container runs as. Optional. Defaults to 1000:1000.
+	User string `json:"user"`
+	// DesiredCount is the task count at creation. Optional. Defaults to 2.
+	DesiredCount int `json:"desiredCount"`
+	// MinCount is the autoscaling minimum. Optional. Defaults to 2.
+	MinCount int `json:"minCount"`
+	// MaxCount is the autoscaling maximum. Optional. Defaults to 10.
+	MaxCount int `json:"maxCount"`
+	// CPUTarget is the target average CPU utilization in percent. Optional. Defaults to 70.
+	CPUTarget float64 `json:"cpuTarget"`
+	// MemoryTarget is the target average memory utilization in percent. Optional. Defaults to 80.
+	MemoryTarget float64 `json:"memoryTarget"`
+	// ScaleInCooldownSeconds. Optional. Defaults to 300.
+	ScaleInCooldownSeconds int `json:"scaleInCooldownSeconds"`
+	// ScaleOutCooldownSeconds. Optional. Defaults to 60.
+	ScaleOutCooldownSeconds int `json:"scaleOutCooldownSeconds"`
+	// Schedules are scheduled scaling actions. Optional. Defaults to none.
+	Schedules []Schedule `json:"schedules"`
+	// MinHealthyPercent is the deployment minimum healthy percent. Optional. Defaults to 100.
+	MinHealthyPercent int `json:"minHealthyPercent"`
+	// MaxPercent is the deployment maximum percent. Optional. Defaults to 200.
+	MaxPercent int `json:"maxPercent"`
+	// HealthCheck is the target group health check. Required path.
+	HealthCheck HealthCheck `json:"healthCheck"`
+	// HealthCheckGracePeriodSeconds lets a new task start before the ALB judges it. Optional. Defaults to 60.
+	HealthCheckGracePeriodSeconds int `json:"healthCheckGracePeriodSeconds"`
+	// LogRetentionDays is the retention of the service's log group. Optional. Defaults to 90.
+	LogRetentionDays int `json:"logRetentionDays"`
+	// Environment are plain environment variables. NODE_ENV is always "production".
+	Environment map[string]string `json:"environment"`
+	// Secrets name the SSM parameters injected as environment variables of the same name.
+	Secrets []string `json:"secrets"`
+	// OutboundPorts are the TCP ports the tasks may reach on the internet. Optional. Defaults to 443.
+	OutboundPorts []int `json:"outboundPorts"`
+	// TaskPermissions are the application's own AWS permissions, added to the task role
+	// next to what ECS Exec needs. Optional. Defaults to none.
+	TaskPermissions []Permission `json:"taskPermissions"`
+}
+
+// IsDefault reports whether the service is the listener's default action.
+func (s ServiceSettings) IsDefault() bool { return s.PathPattern == DefaultPathPattern }
+
+// DefaultServiceSettings returns the defaults of a service that is neither web nor api.
+func DefaultServiceSettings() ServiceSettings {
+	return ServiceSettings{
+		Cpu:          512,
+		Memory:       1024,
+		User:         "1000:1000",
+		DesiredCount: 2, MinCount: 2, MaxCount: 10,
+		CPUTarget: 70, MemoryTarget: 80,
+		ScaleInCooldownSeconds: 300, ScaleOutCooldownSeconds: 60,
+		Schedules:         []Schedule{},
+		MinHealthyPercent: 100, MaxPercent: 200,
+		HealthCheck: HealthCheck{
+			Path: "/health", Matcher: "200", IntervalSeconds: 30, TimeoutSeconds: 5,
+			HealthyThreshold: 2, UnhealthyThreshold: 3,
+		},
+		HealthCheckGracePeriodSeconds: 60,
+		LogRetentionDays:              90,
+		Environment:                   map[string]string{},
+		Secrets:                       []string{},
+		OutboundPorts:                 []int{443},
+		TaskPermissions:               []Permission{},
+	}
+}
+
+// DefaultServices returns the web and api services of the production design: 512 CPU
+// units and 1024 MiB each, 2 to 10 tasks, web on 3000 with health check /api/health
+// and api on 3001 under /api/* with /health.
+func DefaultServices() []ServiceSettings {
+	web := DefaultServiceSettings()
+	web.Name, web.Port, web.PathPattern = "web", 3000, DefaultPathPattern
+	web.HealthCheck.Path = "/api/health"
+	web.Secrets = []string{"JWT_SECRET"}
+
+	api := DefaultServiceSettings()
+	api.Name, api.Port, api.PathPattern, api.Priority = "api", 3001, "/api/*", 100
+	api.Secrets = []string{"DATABASE_URL", "JWT_SECRET"}
+	// MongoDB Atlas listens on 27017.
+	api.OutboundPorts = []int{443, 27017}
+	return []ServiceSettings{web, api}
+}
+
+// DefaultServiceNamed returns the default entry a stack's service is merged over: the
+// default service of the same name, or the generic service defaults.
+func DefaultServiceNamed(name string) ServiceSettings {
+	for _, s := range DefaultServices() {
+		if s.Name == name {
+			return s
+		}
+	}
+	return DefaultServiceSettings()
+}
+
+var (
+	serviceNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$`)
+	scheduleNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	// Docker image references: https://docs.docker.com/reference/cli/docker/image/tag/
+	tagPattern        = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestPattern     = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	repositoryPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
+	userPattern       = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$|^[a-z_][a-z0-9_-]{0,31}$`)
+	envNamePattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// ALB path patterns: up to 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html#path-conditions).
+	pathPatternPattern = regexp.MustCompile(`^/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$`)
+	healthPathPattern  = regexp.MustCompile(`^/[A-Za-z0-9_\-.$/~@:+&=?%]{0,1000}$`)
+	matcherPattern     = regexp.MustCompile(`^[0-9]{3}([,-][0-9]{3})*$`)
+	// IAM actions and ARNs: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+	// and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html.
+	iamActionPattern = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
+	arnPattern       = regexp.MustCompile(`^arn:aws(-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}|aws)?:.+$`)
+)
+
+// fargateMemory reports whether memory (MiB) is allowed with cpu units on Fargate
+// (Linux), per the table at
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+// and https://docs.aws.amazon.com/AmazonECS/latest/userguide/task-cpu-memory-error.html.
+func fargateMemory(cpu, memory int) bool {
+	between := func(lo, hi, step int) bool { return memory >= lo && memory <= hi && (memory-lo)%step == 0 }
+	switch cpu {
+	case 256:
+		return memory == 512 || memory == 1024 || memory == 2048
+	case 512:
+		return between(1024, 4096, 1024)
+	case 1024:
+		return between(2048, 8192, 1024)
+	case 2048:
+		return between(4096, 16384, 1024)
+	case 4096:
+		return between(8192, 30720, 1024)
+	case 8192:
+		return between(16384, 61440, 4096)
+	case 16384:
+		return between(32768, 122880, 8192)
+	}
+	return false
+}
+
+// FargateCPUs lists the task CPU units Fargate offers.
+var FargateCPUs = []int{256, 512, 1024, 2048, 4096, 8192, 16384}
+
+// Check records every problem of s in p, which is scoped under the service's element of
+// the "services" key (e.g. "services[1]"). maxNameLength bounds Name: the caller derives
+// it from the longest target group stem it uses, MaxAutoNamedLength - len(stem) - 1 (see
+// TargetGroupName). The checks that span the list or other keys are the caller's: names,
+// ports, paths and priorities unique across services, exactly one default service, and
+// Secrets naming parameters the stack creates, each once.
+func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
+	if len(s.Name) > maxNameLength || !serviceNamePattern.MatchString(s.Name) {
+		p.Addf("name", "%q must be 1-%d lowercase letters, digits or hyphens, starting with a letter (target group names are limited to %d characters)", s.Name, maxNameLength, MaxLoadBalancerNameLength)
+	}
+	// Ports below 1024 need root, and the containers run as a non-root user.
+	if s.Port < 1024 || s.Port > 65535 {
+		p.Addf("port", "%d is outside 1024-65535 (the container runs as a non-root user)", s.Port)
+	}
+	if !pathPatternPattern.MatchString(s.PathPattern) {
+		p.Addf("pathPattern", "%q is not an ALB path pattern such as /api/* (start with /, at most 128 characters)", s.PathPattern)
+	}
+	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
+	if !s.IsDefault() && (s.Priority < 1 || s.Priority > 50000) {
+		p.Addf("priority", "%d is not a listener rule priority (1-50000); every service but the default (%s) needs one", s.Priority, DefaultPathPattern)
+	}
+	if !check.OneOf(s.Cpu, FargateCPUs) {
+		p.Addf("cpu", "%d is not a Fargate task CPU; use one of %s", s.Cpu, check.Join(FargateCPUs))
+	} else if !fargateMemory(s.Cpu, s.Memory) {
+		p.Addf("memory", "%d MiB is not offered by Fargate with cpu %d (see the Fargate task size table)", s.Memory, s.Cpu)
+	}
+	s.Image.Check(p.Under("image"))
+	if !userPattern.MatchString(s.User) || s.User == "root" || s.User == "0" || strings.HasPrefix(s.User, "0:") {
+		p.Addf("user", "%q must be a non-root user: uid[:gid] such as 1000:1000, or a user name other than root", s.User)
+	}
+
+	s.checkScaling(p)
+	if s.MinHealthyPercent < 0 || s.MinHealthyPercent > 100 {
+		p.Addf("minHealthyPercent", "%d is outside 0-100", s.MinHealthyPercent)
+	}
+	if s.MaxPercent < 100 || s.MaxPercent > 400 || s.MaxPercent <= s.MinHealthyPercent {
+		p.Addf("maxPercent", "%d must be 100-400 and above minHealthyPercent %d, or deployments cannot start a new task", s.MaxPercent, s.MinHealthyPercent)
+	}
+	s.HealthCheck.Check(p.Under("healthCheck"))
+	if s.HealthCheckGracePeriodSeconds < 0 || s.HealthCheckGracePeriodSeconds > 3600 {
+		p.Addf("healthCheckGracePeriodSeconds", "%d is outside 0-3600", s.HealthCheckGracePeriodSeconds)
+	}
+	p.Retention("logRetentionDays", s.LogRetentionDays)
+
+	secrets := map[string]bool{}
+	for _, name := range s.Secrets {
+		secrets[name] = true
+	}
+	envNames := make([]string, 0, len(s.Environment))
+	for name := range s.Environment {
+		envNames = append(envNames, name)
+	}
+	sort.Strings(envNames)
+	for _, name := range envNames {
+		ek := "environment." + name
+		switch {
+		case !envNamePattern.MatchString(name):
+			p.Addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
+		case name == "NODE_ENV":
+			p.Addf(ek, "is always %q and cannot be set", "production")
+		case secrets[name]:
+			p.Addf(ek, "is also in secrets; a variable comes from one place")
+		}
+	}
+	for i, perm := range s.TaskPermissions {
+		perm.Check(p.Under(fmt.Sprintf("taskPermissions[%d]", i)))
+	}
+	seenPort := map[int]bool{}
+	for i, port := range s.OutboundPorts {
+		pk := fmt.Sprintf("outboundPorts[%d]", i)
+		switch {
+		case port < 1 || port > 65535:
+			p.Addf(pk, "%d is not a TCP port", port)
+		case seenPort[port]:
+			p.Addf(pk, "%d is listed twice", port)
+		}
+		seenPort[port] = true
+	}
+}
+
+// checkScaling checks the task counts, the target tracking settings and the schedules.
+func (s ServiceSettings) checkScaling(p *check.Problems) {
+	if s.MaxCount < 1 || s.MaxCount > 1000 {
+		p.Addf("maxCount", "%d is outside 1-1000", s.MaxCount)
+	}
+	if s.MinCount < 0 || s.MinCount > s.MaxCount {
+		p.Addf("minCount", "%d must be between 0 and maxCount %d", s.MinCount, s.MaxCount)
+	}
+	if s.DesiredCount < s.MinCount || s.DesiredCount > s.MaxCount {
+		p.Addf("desiredCount", "%d is outside minCount..maxCount (%d..%d)", s.DesiredCount, s.MinCount, s.MaxCount)
+	}
+	if s.CPUTarget < 10 || s.CPUTarget > 95 {
+		p.Addf("cpuTarget", "%v is outside 10-95 percent", s.CPUTarget)
+	}
+	if s.MemoryTarget < 10 || s.MemoryTarget > 95 {
+		p.Addf("memoryTarget", "%v is outside 10-95 percent", s.MemoryTarget)
+	}
+	if s.ScaleInCooldownSeconds < 0 || s.ScaleInCooldownSeconds > 3600 {
+		p.Addf("scaleInCooldownSeconds", "%d is outside 0-3600", s.ScaleInCooldownSeconds)
+	}
+	if s.ScaleOutCooldownSeconds < 0 || s.ScaleOutCooldownSeconds > 3600 {
+		p.Addf("scaleOutCooldownSeconds", "%d is outside 0-3600", s.ScaleOutCooldownSeconds)
+	}
+	seenSchedule := map[string]bool{}
+	for i, sc := range s.Schedules {
+		sp := p.Under(fmt.Sprintf("schedules[%d]", i))
+		if !scheduleNamePattern.MatchString(sc.Name) {
+			sp.Addf("name", "%q must be 1-40 lowercase letters, digits or hyphens", sc.Name)
+		} else if seenSchedule[sc.Name] {
+			sp.Addf("name", "%q is listed twice", sc.Name)
+		}
+		seenSchedule[sc.Name] = true
+		sc.check(sp)
+	}
+}
+
+// check records the problems of one schedule apart from its name, which must be unique
+// within the service; p is scoped under the schedule's element.
+func (sc Schedule) check(p *check.Problems) {
+	if msg := checkSchedule(sc.Schedule); msg != "" {
+		p.Addf("schedule", "%q %s", sc.Schedule, msg)
+	}
+	if sc.MaxCount < 0 || sc.MaxCount > 1000 {
+		p.Addf("maxCount", "%d is outside 0-1000", sc.MaxCount)
+	}
+	if sc.MinCount < 0 || sc.MinCount > sc.MaxCount {
+		p.Addf("minCount", "%d must be between 0 and the schedule's maxCount %d", sc.MinCount, sc.MaxCount)
+	}
+}
+
+// Check records the problems of one IAM statement; p is scoped under its element of
+// taskPermissions.
+func (perm Permission) Check(p *check.Problems) {
+	if len(perm.Actions) == 0 {
+		p.Addf("actions", "is empty; list the IAM actions the application needs")
+	}
+	for j, a := range perm.Actions {
+		ak := fmt.Sprintf("actions[%d]", j)
+		switch {
+		case !iamActionPattern.MatchString(a):
+			p.Addf(ak, "%q is not an IAM action such as s3:GetObject (no bare *)", a)
+		case strings.HasSuffix(a, ":*"):
+			p.Addf(ak, "%q grants every action of the service; list the actions the application needs", a)
+		}
+	}
+	if len(perm.Resources) == 0 {
+		p.Addf("resources", "is empty; list ARNs, or * for actions that take no resource")
+	}
+	for j, r := range perm.Resources {
+		if r != "*" && !arnPattern.MatchString(r) {
+			p.Addf(fmt.Sprintf("resources[%d]", j), "%q is not an ARN such as arn:aws:s3:::bucket/* (or *)", r)
+		}
+	}
+}
+
+// Check records the problems of an image reference; p is scoped under its "image" key.
+func (img Image) Check(p *check.Problems) {
+	switch {
+	case img.Tag == "" && img.Digest == "":
+		p.Addf("tag", "is empty and so is image.digest; pin the image with a tag or a digest (an implicit latest is not allowed)")
+	case img.Tag != "" && img.Digest != "":
+		p.Addf("digest", "is set together with image.tag %q; set one of them", img.Tag)
+	case img.Tag == "latest":
+		p.Addf("tag", "%q is not allowed: it is mutable and the repositories refuse to overwrite tags; use a version or commit tag", img.Tag)
+	case img.Tag != "" && !tagPattern.MatchString(img.Tag):
+		p.Addf("tag", "%q is not a Docker tag (letters, digits, _ . -, at most 128 characters)", img.Tag)
+	case img.Digest != "" && !digestPattern.MatchString(img.Digest):
+		p.Addf("digest", "%q is not a digest such as sha256:<64 hex digits>", img.Digest)
+	}
+	if img.Repository != "" && !repositoryPattern.MatchString(img.Repository) {
+		p.Addf("repository", "%q is not an image repository such as public.ecr.aws/nginx/nginx (registry/path, no tag or digest)", img.Repository)
+	}
+}
+
+// Check records the problems of a target group health check; p is scoped under its
+// "healthCheck" key.
+func (h HealthCheck) Check(p *check.Problems) {
+	// Limits: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+	if !healthPathPattern.MatchString(h.Path) {
+		p.Addf("path", "%q is not an HTTP path starting with /", h.Path)
+	}
+	if !matcherPattern.MatchString(h.Matcher) || !albMatcherCodes(h.Matcher) {
+		p.Addf("matcher", "%q is not a list or range of HTTP codes from 200 to 499 such as 200 or 200-299", h.Matcher)
+	}
+	if h.IntervalSeconds < 5 || h.IntervalSeconds > 300 {
+		p.Addf("intervalSeconds", "%d is outside 5-300", h.IntervalSeconds)
+	}
+	if h.TimeoutSeconds < 2 || h.TimeoutSeconds > 120 || h.TimeoutSeconds >= h.IntervalSeconds {
+		p.Addf("timeoutSeconds", "%d must be 2-120 and below intervalSeconds %d", h.TimeoutSeconds, h.IntervalSeconds)
+	}
+	if h.HealthyThreshold < 2 || h.HealthyThreshold > 10 {
+		p.Addf("healthyThreshold", "%d is outside 2-10", h.HealthyThreshold)
+	}
+	if h.UnhealthyThreshold < 2 || h.UnhealthyThreshold > 10 {
+		p.Addf("unhealthyThreshold", "%d is outside 2-10", h.UnhealthyThreshold)
+	}
+}
+
+// albMatcherCodes reports whether every code of a matcher that matches matcherPattern is
+// one an Application Load Balancer accepts (200-499) and every range ascends.
+func albMatcherCodes(m string) bool {
+	for _, part := range strings.Split(m, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		l, _ := strconv.Atoi(lo)
+		h, err := strconv.Atoi(hi)
+		if err != nil || l < 200 || h > 499 || l > h {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	atPattern   = regexp.MustCompile(`^at\(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\)$`)
+	ratePattern = regexp.MustCompile(`^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$`)
+	cronPattern = regexp.MustCompile(`^cron\((.*)\)$`)
+	cronFields  = []struct {
+		name     string
+		chars    *regexp.Regexp
+		min, max int
+	}{
+		{"minutes", regexp.MustCompile(`^[0-9,*/-]+$`), 0, 59},
+		{"hours", regexp.MustCompile(`^[0-9,*/-]+$`), 0, 23},
+		{"day-of-month", regexp.MustCompile(`^([0-9,*/?LW-]+)$`), 1, 31},
+		{"month", regexp.MustCompile(`^([0-9,*/-]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)+$`), 1, 12},
+		{"day-of-week", regexp.MustCompile(`^([0-9,*/?L#-]|SUN|MON|TUE|WED|THU|FRI|SAT)+$`), 1, 7},
+		{"year", regexp.MustCompile(`^[0-9,*/-]+$`), 1970, 2199},
+	}
+	cronNumber = regexp.MustCompile(`[0-9]+`)
+)
+
+// checkSchedule returns what is wrong with an Application Auto Scaling schedule
+// expression, or "". Formats: at(yyyy-mm-ddThh:mm:ss), rate(value unit) and
+// cron(minutes hours day-of-month month day-of-week year), where one of the two day
+// fields must be "?"
+// (https://docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-using-cron-expressions.html,
+// https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html).
+func checkSchedule(expr string) string {
+	if atPattern.MatchString(expr) || ratePattern.MatchString(expr) {
+		return ""
+	}
+	m := cronPattern.FindStringSubmatch(expr)
+	if m == nil {
+		return "is not cron(...), at(yyyy-mm-ddThh:mm:ss) or rate(N minutes|hours|days)"
+	}
+	fields := strings.Fields(m[1])
+	if len(fields) != len(cronFields) {
+		return fmt.Sprintf("has %d cron fields; Application Auto Scaling needs 6: minutes hours day-of-month month day-of-week year", len(fields))
+	}
+	for i, f := range fields {
+		spec := cronFields[i]
+		if !spec.chars.MatchString(f) {
+			return fmt.Sprintf("has an invalid %s field %q", spec.name, f)
+		}
+		// Step values after "/" are counts, not field values.
+		for _, part := range strings.Split(f, ",") {
+			base, _, _ := strings.Cut(part, "/")
+			base, _, _ = strings.Cut(base, "#")
+			for _, n := range cronNumber.FindAllString(base, -1) {
+				v, _ := strconv.Atoi(n)
+				if v < spec.min || v > spec.max {
+					return fmt.Sprintf("has %s %d outside %d-%d", spec.name, v, spec.min, spec.max)
+				}
+			}
+		}
+	}
+	if (fields[2] == "?") == (fields[4] == "?") {
+		return "must have ? in exactly one of day-of-month and day-of-week"
+	}
+	return ""
+}

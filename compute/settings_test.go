@@ -1,0 +1,186 @@
+package compute_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/compute"
+	"github.com/ecsite/infra/internal/check"
+	"github.com/ecsite/infra/internal/programtest"
+)
+
+// These tests feed the settings checks each value AWS or the program refuses, over valid
+// defaults, and want a problem at the named key. The whole-program tests in program/ show
+// that such a problem stops the stack before any resource is registered, and cover the
+// checks that span keys (secrets against the stack's parameters, names, ports, paths and
+// priorities unique across services), which stay in config.
+
+func TestClusterSettingsCheck(t *testing.T) {
+	programtest.CheckSettings(t, "cluster", compute.DefaultClusterSettings, func(s compute.ClusterSettings, p *check.Problems) { s.Check(p) }, []programtest.SettingsCase{
+		{"container insights off", `{"containerInsights":"disabled"}`, "cluster.containerInsights"},
+		{"exec log retention CloudWatch does not offer", `{"execLogRetentionDays":10}`, "cluster.execLogRetentionDays"},
+		{"no images kept", `{"imagesToKeep":0}`, "cluster.imagesToKeep"},
+		{"too many images kept", `{"imagesToKeep":1001}`, "cluster.imagesToKeep"},
+		{"empty strategy", `{"capacityProviderStrategy":[]}`, "cluster.capacityProviderStrategy"},
+		{"unknown capacity provider", `{"capacityProviderStrategy":[{"capacityProvider":"EC2","weight":1}]}`, "cluster.capacityProviderStrategy[0].capacityProvider"},
+		{"capacity provider listed twice", `{"capacityProviderStrategy":[{"capacityProvider":"FARGATE","weight":1},{"capacityProvider":"FARGATE","weight":1}]}`, "cluster.capacityProviderStrategy[1].capacityProvider"},
+		{"negative base", `{"capacityProviderStrategy":[{"capacityProvider":"FARGATE","base":-1,"weight":1}]}`, "cluster.capacityProviderStrategy[0].base"},
+		{"base above 100000", `{"capacityProviderStrategy":[{"capacityProvider":"FARGATE","base":100001,"weight":1}]}`, "cluster.capacityProviderStrategy[0].base"},
+		{"weight above 1000", `{"capacityProviderStrategy":[{"capacityProvider":"FARGATE","weight":1001}]}`, "cluster.capacityProviderStrategy[0].weight"},
+		{"base on two providers", `{"capacityProviderStrategy":[{"capacityProvider":"FARGATE","base":1,"weight":1},{"capacityProvider":"FARGATE_SPOT","base":1,"weight":1}]}`, "cluster.capacityProviderStrategy"},
+		{"no weight above 0 (an entry does not inherit the default weight)", `{"capacityProviderStrategy":[{"capacityProvider":"FARGATE","base":2}]}`, "cluster.capacityProviderStrategy"},
+	})
+}
+
+// testCertificateArn is a well-formed certificate in the test region.
+const testCertificateArn = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"
+
+// loadBalancerWithCertificate is the code defaults with a certificate: the defaults
+// require HTTPS, so on their own they are refused (TestLoadBalancerDefaultsRequireCertificate).
+func loadBalancerWithCertificate() compute.LoadBalancerSettings {
+	l := compute.DefaultLoadBalancerSettings()
+	l.CertificateArn = testCertificateArn
+	return l
+}
+
+func TestLoadBalancerSettingsCheck(t *testing.T) {
+	programtest.CheckSettings(t, "loadBalancer", loadBalancerWithCertificate, func(s compute.LoadBalancerSettings, p *check.Problems) { s.Check(p, "ap-northeast-1") }, []programtest.SettingsCase{
+		{"malformed certificate arn", `{"certificateArn":"arn:aws:acm:ap-northeast-1:123:certificate/x"}`, "loadBalancer.certificateArn"},
+		{"certificate in another region", `{"certificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"}`, "loadBalancer.certificateArn"},
+		{"no certificate where HTTPS is required", `{"certificateArn":""}`, "loadBalancer.certificateArn"},
+		{"malformed domain", `{"domainName":"shop_example.com","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "loadBalancer.domainName"},
+		{"domain longer than 253 characters", `{"domainName":"` + strings.Repeat("a.", 127) + `com","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "loadBalancer.domainName"},
+		{"malformed hosted zone id", `{"domainName":"shop.example.com","hostedZoneId":"zone-1"}`, "loadBalancer.hostedZoneId"},
+		{"hosted zone without domain", `{"hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "loadBalancer.hostedZoneId"},
+		{"domain without zone or certificate", `{"certificateArn":"","domainName":"shop.example.com"}`, "loadBalancer.hostedZoneId"},
+		{"idle timeout 0", `{"idleTimeoutSeconds":0}`, "loadBalancer.idleTimeoutSeconds"},
+		{"idle timeout too long", `{"idleTimeoutSeconds":4001}`, "loadBalancer.idleTimeoutSeconds"},
+		{"negative deregistration delay", `{"deregistrationDelaySeconds":-1}`, "loadBalancer.deregistrationDelaySeconds"},
+		{"deregistration delay above an hour", `{"deregistrationDelaySeconds":3601}`, "loadBalancer.deregistrationDelaySeconds"},
+		{"access logs kept 0 days", `{"accessLogExpirationDays":0}`, "loadBalancer.accessLogExpirationDays"},
+		{"access logs kept over ten years", `{"accessLogExpirationDays":3651}`, "loadBalancer.accessLogExpirationDays"},
+	})
+}
+
+// TestLoadBalancerDefaultsRequireCertificate: the code defaults require HTTPS, so a stack
+// must name a certificate (or a domain and zone), or opt out of HTTPS.
+func TestLoadBalancerDefaultsRequireCertificate(t *testing.T) {
+	p := check.NewProblems()
+	compute.DefaultLoadBalancerSettings().Check(p.Under("loadBalancer"), "ap-northeast-1")
+	ve, ok := check.AsValidationError(p.Err())
+	if !ok || len(ve.Keys()) != 1 || !ve.Has("loadBalancer.certificateArn") {
+		t.Fatalf("defaults: %v; want only loadBalancer.certificateArn", p.Err())
+	}
+	plain := compute.DefaultLoadBalancerSettings()
+	plain.RequireHTTPS = false
+	p = check.NewProblems()
+	plain.Check(p.Under("loadBalancer"), "ap-northeast-1")
+	if err := p.Err(); err != nil {
+		t.Errorf("requireHttps false without a certificate: %v", err)
+	}
+}
+
+// testMaxServiceName is the service name limit with an environment of up to 8
+// characters, as config passes it (config.MaxServiceNameLength).
+const testMaxServiceName = compute.MaxAutoNamedLength - 8 - 1
+
+// pinnedDefaultService is the default web service with an image tag: the defaults pin no
+// image, which every stack must do.
+func pinnedDefaultService() compute.ServiceSettings {
+	s := compute.DefaultServiceNamed("web")
+	s.Image.Tag = "1.0.0"
+	return s
+}
+
+func TestServiceSettingsCheck(t *testing.T) {
+	// rule makes the service a non-default one with the given listener rule priority.
+	rule := func(priority int) string { return fmt.Sprintf(`{"pathPattern":"/admin/*","priority":%d}`, priority) }
+	// schedule is one scheduled action with the given expression and counts.
+	schedule := func(expr string, min, max int) string {
+		return fmt.Sprintf(`{"schedules":[{"name":"night","schedule":%q,"minCount":%d,"maxCount":%d}]}`, expr, min, max)
+	}
+	programtest.CheckSettings(t, "services[0]", pinnedDefaultService, func(s compute.ServiceSettings, p *check.Problems) { s.Check(p, testMaxServiceName) }, []programtest.SettingsCase{
+		{"empty name", `{"name":""}`, "services[0].name"},
+		{"name with capitals", `{"name":"Api"}`, "services[0].name"},
+		{"name ending with a hyphen", `{"name":"api-"}`, "services[0].name"},
+		{"name too long for a target group", `{"name":"` + strings.Repeat("a", testMaxServiceName+1) + `"}`, "services[0].name"},
+		{"privileged port", `{"port":80}`, "services[0].port"},
+		{"port above 65535", `{"port":65536}`, "services[0].port"},
+		{"path pattern without slash", `{"pathPattern":"api/*","priority":5}`, "services[0].pathPattern"},
+		{"path pattern longer than 128 characters", `{"pathPattern":"/` + strings.Repeat("a", 128) + `","priority":5}`, "services[0].pathPattern"},
+		{"non-default service without priority", rule(0), "services[0].priority"},
+		{"priority above 50000", rule(50001), "services[0].priority"},
+		{"cpu Fargate does not offer", `{"cpu":300}`, "services[0].cpu"},
+		{"cpu and memory Fargate does not offer", `{"cpu":256,"memory":4096}`, "services[0].memory"},
+		{"memory off the 1 GiB steps", `{"cpu":1024,"memory":2500}`, "services[0].memory"},
+		{"image without tag or digest", `{"image":{"tag":""}}`, "services[0].image.tag"},
+		{"image with tag and digest", `{"image":{"tag":"1.0.0","digest":"sha256:` + strings.Repeat("a", 64) + `"}}`, "services[0].image.digest"},
+		{"image tag latest", `{"image":{"tag":"latest"}}`, "services[0].image.tag"},
+		{"image tag with a slash", `{"image":{"tag":"v1/2"}}`, "services[0].image.tag"},
+		{"malformed digest", `{"image":{"tag":"","digest":"sha256:xyz"}}`, "services[0].image.digest"},
+		{"repository with a tag", `{"image":{"repository":"public.ecr.aws/nginx/nginx:1.27","tag":"1"}}`, "services[0].image.repository"},
+		{"root user", `{"user":"root"}`, "services[0].user"},
+		{"uid 0", `{"user":"0"}`, "services[0].user"},
+		{"uid 0 with a group", `{"user":"0:0"}`, "services[0].user"},
+		{"max count 0", `{"minCount":0,"desiredCount":0,"maxCount":0}`, "services[0].maxCount"},
+		{"max count above 1000", `{"maxCount":1001}`, "services[0].maxCount"},
+		{"min above max", `{"minCount":5,"maxCount":3,"desiredCount":4}`, "services[0].minCount"},
+		{"desired above max", `{"desiredCount":11}`, "services[0].desiredCount"},
+		{"desired below min", `{"desiredCount":1}`, "services[0].desiredCount"},
+		{"cpu target out of range", `{"cpuTarget":100}`, "services[0].cpuTarget"},
+		{"memory target out of range", `{"memoryTarget":5}`, "services[0].memoryTarget"},
+		{"scale-in cooldown above an hour", `{"scaleInCooldownSeconds":3601}`, "services[0].scaleInCooldownSeconds"},
+		{"negative scale-out cooldown", `{"scaleOutCooldownSeconds":-1}`, "services[0].scaleOutCooldownSeconds"},
+		{"schedule name with capitals", `{"schedules":[{"name":"Night","schedule":"rate(1 day)","minCount":1,"maxCount":2}]}`, "services[0].schedules[0].name"},
+		{"schedule listed twice", `{"schedules":[{"name":"n","schedule":"rate(1 day)","minCount":1,"maxCount":2},{"name":"n","schedule":"at(2027-01-01T00:00:00)","minCount":1,"maxCount":2}]}`, "services[0].schedules[1].name"},
+		{"schedule not cron at or rate", schedule("every night", 1, 2), "services[0].schedules[0].schedule"},
+		{"cron with five fields", schedule("cron(0 22 * * 1-5)", 1, 2), "services[0].schedules[0].schedule"},
+		{"cron hour 24", schedule("cron(0 24 ? * MON-FRI *)", 1, 2), "services[0].schedules[0].schedule"},
+		{"cron with both day fields", schedule("cron(0 22 * * MON *)", 1, 2), "services[0].schedules[0].schedule"},
+		{"cron with neither day field", schedule("cron(0 22 ? * ? *)", 1, 2), "services[0].schedules[0].schedule"},
+		{"cron with an invalid month", schedule("cron(0 22 ? FOO MON *)", 1, 2), "services[0].schedules[0].schedule"},
+		{"at with month 13", schedule("at(2027-13-01T00:00:00)", 1, 2), "services[0].schedules[0].schedule"},
+		{"rate of 0 minutes", schedule("rate(0 minutes)", 1, 2), "services[0].schedules[0].schedule"},
+		{"schedule max above 1000", schedule("cron(0 22 ? * MON-FRI *)", 1, 1001), "services[0].schedules[0].maxCount"},
+		{"schedule min above max", schedule("cron(0 22 ? * MON-FRI *)", 3, 2), "services[0].schedules[0].minCount"},
+		{"min healthy above 100", `{"minHealthyPercent":101}`, "services[0].minHealthyPercent"},
+		{"max percent not above min healthy", `{"minHealthyPercent":100,"maxPercent":100}`, "services[0].maxPercent"},
+		{"max percent above 400", `{"maxPercent":401}`, "services[0].maxPercent"},
+		{"health check path without slash", `{"healthCheck":{"path":"health"}}`, "services[0].healthCheck.path"},
+		{"health check code an ALB does not accept", `{"healthCheck":{"matcher":"500"}}`, "services[0].healthCheck.matcher"},
+		{"health check code range descending", `{"healthCheck":{"matcher":"299-200"}}`, "services[0].healthCheck.matcher"},
+		{"health check matcher not codes", `{"healthCheck":{"matcher":"ok"}}`, "services[0].healthCheck.matcher"},
+		{"health check interval below 5", `{"healthCheck":{"intervalSeconds":4,"timeoutSeconds":2}}`, "services[0].healthCheck.intervalSeconds"},
+		{"health check timeout not below interval", `{"healthCheck":{"intervalSeconds":5,"timeoutSeconds":5}}`, "services[0].healthCheck.timeoutSeconds"},
+		{"healthy threshold 1", `{"healthCheck":{"healthyThreshold":1}}`, "services[0].healthCheck.healthyThreshold"},
+		{"unhealthy threshold 11", `{"healthCheck":{"unhealthyThreshold":11}}`, "services[0].healthCheck.unhealthyThreshold"},
+		{"grace period above an hour", `{"healthCheckGracePeriodSeconds":3601}`, "services[0].healthCheckGracePeriodSeconds"},
+		{"log retention CloudWatch does not offer", `{"logRetentionDays":10}`, "services[0].logRetentionDays"},
+		{"environment variable name with a hyphen", `{"environment":{"MY-VAR":"x"}}`, "services[0].environment.MY-VAR"},
+		{"NODE_ENV overridden", `{"environment":{"NODE_ENV":"development"}}`, "services[0].environment.NODE_ENV"},
+		{"variable both plain and secret", `{"environment":{"JWT_SECRET":"x"}}`, "services[0].environment.JWT_SECRET"},
+		{"task permission without actions", `{"taskPermissions":[{"resources":["*"]}]}`, "services[0].taskPermissions[0].actions"},
+		{"task permission for every action", `{"taskPermissions":[{"actions":["*"],"resources":["*"]}]}`, "services[0].taskPermissions[0].actions[0]"},
+		{"task permission for every action of a service", `{"taskPermissions":[{"actions":["s3:*"],"resources":["arn:aws:s3:::b/*"]}]}`, "services[0].taskPermissions[0].actions[0]"},
+		{"task permission without resources", `{"taskPermissions":[{"actions":["s3:GetObject"]}]}`, "services[0].taskPermissions[0].resources"},
+		{"task permission on a resource that is no ARN", `{"taskPermissions":[{"actions":["s3:GetObject"],"resources":["my-bucket"]}]}`, "services[0].taskPermissions[0].resources[0]"},
+		{"outbound port 0", `{"outboundPorts":[0]}`, "services[0].outboundPorts[0]"},
+		{"outbound port listed twice", `{"outboundPorts":[443,443]}`, "services[0].outboundPorts[1]"},
+	})
+}
+
+// TestDefaultServicesPass: the web and api defaults pinned to an image, and the generic
+// service defaults with the fields a stack must set, pass the check.
+func TestDefaultServicesPass(t *testing.T) {
+	worker := compute.DefaultServiceSettings()
+	worker.Name, worker.Port, worker.PathPattern, worker.Priority = "worker", 3002, "/worker/*", 200
+	for i, s := range append(compute.DefaultServices(), worker) {
+		s.Image.Tag = "1.0.0"
+		p := check.NewProblems()
+		s.Check(p.Under("services").Under("[0]"), testMaxServiceName)
+		if err := p.Err(); err != nil {
+			t.Errorf("default service %d (%s): %v", i, s.Name, err)
+		}
+	}
+}
