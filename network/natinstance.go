@@ -349,7 +349,7 @@ chmod 0755 /usr/local/sbin/nat-instance
 cat > /etc/sysctl.d/90-nat-instance.conf <<'SYSCTL'
 net.ipv4.ip_forward = 1
 SYSCTL
-sysctl -q --system
+sysctl -q -p /etc/sysctl.d/90-nat-instance.conf
 
 cat > /etc/systemd/system/nat-instance.service <<'UNIT'
 [Unit]

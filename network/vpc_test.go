@@ -2,6 +2,9 @@ package network_test
 
 import (
 	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -665,5 +668,36 @@ func TestNatInstanceRolePolicy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNatInstanceUserDataIsValidShell parses the user data and the boot script it
+// installs with bash -n, and runs shellcheck on both when it is installed.
+func TestNatInstanceUserDataIsValidShell(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	ud := network.NatInstanceUserData("eni-0123456789abcdef0", "ap-northeast-1", []string{"10.0.11.0/24", "10.0.12.0/24"})
+	_, rest, ok := strings.Cut(ud, "<<'SCRIPT'\n")
+	inner, _, ok2 := strings.Cut(rest, "\nSCRIPT\n")
+	if !ok || !ok2 {
+		t.Fatal("user data does not embed the boot script between <<'SCRIPT' and SCRIPT")
+	}
+	dir := t.TempDir()
+	scripts := map[string]string{"user-data.sh": ud, "nat-instance.sh": inner}
+	for name, body := range scripts {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(bash, "-n", path).CombinedOutput(); err != nil {
+			t.Errorf("%s: bash -n: %v\n%s", name, err, out)
+		}
+		if sc, err := exec.LookPath("shellcheck"); err == nil {
+			if out, err := exec.Command(sc, "-s", "bash", path).CombinedOutput(); err != nil {
+				t.Errorf("%s: shellcheck: %v\n%s", name, err, out)
+			}
+		}
 	}
 }
