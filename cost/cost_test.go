@@ -223,6 +223,9 @@ func TestEveryPricedTypeIsPriced(t *testing.T) {
 		res("aws:cloudwatch/compositeAlarm:CompositeAlarm", "combo", map[string]any{}),
 		res("aws:s3/bucket:Bucket", "old", map[string]any{}),
 		res("aws:ec2/vpcEndpoint:VpcEndpoint", "ssm", map[string]any{"vpcEndpointType": "Interface", "subnetIds": []any{"a", "c"}}),
+		&pulumitest.Resource{Type: "aws:ec2/launchTemplate:LaunchTemplate", Name: "nat-lt", ID: "lt-1", Custom: true,
+			Inputs: resource.NewPropertyMapFromMap(map[string]any{"instanceType": "t4g.nano", "networkInterfaces": []any{map[string]any{"deviceIndex": 0, "associatePublicIpAddress": "true"}}})},
+		res("aws:autoscaling/group:Group", "x-nat-instance-a", map[string]any{"minSize": 1, "maxSize": 1, "desiredCapacity": 1, "launchTemplate": map[string]any{"id": "lt-1"}}),
 	)
 	est2, err := New(extra, roundPrices, handUsage)
 	if err != nil {
@@ -248,6 +251,14 @@ func TestEveryPricedTypeIsPriced(t *testing.T) {
 	}
 	if math.Abs(byKey["EC2"]-wantBastion) > 1e-9 || math.Abs(byKey["VPC endpoints"]-wantEndpoint) > 1e-9 {
 		t.Errorf("EC2 %v (want %v), endpoints %v (want %v)", byKey["EC2"], wantBastion, byKey["VPC endpoints"], wantEndpoint)
+	}
+	// The NAT instance: 1 × 700 h × 0.005 + 1 × 8 GB × 0.1, no data processing; its
+	// primary interface's public IPv4: 700 h × 0.01.
+	if want := 700*0.005 + 8*0.1; math.Abs(byKey["NAT instance"]-want) > 1e-9 {
+		t.Errorf("NAT instance %v; want %v", byKey["NAT instance"], want)
+	}
+	if want := 700 * 0.01; math.Abs(byKey["Public IPv4"]-want) > 1e-9 {
+		t.Errorf("Public IPv4 %v; want %v (the NAT instance's primary interface)", byKey["Public IPv4"], want)
 	}
 }
 

@@ -537,4 +537,51 @@ func (e *estimator) instances() {
 			e.add("Public IPv4", inst.Name+" (instance)", fmt.Sprintf("%s h × %s", num(e.hours), money(pi)), e.hours*pi)
 		}
 	}
+	e.autoScalingGroups()
+}
+
+// autoScalingGroups prices the desired instances of each Auto Scaling group from its
+// launch template: instance-hours, the root volume and the primary interface's public
+// IPv4 address. Groups whose name says nat-instance are the NAT instances; AWS charges
+// them no data processing (unlike NAT gateways), only data transfer, which is not
+// estimated.
+func (e *estimator) autoScalingGroups() {
+	natInstances := 0
+	for _, g := range e.ofType("aws:autoscaling/group:Group") {
+		lt := e.m.ByID(g.In("launchTemplate.id").Str())
+		if lt == nil || lt.Type != "aws:ec2/launchTemplate:LaunchTemplate" {
+			e.unpriced(g, "its launch template is not in the stack")
+			continue
+		}
+		typ := lt.In("instanceType").Str()
+		key := "ec2." + typ
+		if !e.r.has(key) {
+			e.unpriced(g, "instance type "+typ+" is not in the price table")
+			continue
+		}
+		n := g.In("desiredCapacity").Num()
+		if g.In("desiredCapacity").Null() {
+			n = g.In("minSize").Num()
+		}
+		service := "EC2"
+		if strings.Contains(g.Name, "nat-instance") {
+			service = "NAT instance"
+			natInstances++
+		}
+		p := e.r.get(key)
+		e.add(service, g.Name+" "+typ, fmt.Sprintf("%s × %s h × %s", num(n), num(e.hours), money(p)), n*e.hours*p)
+		size := lt.In("blockDeviceMappings[0].ebs.volumeSize").Num()
+		if size == 0 {
+			size = 8 // the Amazon Linux 2023 AMI's root volume
+		}
+		pv := e.r.get("ebs.gp3GBMonth")
+		e.add(service, g.Name+" root volume", fmt.Sprintf("%s × %s GB × %s", num(n), num(size), money(pv)), n*size*pv)
+		if lt.In("networkInterfaces[0].associatePublicIpAddress").Str() == "true" {
+			pi := e.r.get("ipv4.hour")
+			e.add("Public IPv4", g.Name+" (instance)", fmt.Sprintf("%s × %s h × %s", num(n), num(e.hours), money(pi)), n*e.hours*pi)
+		}
+	}
+	if natInstances > 0 {
+		e.add("NAT instance", "data processed (all instances)", "no processing charge; data transfer out is not estimated", 0)
+	}
 }

@@ -40,6 +40,7 @@ const (
 	srcCloudWatch     = "https://aws.amazon.com/cloudwatch/pricing/"
 	srcCWFigures      = "https://signoz.io/guides/cloudwatch-pricing"
 	srcIPv4           = "https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/"
+	srcGp3Tokyo       = "https://qiita.com/tsukamoto/items/bd6b7cbf164e71beeba2"
 )
 
 // Tokyo is the price table of ap-northeast-1, the single place prices live. Figures
@@ -84,8 +85,8 @@ var Tokyo = []Price{
 	{Key: "ssm.advancedParamMonth", USD: 0.05, Unit: "per advanced SSM parameter-month (standard parameters are free)", Source: "https://aws.amazon.com/systems-manager/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
 	{Key: "ecr.gbMonth", USD: 0.10, Unit: "per GB-month of ECR image storage", Source: "https://aws.amazon.com/ecr/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
 	{Key: "s3.gbMonth", USD: 0.025, Unit: "per GB-month of S3 Standard storage", Source: "https://aws.amazon.com/s3/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
-	{Key: "ebs.gp3GBMonth", USD: 0.096, Unit: "per GB-month of gp3 volume", Source: "https://aws.amazon.com/ebs/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
-	{Key: "ec2.t4g.nano", USD: 0.0054, Unit: "per t4g.nano instance-hour", Source: "https://aws.amazon.com/ec2/pricing/on-demand/", Confirmed: false, Note: "NOT CONFIRMED by search"},
+	{Key: "ebs.gp3GBMonth", USD: 0.096, Unit: "per GB-month of gp3 volume", Source: srcGp3Tokyo, Confirmed: true, Note: "read 2026-12-02: the page lists gp3 storage at 0.096 USD/GB-month for Tokyo (its figure of 2021-06-01); the stored aws.amazon.com/jp/ebs/pricing snapshot shows the model but not the figure"},
+	{Key: "ec2.t4g.nano", USD: 0.0054, Unit: "per t4g.nano instance-hour (Linux, on-demand; the NAT instances and the bastion)", Source: "https://aws.amazon.com/ec2/pricing/on-demand/", Confirmed: false, Note: "NOT CONFIRMED by search (searched again 2026-12-02: no stored page gives the Tokyo t4g.nano figure); the working value"},
 	{Key: "ec2.t4g.micro", USD: 0.0108, Unit: "per t4g.micro instance-hour", Source: "https://aws.amazon.com/ec2/pricing/on-demand/", Confirmed: false, Note: "NOT CONFIRMED by search"},
 	{Key: "ec2.t4g.small", USD: 0.0216, Unit: "per t4g.small instance-hour", Source: "https://aws.amazon.com/ec2/pricing/on-demand/", Confirmed: false, Note: "NOT CONFIRMED by search"},
 }

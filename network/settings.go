@@ -20,10 +20,21 @@ const (
 	NatSingle NatStrategy = "single"
 	// NatOnePerAz creates one NAT gateway per AZ so that losing an AZ does not cut egress.
 	NatOnePerAz NatStrategy = "onePerAz"
+	// NatInstance creates one self-healing NAT instance (see [NatInstanceTypes]) in the
+	// first AZ, shared by every private subnet: the cheap counterpart of NatSingle.
+	NatInstance NatStrategy = "instance"
+	// NatInstancePerAz creates one self-healing NAT instance per AZ: the cheap counterpart
+	// of NatOnePerAz.
+	NatInstancePerAz NatStrategy = "instancePerAz"
 )
 
 // NatStrategies lists the allowed values of network.natGateways.
-var NatStrategies = []string{string(NatNone), string(NatSingle), string(NatOnePerAz)}
+var NatStrategies = []string{string(NatNone), string(NatSingle), string(NatOnePerAz), string(NatInstance), string(NatInstancePerAz)}
+
+// NatInstanceTypes lists the allowed values of network.natInstanceType: burstable
+// Graviton types, which the arm64 Amazon Linux 2023 AMI runs on. A nano handles a dev
+// stack's egress; micro and small give more baseline bandwidth and CPU credits.
+var NatInstanceTypes = []string{"t4g.nano", "t4g.micro", "t4g.small"}
 
 // InterfaceEndpointServices lists the allowed values of network.interfaceEndpoints: the
 // services the containers, ECS Exec and the bastion talk to.
@@ -49,8 +60,12 @@ type Settings struct {
 	PublicSubnetCidrs []string `json:"publicSubnetCidrs"`
 	// PrivateSubnetCidrs has one range per AZ, in AZ order. Optional. Defaults to 10.0.11.0/24, 10.0.12.0/24.
 	PrivateSubnetCidrs []string `json:"privateSubnetCidrs"`
-	// NatGateways is the NAT strategy. Optional. Defaults to onePerAz.
+	// NatGateways is the NAT strategy: managed NAT gateways (single, onePerAz), NAT
+	// instances (instance, instancePerAz) or none. Optional. Defaults to onePerAz.
 	NatGateways NatStrategy `json:"natGateways"`
+	// NatInstanceType is the EC2 type of the NAT instances; used only by the instance
+	// strategies. Optional. Defaults to t4g.nano.
+	NatInstanceType string `json:"natInstanceType"`
 	// InterfaceEndpoints are the interface VPC endpoints to create. Optional. Defaults to none.
 	InterfaceEndpoints []string `json:"interfaceEndpoints"`
 	// FlowLogRetentionDays is the retention of the VPC flow log group. Optional. Defaults to 90.
@@ -65,12 +80,13 @@ func Defaults() Settings {
 		PublicSubnetCidrs:    []string{"10.0.1.0/24", "10.0.2.0/24"},
 		PrivateSubnetCidrs:   []string{"10.0.11.0/24", "10.0.12.0/24"},
 		NatGateways:          NatOnePerAz,
+		NatInstanceType:      "t4g.nano",
 		InterfaceEndpoints:   []string{},
 		FlowLogRetentionDays: 90,
 	}
 }
 
-// NatGatewayAZs returns the AZs that get a NAT gateway, in AZ order.
+// NatGatewayAZs returns the AZs that get a managed NAT gateway, in AZ order.
 func (n Settings) NatGatewayAZs() []string {
 	switch n.NatGateways {
 	case NatSingle:
@@ -80,6 +96,27 @@ func (n Settings) NatGatewayAZs() []string {
 	default:
 		return nil
 	}
+}
+
+// NatInstanceAZs returns the AZs that get a NAT instance, in AZ order.
+func (n Settings) NatInstanceAZs() []string {
+	switch n.NatGateways {
+	case NatInstance:
+		return n.AvailabilityZones[:1]
+	case NatInstancePerAz:
+		return n.AvailabilityZones
+	default:
+		return nil
+	}
+}
+
+// HasNat reports whether the private subnets have a default route to the internet,
+// through NAT gateways or NAT instances.
+func (n Settings) HasNat() bool { return n.NatGateways != NatNone }
+
+// UsesNatInstances reports whether the strategy is one of the NAT instance strategies.
+func (n Settings) UsesNatInstances() bool {
+	return n.NatGateways == NatInstance || n.NatGateways == NatInstancePerAz
 }
 
 // HasInterfaceEndpoint reports whether the interface endpoint for service is configured.
@@ -97,6 +134,7 @@ const minPrefixBits, maxPrefixBits = 16, 28
 // availability zones must be in region unless it is empty (unset).
 func (n Settings) Check(p *check.Problems, region string) {
 	p.Allowed("natGateways", string(n.NatGateways), NatStrategies)
+	p.Allowed("natInstanceType", n.NatInstanceType, NatInstanceTypes)
 	p.Retention("flowLogRetentionDays", n.FlowLogRetentionDays)
 	seenEndpoint := map[string]bool{}
 	for i, s := range n.InterfaceEndpoints {
@@ -118,7 +156,7 @@ func (n Settings) Check(p *check.Problems, region string) {
 			}
 		}
 		if len(missing) > 0 {
-			p.Addf("interfaceEndpoints", "[%s] lacks %s, which ECS tasks need to start when network.natGateways is %q (image pulls, logs, SSM secrets); add them or use single or onePerAz",
+			p.Addf("interfaceEndpoints", "[%s] lacks %s, which ECS tasks need to start when network.natGateways is %q (image pulls, logs, SSM secrets); add them or use single, onePerAz, instance or instancePerAz",
 				strings.Join(n.InterfaceEndpoints, ", "), strings.Join(missing, ", "), n.NatGateways)
 		}
 	}

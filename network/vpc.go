@@ -3,6 +3,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -21,8 +22,13 @@ type VpcArgs struct {
 	// Required. The AWS account id, used to scope the flow-log role's trust policy.
 	AccountID string
 	// Required. The network settings, checked by [Settings.Check]. Their AZ count and
-	// NAT strategy decide how many subnets, route tables and NAT gateways exist.
+	// NAT strategy decide how many subnets, route tables and NAT gateways or NAT
+	// instances exist.
 	Settings Settings
+	// Optional. Tags copied onto the NAT instances and their volumes, which the Auto
+	// Scaling group launches and the provider's default tags therefore do not reach
+	// (typically the stack's cost tags).
+	InstanceTags map[string]string
 }
 
 // Vpc is the network of one stack.
@@ -49,6 +55,8 @@ type Vpc struct {
 	AvailabilityZones []string
 	// NatGatewayCount is how many NAT gateways exist.
 	NatGatewayCount int
+	// NatInstanceCount is how many NAT instances (Auto Scaling groups of one) exist.
+	NatInstanceCount int
 }
 
 // NewVpc creates the VPC and everything in it. Child names are derived from name and
@@ -116,8 +124,8 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			VpcId:            v.ID(),
 			CidrBlock:        pulumi.String(n.PublicSubnetCidrs[i]),
 			AvailabilityZone: pulumi.String(az),
-			// Nothing launched here needs a public IP by default: the ALB and NAT
-			// gateways get theirs explicitly.
+			// Nothing launched here needs a public IP by default: the ALB, the NAT
+			// gateways and the NAT instances get theirs explicitly.
 			MapPublicIpOnLaunch: pulumi.Bool(false),
 			Tags:                tags(name + "-public-" + az),
 		}, parent)
@@ -155,6 +163,33 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 	}
 	c.NatGatewayCount = len(nats)
 
+	// NAT instances (strategies instance and instancePerAz): see natinstance.go.
+	natENIs := map[string]*ec2.NetworkInterface{}
+	if azs := n.NatInstanceAZs(); len(azs) > 0 {
+		sg, err := newNatInstanceSecurityGroup(ctx, name, n, v.ID(), parent)
+		if err != nil {
+			return nil, err
+		}
+		for _, az := range azs {
+			eni, err := newNatInstance(ctx, name, natInstanceArgs{
+				region:          args.Region,
+				accountID:       args.AccountID,
+				az:              az,
+				settings:        n,
+				vpcID:           v.ID(),
+				subnetID:        publicSubnets[az].ID(),
+				securityGroupID: sg.ID(),
+				tags:            args.InstanceTags,
+				dependsOn:       []pulumi.Resource{igw},
+			}, parent)
+			if err != nil {
+				return nil, err
+			}
+			natENIs[az] = eni
+		}
+	}
+	c.NatInstanceCount = len(natENIs)
+
 	for i, az := range n.AvailabilityZones {
 		sub, err := ec2.NewSubnet(ctx, name+"-private-"+az, &ec2.SubnetArgs{
 			VpcId:            v.ID(),
@@ -191,6 +226,20 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 				RouteTableId:         rt.ID(),
 				DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
 				NatGatewayId:         nat.ID(),
+			}, parent); err != nil {
+				return nil, fmt.Errorf("private default route %s: %w", az, err)
+			}
+		}
+		// Likewise through the static ENI of the AZ's NAT instance, or the shared one.
+		eni := natENIs[az]
+		if eni == nil && n.NatGateways == NatInstance {
+			eni = natENIs[n.AvailabilityZones[0]]
+		}
+		if eni != nil {
+			if _, err := ec2.NewRoute(ctx, name+"-private-default-"+az, &ec2.RouteArgs{
+				RouteTableId:         rt.ID(),
+				DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+				NetworkInterfaceId:   eni.ID(),
 			}, parent); err != nil {
 				return nil, fmt.Errorf("private default route %s: %w", az, err)
 			}
@@ -268,6 +317,17 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		return nil, fmt.Errorf("outputs: %w", err)
 	}
 	return c, nil
+}
+
+// sortedKeys returns the keys of m in order, so that list inputs built from maps are
+// deterministic.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // newFlowLogs sends all VPC traffic records to a CloudWatch log group through a role

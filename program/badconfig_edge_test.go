@@ -76,6 +76,22 @@ func TestBastionWithEndpointsIsAccepted(t *testing.T) {
 	}
 }
 
+// TestBastionWithNatInstanceIsAccepted: a NAT instance is a path to Systems Manager, so
+// the bastion needs no endpoints with natGateways instance.
+func TestBastionWithNatInstanceIsAccepted(t *testing.T) {
+	opts := both(
+		patch("network", "natGateways", `"instance"`, "interfaceEndpoints", `[]`),
+		patch("bastion", "enabled", `true`),
+	)(t)
+	r := programtest.Run("prod", opts)
+	if r.Err != nil {
+		t.Fatalf("bastion behind a NAT instance rejected: %v", r.Err)
+	}
+	if len(r.ByType("ecsite:access:Bastion")) != 1 || len(r.ByType("aws:autoscaling/group:Group")) != 1 {
+		t.Errorf("bastion or NAT instance not created")
+	}
+}
+
 // TestEdgeProblemsAreReportedTogether: bad WAF, monitoring and bastion values in one run
 // are all reported, and nothing is registered.
 func TestEdgeProblemsAreReportedTogether(t *testing.T) {

@@ -47,9 +47,10 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	}
 
 	vpc, err := network.NewVpc(ctx, cfg.Prefix(), &network.VpcArgs{
-		Region:    cfg.Region,
-		AccountID: identity.AccountId,
-		Settings:  cfg.Network,
+		Region:       cfg.Region,
+		AccountID:    identity.AccountId,
+		Settings:     cfg.Network,
+		InstanceTags: cfg.Tags(),
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)

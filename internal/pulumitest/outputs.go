@@ -96,6 +96,20 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		setDefault(out, "allocationId", s(id))
 	case "aws:ec2/natGateway:NatGateway":
 		id = "nat-" + h
+	case "aws:ec2/networkInterface:NetworkInterface":
+		id = "eni-" + h
+		setDefault(out, "arn", s(arnBase("ec2")+"network-interface/"+id))
+		setDefault(out, "macAddress", s("06:"+h[0:2]+":"+h[2:4]+":"+h[4:6]+":"+h[6:8]+":"+h[8:10]))
+		setDefault(out, "privateIp", s("10.0.1.10"))
+	case "aws:ec2/launchTemplate:LaunchTemplate":
+		id = "lt-" + h
+		setDefault(out, "arn", s(arnBase("ec2")+"launch-template/"+id))
+		setDefault(out, "latestVersion", resource.NewNumberProperty(1))
+		setDefault(out, "name", s(physicalName(name, in, "name")))
+	case "aws:autoscaling/group:Group":
+		id = physicalName(name, in, "name")
+		out["name"] = s(id)
+		setDefault(out, "arn", s(arnBase("autoscaling")+"autoScalingGroup:"+hexOf("asg"+name, 8)+"-"+hexOf("a2"+name, 4)+"-4"+hexOf("a3"+name, 3)+"-8"+hexOf("a4"+name, 3)+"-"+hexOf("a5"+name, 12)+":autoScalingGroupName/"+id))
 	case "aws:ec2/routeTable:RouteTable":
 		id = "rtb-" + h
 	case "aws:ec2/route:Route":
