@@ -37,6 +37,12 @@ type ServiceArgs struct {
 	ImagesToKeep int
 	// Optional. Defaults to false. Lets a destroy delete the repository with its images.
 	ForceDeleteImages bool
+	// Optional. Defaults to false. The configured image is not in the service's own
+	// repository yet (a fresh stack creates the repository empty): the service starts
+	// with zero tasks and without autoscaling, so the first `pulumi up` succeeds; the
+	// first deploy after the image is pushed adds the autoscaling, which raises the
+	// service to its minimum.
+	AwaitingImage bool
 	// Required. The SSM path of the stack's parameters, "/<project>/<environment>/"; the
 	// execution role may read only below it.
 	ParameterPath string
@@ -135,7 +141,12 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	if err := newAutoscaling(ctx, name, s, args.ClusterName, service, parent); err != nil {
+	if args.AwaitingImage {
+		// Registering the scalable target later moves the task count into its range
+		// (https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html,
+		// "Scalable target"), so nothing else is needed once the image exists.
+		ctx.Log.Warn(fmt.Sprintf("service %s starts with zero tasks: its image %s%s is not in its repository yet; push it and deploy again", s.Name, name, s.Image.Reference()), &pulumi.LogArgs{Resource: c})
+	} else if err := newAutoscaling(ctx, name, s, args.ClusterName, service, parent); err != nil {
 		return nil, err
 	}
 
@@ -163,6 +174,15 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 // newECSService creates the ECS service: the task definition on the cluster's capacity
 // providers in the private subnets, behind the service's target group, with rolling
 // deployments that the circuit breaker rolls back.
+// desiredCount is the task count the service is created with: zero while its image is
+// awaited, the configured count otherwise (autoscaling owns it afterwards).
+func desiredCount(args *ServiceArgs) int {
+	if args.AwaitingImage {
+		return 0
+	}
+	return args.Settings.DesiredCount
+}
+
 func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ecs.TaskDefinition, sg *ec2.SecurityGroup, parent pulumi.ResourceOption) (*ecs.Service, error) {
 	s := args.Settings
 	strategy := ecs.ServiceCapacityProviderStrategyArray{}
@@ -176,7 +196,7 @@ func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ec
 	service, err := ecs.NewService(ctx, name, &ecs.ServiceArgs{
 		Cluster:                    args.ClusterArn,
 		TaskDefinition:             task.Arn,
-		DesiredCount:               pulumi.Int(s.DesiredCount),
+		DesiredCount:               pulumi.Int(desiredCount(args)),
 		CapacityProviderStrategies: strategy,
 		// Without it the provider replaces the service when the strategy changes (adding a
 		// Spot share, say): a new service that starts at desiredCount while the old one and

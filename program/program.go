@@ -114,7 +114,15 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		return fmt.Errorf("load balancer: %w", err)
 	}
 	services := make([]*compute.Service, 0, len(cfg.Services))
+	awaiting := pulumi.StringArray{}
 	for _, sc := range cfg.Services {
+		absent, err := awaitingImage(ctx, cfg.Prefix()+"-"+sc.Name, sc.Image, provider)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", sc.Name, err)
+		}
+		if absent {
+			awaiting = append(awaiting, pulumi.String(sc.Name))
+		}
 		svc, err := compute.NewService(ctx, cfg.Prefix()+"-"+sc.Name, &compute.ServiceArgs{
 			Settings:                    sc,
 			Region:                      cfg.Region,
@@ -128,6 +136,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 			Target:                      alb.Targets[sc.Name],
 			ImagesToKeep:                cfg.Cluster.ImagesToKeep,
 			ForceDeleteImages:           cfg.Cluster.ForceDeleteImages,
+			AwaitingImage:               absent,
 			ParameterPath:               db.ParameterPath,
 			Secrets:                     parameterArns,
 			ParameterKmsKeyArn:          db.KmsKeyArn,
@@ -145,6 +154,9 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		services = append(services, svc)
 	}
 	exportCompute(export, cluster, alb, services)
+	// The services that started with zero tasks because their image is not pushed yet;
+	// the deploy workflows report them instead of waiting for tasks that cannot start.
+	export("servicesAwaitingImages", awaiting)
 
 	// Edge and monitoring: the WAF on the load balancer, alarms, the dashboard and the
 	// optional bastion (program/edge.go).

@@ -3,23 +3,33 @@
 # registered. The deployment circuit breaker rolls a bad image back by itself, and
 # `pulumi up` still reports success, so without this check a rollback would go unnoticed.
 #
-# Usage: verify-rollout.sh CLUSTER SERVICE_NAMES_JSON TASK_DEFINITION_ARNS_JSON
+# Usage: verify-rollout.sh CLUSTER SERVICE_NAMES_JSON TASK_DEFINITION_ARNS_JSON [AWAITING_JSON]
 # The JSON maps come from the stack outputs serviceNames and taskDefinitionArns, keyed by
-# the configured service name (web, api, ...). Needs the AWS CLI, jq, and
-# ecs:DescribeServices on the cluster's services.
+# the configured service name (web, api, ...); AWAITING_JSON is the output
+# servicesAwaitingImages, the services started with zero tasks because their image is not
+# pushed yet (a fresh stack). Those are reported, not waited for. Needs the AWS CLI, jq,
+# and ecs:DescribeServices on the cluster's services.
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-  echo "usage: $0 CLUSTER SERVICE_NAMES_JSON TASK_DEFINITION_ARNS_JSON" >&2
+if [ $# -lt 3 ] || [ $# -gt 4 ]; then
+  echo "usage: $0 CLUSTER SERVICE_NAMES_JSON TASK_DEFINITION_ARNS_JSON [AWAITING_JSON]" >&2
   exit 2
 fi
 cluster=$1
 services=$2
 tasks=$3
+awaiting=${4:-[]}
+if [ -z "$awaiting" ]; then
+  awaiting='[]'
+fi
 
 status=0
 for key in $(jq -r 'keys[]' <<<"$services"); do
   service=$(jq -r --arg k "$key" '.[$k]' <<<"$services")
+  if jq -e --arg k "$key" 'index($k) != null' <<<"$awaiting" >/dev/null; then
+    echo "::warning::$service has no tasks yet: its image is not in its ECR repository. Push the image with the configured tag to the repositoryUrls output, then deploy again; the service then scales to its minimum."
+    continue
+  fi
   want=$(jq -r --arg k "$key" '.[$k] // empty' <<<"$tasks")
   if [ -z "$want" ]; then
     echo "::error::no task definition output for service $key"

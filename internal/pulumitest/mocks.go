@@ -115,6 +115,14 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	m.calls = append(m.calls, Call{Token: args.Token, Args: args.Args, Provider: args.Provider})
 	m.mu.Unlock()
+	if args.Token == "aws:ecr/getImage:getImage" {
+		switch str(args.Args, "imageTag") {
+		case MockImageMissingTag:
+			return nil, fmt.Errorf("ImageNotFoundException: The image with imageId {imageTag:'%s'} does not exist within the repository with name '%s'", MockImageMissingTag, str(args.Args, "repositoryName"))
+		case MockImageDeniedTag:
+			return nil, fmt.Errorf("AccessDeniedException: User is not authorized to perform: ecr:DescribeImages")
+		}
+	}
 	out, ok := fakeCall(args.Token, args.Args)
 	if !ok {
 		return nil, fmt.Errorf("pulumitest: no mock answer for function %s", args.Token)

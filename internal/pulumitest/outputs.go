@@ -291,6 +291,14 @@ func fakePassword(name string, in resource.PropertyMap) string {
 }
 
 // fakeCall answers the provider functions the program may invoke.
+// MockImageMissingTag is the image tag the mock's ECR does not hold, as on a stack whose
+// images are not pushed yet.
+const MockImageMissingTag = "0.0.0-not-pushed"
+
+// MockImageDeniedTag is the image tag whose lookup the mock refuses as ECR refuses a
+// caller without permission.
+const MockImageDeniedTag = "0.0.0-denied"
+
 // Hosted zone ids the mock answers specially: one serves another domain, one does not exist.
 const (
 	MockZoneElsewhere = "Z0ELSEWHERE000000000"
@@ -328,6 +336,14 @@ func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bo
 			return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.net."), "privateZone": resource.NewBoolProperty(false)}, true
 		}
 		return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.com."), "privateZone": resource.NewBoolProperty(false)}, true
+	case "aws:ecr/getImage:getImage":
+		// Every image is pushed, except the tag MockImageMissingTag (Mocks.Call answers it
+		// as ECR does for a missing image).
+		repo := str(args, "repositoryName")
+		return resource.PropertyMap{
+			"repositoryName": s(repo), "id": s(repo), "imageDigest": s("sha256:" + hexOf("image"+repo, 64)),
+			"imageTags": resource.NewArrayProperty([]resource.PropertyValue{s(str(args, "imageTag"))}),
+		}, true
 	case "aws:elb/getServiceAccount:getServiceAccount":
 		// The Elastic Load Balancing account of ap-northeast-1.
 		return resource.PropertyMap{"arn": s("arn:aws:iam::582318560864:root"), "id": s("582318560864")}, true
