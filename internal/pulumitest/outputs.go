@@ -328,6 +328,14 @@ func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bo
 			return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.net."), "privateZone": resource.NewBoolProperty(false)}, true
 		}
 		return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.com."), "privateZone": resource.NewBoolProperty(false)}, true
+	case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+		// The AWS-managed prefix lists are looked up by name; the id is fixed per name.
+		n := str(args, "name")
+		id := "pl-" + hexOf("prefix-list"+n, 8)
+		return resource.PropertyMap{
+			"id": s(id), "name": s(n), "arn": s("arn:aws:ec2:" + Region + ":aws:prefix-list/" + id),
+			"addressFamily": s("IPv4"), "maxEntries": resource.NewNumberProperty(55), "ownerId": s("AWS"), "version": resource.NewNumberProperty(1),
+		}, true
 	case "aws:elb/getServiceAccount:getServiceAccount":
 		// The Elastic Load Balancing account of ap-northeast-1.
 		return resource.PropertyMap{"arn": s("arn:aws:iam::582318560864:root"), "id": s("582318560864")}, true
