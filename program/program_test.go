@@ -216,6 +216,37 @@ func TestProviderCarriesRegionAndTags(t *testing.T) {
 	}
 }
 
+// TestSiteIsServedByCloudFront: siteUrl is the distribution's (https and the domain in
+// prod, https and the *.cloudfront.net name in dev, which sets no domain), and the
+// distribution id and the assets bucket are exported for releases.
+func TestSiteIsServedByCloudFront(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			dist := r.Only(t, "aws:cloudfront/distribution:Distribution")
+			want := "https://" + dist.Out("domainName").Str()
+			if cfg.Cdn.DomainName != "" {
+				want = "https://" + cfg.Cdn.DomainName
+			}
+			if stack == "prod" && cfg.Cdn.DomainName == "" {
+				t.Error("prod serves no domain of its own")
+			}
+			exports := map[string]string{
+				"siteUrl":          want,
+				"distributionId":   dist.ID,
+				"assetsBucketName": r.Named("aws:s3/bucketV2:BucketV2", cfg.Prefix()+"-cdn-assets").Out("bucket").Str(),
+			}
+			for name, w := range exports {
+				got, ok := r.Exports.Get(name)
+				if !ok || fmt.Sprint(got.Value) != w || w == "" || w == "https://" {
+					t.Errorf("output %s = %v; want %q", name, got.Value, w)
+				}
+			}
+		})
+	}
+}
+
 // TestRunsAreDeterministic: two runs register identical resources with identical inputs,
 // so previews in pull requests show no phantom diffs.
 func TestRunsAreDeterministic(t *testing.T) {

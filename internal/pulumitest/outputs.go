@@ -241,6 +241,13 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		out["bucket"] = s(id)
 		setDefault(out, "arn", s("arn:aws:s3:::"+id))
 		setDefault(out, "bucketRegionalDomainName", s(id+".s3."+Region+".amazonaws.com"))
+	case "aws:cloudfront/distribution:Distribution":
+		// CloudFront is global: no region in the ARN; its alias zone is fixed
+		// (https://docs.aws.amazon.com/general/latest/gr/cf_region.html).
+		id = "E" + strings.ToUpper(hexOf("dist"+name, 13))
+		setDefault(out, "arn", s("arn:aws:cloudfront::"+AccountID+":distribution/"+id))
+		setDefault(out, "domainName", s("d"+hexOf("cf"+name, 13)+".cloudfront.net"))
+		setDefault(out, "hostedZoneId", s("Z2FDTNDATAQYW2"))
 	case "aws:route53/record:Record":
 		n := strings.TrimSuffix(str(in, "name"), ".")
 		id = str(in, "zoneId") + "_" + n + "_" + str(in, "type")
