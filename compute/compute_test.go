@@ -263,9 +263,6 @@ func TestLoadBalancerHasNoCertificateOrName(t *testing.T) {
 					t.Errorf("certificate %s is not requested in us-east-1", cert.Name)
 				}
 			}
-			if _, ok := s.r.Exports.Get("albSiteUrl"); ok {
-				t.Errorf("the load balancer still exports a site URL")
-			}
 		})
 	}
 }
