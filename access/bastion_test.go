@@ -39,7 +39,10 @@ func TestBastionWhenEnabled(t *testing.T) {
 			cfg := programtest.Config(t, stack, opts)
 			r := programtest.MustRun(t, stack, opts)
 			vm := r.Only(t, programtest.TypeEC2Instance)
-			provider := r.Only(t, "pulumi:providers:aws")
+			provider := r.Named("pulumi:providers:aws", "aws")
+			if provider == nil {
+				t.Fatal("no stack provider \"aws\"")
+			}
 			children := r.Children(r.Only(t, "ecsite:access:Bastion").URN)
 			if len(children) < 6 {
 				t.Errorf("the bastion component has %d children", len(children))

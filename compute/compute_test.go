@@ -11,6 +11,7 @@ import (
 
 	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/internal/pulumitest"
@@ -79,16 +80,14 @@ func tgFor(t *testing.T, s stackRun, svc string) *pulumitest.Resource {
 	return one(t, s.r, typeTG, compute.TargetGroupName(s.cfg.Environment, svc))
 }
 
-// trafficListener is the listener that forwards: HTTPS with a certificate, otherwise HTTP.
+// trafficListener is the listener that forwards: HTTP on the port the CloudFront VPC
+// origin connects to.
 func trafficListener(t *testing.T, s stackRun) *pulumitest.Resource {
 	t.Helper()
-	if s.cfg.LoadBalancer.HTTPS() {
-		return one(t, s.r, typeListener, s.cfg.Prefix()+"-https")
-	}
 	return one(t, s.r, typeListener, s.cfg.Prefix()+"-http")
 }
 
-func TestListenersRedirectAndRoute(t *testing.T) {
+func TestListenerForwardsAndRoutes(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
 			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
@@ -97,29 +96,13 @@ func TestListenersRedirectAndRoute(t *testing.T) {
 			if http.In("port").Num() != 80 || http.In("protocol").Str() != "HTTP" || http.In("loadBalancerArn").Str() != lb.ID {
 				t.Errorf("HTTP listener %v", http.Inputs)
 			}
-			if s.cfg.LoadBalancer.HTTPS() {
-				if len(listeners) != 2 {
-					t.Fatalf("%d listeners; want HTTP and HTTPS", len(listeners))
-				}
-				redirect := http.In("defaultActions[0]")
-				if redirect.Plain().(map[string]any)["type"] != "redirect" || http.In("defaultActions[0].redirect.statusCode").Str() != "HTTP_301" ||
-					http.In("defaultActions[0].redirect.protocol").Str() != "HTTPS" || http.In("defaultActions[0].redirect.port").Str() != "443" {
-					t.Errorf("port 80 does not answer 301 to HTTPS: %v", redirect.Plain())
-				}
-				https := trafficListener(t, s)
-				if https.In("port").Num() != 443 || https.In("protocol").Str() != "HTTPS" || https.In("sslPolicy").Str() != "ELBSecurityPolicy-TLS13-1-2-2021-06" {
-					t.Errorf("HTTPS listener %v", https.Inputs)
-				}
-				if https.In("certificateArn").Str() == "" {
-					t.Errorf("HTTPS listener has no certificate")
-				}
-			} else {
-				if s.cfg.LoadBalancer.RequireHTTPS {
-					t.Fatalf("stack without certificate requires HTTPS; config should have refused it")
-				}
-				if len(listeners) != 1 {
-					t.Fatalf("%d listeners; want only HTTP", len(listeners))
-				}
+			// One listener: CloudFront gave the viewer HTTPS, so port 80 forwards, never
+			// redirects, and there is no HTTPS listener.
+			if len(listeners) != 1 {
+				t.Fatalf("%d listeners; want only HTTP on %d", len(listeners), edge.CdnOriginHTTPPort)
+			}
+			if http.In("port").Num() != edge.CdnOriginHTTPPort || http.In("certificateArn").Str() != "" || http.In("sslPolicy").Str() != "" {
+				t.Errorf("origin listener %v; want plain HTTP on %d", http.Inputs, edge.CdnOriginHTTPPort)
 			}
 			traffic := trafficListener(t, s)
 			var def compute.ServiceSettings
@@ -166,8 +149,8 @@ func TestLoadBalancerAttributes(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
 			c := s.cfg.LoadBalancer
-			if lb.In("internal").Bool() || lb.In("loadBalancerType").Str() != "application" {
-				t.Errorf("want an internet-facing application load balancer")
+			if !lb.In("internal").Bool() || lb.In("loadBalancerType").Str() != "application" || lb.In("ipAddressType").Str() != "ipv4" {
+				t.Errorf("want an internal IPv4 application load balancer (no public address)")
 			}
 			if !lb.In("dropInvalidHeaderFields").Bool() || !lb.In("enableHttp2").Bool() {
 				t.Errorf("invalid headers must be dropped and HTTP/2 on")
@@ -175,12 +158,12 @@ func TestLoadBalancerAttributes(t *testing.T) {
 			if int(lb.In("idleTimeout").Num()) != c.IdleTimeoutSeconds || lb.In("enableDeletionProtection").Bool() != c.DeletionProtection {
 				t.Errorf("idle timeout %v, deletion protection %v; want the stack's %d, %v", lb.In("idleTimeout").Num(), lb.In("enableDeletionProtection").Bool(), c.IdleTimeoutSeconds, c.DeletionProtection)
 			}
-			var public []string
+			var private []string
 			for _, az := range s.cfg.Network.AvailabilityZones {
-				public = append(public, one(t, s.r, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-public-"+az).ID)
+				private = append(private, one(t, s.r, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
 			}
-			if got := lb.In("subnets").Strs(); !reflect.DeepEqual(got, public) {
-				t.Errorf("ALB subnets %v; want the public subnets %v", got, public)
+			if got := lb.In("subnets").Strs(); !reflect.DeepEqual(got, private) {
+				t.Errorf("ALB subnets %v; want the private subnets %v", got, private)
 			}
 			if s.name == "prod" && !c.DeletionProtection {
 				t.Errorf("prod ALB without deletion protection")
@@ -256,71 +239,32 @@ func TestAccessLogBucket(t *testing.T) {
 	}
 }
 
-func TestCertificateAndDNS(t *testing.T) {
+// TestLoadBalancerHasNoCertificateOrName: TLS and the site's name belong to the
+// distribution. Nothing in the load balancer component holds a certificate or a DNS
+// record, and every certificate of the stack is requested in us-east-1 (for CloudFront).
+func TestLoadBalancerHasNoCertificateOrName(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			c := s.cfg.LoadBalancer
-			site, _ := s.r.Exports.Get("siteUrl")
 			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
-			if c.DomainName == "" {
-				if len(s.r.ByType(typeCert)) != 0 || len(s.r.ByType(typeRecord)) != 0 {
-					t.Errorf("no domain configured but a certificate or record exists")
+			component := one(t, s.r, "ecsite:compute:LoadBalancer", s.cfg.Prefix())
+			for _, typ := range []string{typeCert, typeCertValid, typeRecord} {
+				for _, res := range s.r.ByType(typ) {
+					if res.Parent == component.URN {
+						t.Errorf("%s %s belongs to the load balancer", typ, res.Name)
+					}
+					if typ == typeRecord && res.In("aliases[0].name").Str() == lb.Out("dnsName").Str() {
+						t.Errorf("record %s points at the internal load balancer", res.Name)
+					}
 				}
-				want := "http://" + lb.Out("dnsName").Str()
-				if c.HTTPS() {
-					want = "https://" + lb.Out("dnsName").Str()
+			}
+			usEast1 := one(t, s.r, "pulumi:providers:aws", "aws-us-east-1")
+			for _, cert := range s.r.ByType(typeCert) {
+				if cert.Provider != usEast1.URN+"::"+usEast1.ID {
+					t.Errorf("certificate %s is not requested in us-east-1", cert.Name)
 				}
-				if site.Value != want {
-					t.Errorf("siteUrl %v; want %s", site.Value, want)
-				}
-				return
-			}
-			if site.Value != "https://"+c.DomainName {
-				t.Errorf("siteUrl %v; want https://%s", site.Value, c.DomainName)
-			}
-			alias := one(t, s.r, typeRecord, s.cfg.Prefix()+"-site")
-			if alias.In("type").Str() != "A" || alias.In("name").Str() != c.DomainName || alias.In("zoneId").Str() != c.HostedZoneID ||
-				alias.In("aliases[0].name").Str() != lb.Out("dnsName").Str() || alias.In("aliases[0].zoneId").Str() != lb.Out("zoneId").Str() {
-				t.Errorf("alias record %v; want A %s -> the ALB in zone %s", alias.Inputs, c.DomainName, c.HostedZoneID)
-			}
-			if c.CertificateArn != "" {
-				return
-			}
-			cert := one(t, s.r, typeCert, s.cfg.Prefix()+"-site")
-			if cert.In("domainName").Str() != c.DomainName || cert.In("validationMethod").Str() != "DNS" {
-				t.Errorf("certificate %v", cert.Inputs)
-			}
-			rec := one(t, s.r, typeRecord, s.cfg.Prefix()+"-site-validation")
-			if rec.In("zoneId").Str() != c.HostedZoneID || rec.In("name").Str() != cert.Out("domainValidationOptions[0].resourceRecordName").Str() ||
-				rec.In("records[0]").Str() != cert.Out("domainValidationOptions[0].resourceRecordValue").Str() {
-				t.Errorf("validation record %v does not carry the certificate's validation option", rec.Inputs)
-			}
-			v := one(t, s.r, typeCertValid, s.cfg.Prefix()+"-site")
-			if v.In("certificateArn").Str() != cert.Out("arn").Str() || !reflect.DeepEqual(v.In("validationRecordFqdns").Strs(), []string{rec.Out("fqdn").Str()}) {
-				t.Errorf("certificate validation %v", v.Inputs)
-			}
-			if got := trafficListener(t, s).In("certificateArn").Str(); got != cert.Out("arn").Str() {
-				t.Errorf("HTTPS listener uses certificate %q; want the validated %s", got, cert.Out("arn").Str())
 			}
 		})
 	}
-	t.Run("existing certificate", func(t *testing.T) {
-		arn := "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"
-		opts := pulumitest.Options{Config: map[string]string{
-			programtest.Key(t, "loadBalancer"): programtest.Patch(t, "prod", "loadBalancer", map[string]string{"certificateArn": `"` + arn + `"`, "domainName": `""`, "hostedZoneId": `""`}),
-		}}
-		r := programtest.MustRun(t, "prod", opts)
-		if len(r.ByType(typeCert)) != 0 {
-			t.Errorf("a certificate was requested although one is configured")
-		}
-		if got := one(t, r, typeListener, "ecsite-prod-https").In("certificateArn").Str(); got != arn {
-			t.Errorf("HTTPS listener certificate %q; want %s", got, arn)
-		}
-		site, _ := r.Exports.Get("siteUrl")
-		if !strings.HasPrefix(fmt.Sprint(site.Value), "https://") {
-			t.Errorf("siteUrl %v; want https", site.Value)
-		}
-	})
 }
 
 func TestTargetGroups(t *testing.T) {
@@ -423,8 +367,9 @@ func TestServicesArePrivate(t *testing.T) {
 	}
 }
 
-// TestSecurityGroupGraph: the internet reaches only the ALB (80, and 443 with HTTPS), the
-// ALB reaches only each service's container port, each service is reached only from the
+// TestSecurityGroupGraph: nothing is open to the internet; the ALB admits only
+// CloudFront's origin-facing prefix list on port 80, the ALB reaches only each service's
+// container port, each service is reached only from the
 // ALB, and the database only from the services.
 func TestSecurityGroupGraph(t *testing.T) {
 	for _, s := range runStacks(t) {
@@ -445,9 +390,15 @@ func TestSecurityGroupGraph(t *testing.T) {
 			if r.ByID(dbSG) == nil {
 				t.Fatalf("database security group %q not found", dbSG)
 			}
-			wantALBPorts := []int{80}
-			if s.cfg.LoadBalancer.HTTPS() {
-				wantALBPorts = append(wantALBPorts, 443)
+			wantALBPorts := []int{edge.CdnOriginHTTPPort}
+			var prefixList string
+			for _, c := range r.Calls() {
+				if c.Token == "aws:ec2/getManagedPrefixList:getManagedPrefixList" && c.Args["name"].StringValue() == edge.CloudFrontPrefixListName {
+					prefixList = "pl-"
+				}
+			}
+			if prefixList == "" {
+				t.Fatalf("the CloudFront origin-facing prefix list %s is never looked up", edge.CloudFrontPrefixListName)
 			}
 			var albPorts []int
 			dbSources := map[string]bool{}
@@ -457,14 +408,12 @@ func TestSecurityGroupGraph(t *testing.T) {
 				src := rule.In("referencedSecurityGroupId").Str()
 				cidr := rule.In("cidrIpv4").Str()
 				if cidr == "0.0.0.0/0" || rule.In("cidrIpv6").Str() == "::/0" {
-					if sg != albSG {
-						t.Errorf("%s opens %s to the internet; only the ALB may be reachable", rule.Name, sg)
-					}
+					t.Errorf("%s opens %s to the internet; nothing may be", rule.Name, sg)
 				}
 				switch {
 				case sg == albSG:
-					if cidr != "0.0.0.0/0" || from != to {
-						t.Errorf("ALB ingress %s: %v", rule.Name, rule.Inputs)
+					if !strings.HasPrefix(rule.In("prefixListId").Str(), prefixList) || cidr != "" || src != "" || from != to {
+						t.Errorf("ALB ingress %s: %v; want only CloudFront's prefix list", rule.Name, rule.Inputs)
 					}
 					albPorts = append(albPorts, from)
 				case taskSG[sg] != "":
@@ -481,7 +430,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 			}
 			sort.Ints(albPorts)
 			if !reflect.DeepEqual(albPorts, wantALBPorts) {
-				t.Errorf("ALB listens on %v from the internet; want %v", albPorts, wantALBPorts)
+				t.Errorf("ALB admits CloudFront on %v; want %v", albPorts, wantALBPorts)
 			}
 			for id, name := range taskSG {
 				if !dbSources[id] {

@@ -1,5 +1,5 @@
-// Package compute runs the web shop's containers: the internet-facing Application Load
-// Balancer ([LoadBalancer]), the ECS cluster with its Fargate capacity providers and
+// Package compute runs the web shop's containers: the internal Application Load Balancer
+// behind the CloudFront distribution ([LoadBalancer]), the ECS cluster with its Fargate capacity providers and
 // ECS Exec session logging ([Cluster]), and one [Service] per configured service (web,
 // api, ...) with its ECR repository, task definition, IAM roles, security group and
 // autoscaling.

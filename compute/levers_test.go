@@ -22,7 +22,10 @@ func TestDevCanBeDestroyed(t *testing.T) {
 				t.Errorf("%s: repository %s forceDelete %v; want %v", stack, repo.Name, repo.In("forceDelete").Plain(), want)
 			}
 		}
-		bucket := r.Only(t, programtest.TypeBucket)
+		bucket := r.Named(programtest.TypeBucket, "ecsite-"+stack+"-alb-logs")
+		if bucket == nil {
+			t.Fatalf("%s: no access-log bucket", stack)
+		}
 		if bucket.In("forceDestroy").Bool() != want {
 			t.Errorf("%s: access-log bucket forceDestroy %v; want %v", stack, bucket.In("forceDestroy").Plain(), want)
 		}

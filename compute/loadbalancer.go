@@ -6,15 +6,23 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/edge"
 )
 
-// SSLPolicy is the HTTPS listener's security policy: TLS 1.3 and 1.2 only, the policy AWS
-// recommends
-// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
-const SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+// Why the load balancer is internal, behind a CloudFront VPC origin, rather than public
+// behind CloudFront with a secret origin header: with a VPC origin CloudFront reaches a
+// load balancer in private subnets over AWS's network, so the load balancer has no
+// public address and no path from the internet at all, and CloudFront (with its web
+// ACL) is the only way in
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html).
+// A public load balancer that checks a secret header still answers the whole internet:
+// the header has to be rotated, can leak (and then bypasses the web ACL), and the load
+// balancer keeps paying for its public IPv4 addresses. The security group admits only
+// CloudFront's origin-facing prefix list on the HTTP port ([edge.CdnOriginHTTPPort]);
+// that traffic stays inside the VPC, so the load balancer needs no certificate.
 
 // MaxLoadBalancerNameLength is AWS's limit on load balancer and target group names
 // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
@@ -31,8 +39,9 @@ type LoadBalancerArgs struct {
 	AccountID string
 	// Required. The VPC of the target groups.
 	VpcID pulumi.StringInput
-	// Required. The public subnets the load balancer lives in.
-	PublicSubnetIDs pulumi.StringArrayInput
+	// Required. The private subnets the internal load balancer lives in (CloudFront's
+	// VPC origin creates its network interfaces there).
+	PrivateSubnetIDs pulumi.StringArrayInput
 	// Required. The load balancer's settings, checked with [LoadBalancerSettings.Check].
 	Settings LoadBalancerSettings
 	// Required. The services to route to: one target group each, the default service
@@ -57,36 +66,33 @@ type Target struct {
 	Routing []pulumi.Resource
 }
 
-// LoadBalancer is the internet-facing Application Load Balancer of the stack.
+// LoadBalancer is the internal Application Load Balancer of the stack, the origin of the
+// CloudFront distribution.
 type LoadBalancer struct {
 	pulumi.ResourceState
 
-	// Arn is the load balancer's ARN (the WAF association target).
+	// Arn is the load balancer's ARN (the VPC origin's endpoint).
 	Arn pulumi.StringOutput `pulumi:"arn"`
 	// ArnSuffix is the load balancer's ARN suffix, the CloudWatch dimension.
 	ArnSuffix pulumi.StringOutput `pulumi:"arnSuffix"`
-	// DnsName is the load balancer's DNS name.
+	// DnsName is the load balancer's internal DNS name, the origin domain name.
 	DnsName pulumi.StringOutput `pulumi:"dnsName"`
 	// ZoneId is the load balancer's Route 53 hosted zone, for alias records.
 	ZoneId pulumi.StringOutput `pulumi:"zoneId"`
 	// SecurityGroupID guards the load balancer.
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
-	// SiteURL is https://<domain>, https://<DNS name> or, without a certificate, http://<DNS name>.
-	SiteURL pulumi.StringOutput `pulumi:"siteUrl"`
 	// AccessLogBucket receives the access logs; empty when they are off.
 	AccessLogBucket pulumi.StringOutput `pulumi:"accessLogBucket"`
 
 	// Targets are the services' target groups by service name.
 	Targets map[string]Target
-	// HTTPS reports whether the load balancer terminates TLS.
-	HTTPS bool
 }
 
 // TargetGroupName is the logical name (and auto-name stem) of a service's target group.
 func TargetGroupName(stem, service string) string { return stem + "-" + service }
 
-// NewLoadBalancer creates the load balancer, its security group, listeners, target groups,
-// listener rules, certificate and access-log bucket.
+// NewLoadBalancer creates the internal load balancer, its security group, the HTTP
+// listener, target groups, listener rules and access-log bucket.
 func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
 	if args == nil {
 		return nil, errors.New("compute: load balancer args are required")
@@ -99,14 +105,13 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	if len(lbName) > MaxAutoNamedLength {
 		return nil, fmt.Errorf("load balancer %q: name %q is longer than %d characters", name, lbName, MaxAutoNamedLength)
 	}
-	cfg := args.Settings
-	c := &LoadBalancer{Targets: map[string]Target{}, HTTPS: cfg.HTTPS()}
+	c := &LoadBalancer{Targets: map[string]Target{}}
 	if err := ctx.RegisterComponentResource("ecsite:compute:LoadBalancer", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("load balancer %s: %w", name, err)
 	}
 	parent := pulumi.Parent(c)
 
-	sg, err := newLoadBalancerSecurityGroup(ctx, name, args.VpcID, c.HTTPS, parent)
+	sg, err := newLoadBalancerSecurityGroup(ctx, name, args.VpcID, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -119,15 +124,11 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	if err != nil {
 		return nil, err
 	}
-	traffic, err := newListeners(ctx, name, cfg, alb, groups[defaultService.Name], parent)
+	traffic, err := newListener(ctx, name, alb, groups[defaultService.Name], parent)
 	if err != nil {
 		return nil, err
 	}
 	if c.Targets, err = newRoutes(ctx, name, args.Services, traffic, groups, parent); err != nil {
-		return nil, err
-	}
-	c.SiteURL = siteURL(cfg, c.HTTPS, alb)
-	if err := newSiteRecord(ctx, name, cfg, alb, parent); err != nil {
 		return nil, err
 	}
 
@@ -142,7 +143,6 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		"dnsName":         c.DnsName,
 		"zoneId":          c.ZoneId,
 		"securityGroupId": c.SecurityGroupID,
-		"siteUrl":         c.SiteURL,
 		"accessLogBucket": c.AccessLogBucket,
 	}); err != nil {
 		return nil, fmt.Errorf("load balancer %s outputs: %w", name, err)
@@ -163,34 +163,37 @@ func defaultServiceOf(services []ServiceSettings) (ServiceSettings, bool) {
 	return def, found
 }
 
-// newLoadBalancerSecurityGroup creates the load balancer's group: HTTP, and with TLS
-// HTTPS, from the internet. Egress to each service's port is added by the service (it
-// knows its own group).
-func newLoadBalancerSecurityGroup(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, https bool, parent pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+// newLoadBalancerSecurityGroup creates the load balancer's group: TCP
+// [edge.CdnOriginHTTPPort] from CloudFront's origin-facing prefix list only, nothing from
+// the internet. Egress to each service's port is added by the service (it knows its own
+// group).
+func newLoadBalancerSecurityGroup(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, error) {
+	// The parent passes the stack's provider on to the lookup.
+	prefixList, err := ec2.LookupManagedPrefixList(ctx, &ec2.LookupManagedPrefixListArgs{
+		Name: pulumi.StringRef(edge.CloudFrontPrefixListName),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("looking up the managed prefix list %s: %w", edge.CloudFrontPrefixListName, err)
+	}
 	sg, err := ec2.NewSecurityGroup(ctx, name+"-alb", &ec2.SecurityGroupArgs{
 		VpcId:       vpcID,
-		Description: pulumi.String("ALB: HTTP and HTTPS from the internet; out only to the services' ports"),
+		Description: pulumi.String("ALB: HTTP from CloudFront only; out only to the services' ports"),
 		Tags:        pulumi.StringMap{"Name": pulumi.String(name + "-alb")},
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("security group %s-alb: %w", name, err)
 	}
-	ports := []int{80}
-	if https {
-		ports = append(ports, 443)
-	}
-	for _, port := range ports {
-		ruleName := fmt.Sprintf("%s-alb-in-%d", name, port)
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, ruleName, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: sg.ID(),
-			Description:     pulumi.Sprintf("Port %d from the internet", port),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-		}, parent); err != nil {
-			return nil, fmt.Errorf("ingress rule %s: %w", ruleName, err)
-		}
+	port := edge.CdnOriginHTTPPort
+	ruleName := fmt.Sprintf("%s-alb-in-%d", name, port)
+	if _, err := vpc.NewSecurityGroupIngressRule(ctx, ruleName, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId: sg.ID(),
+		Description:     pulumi.Sprintf("Port %d from CloudFront's origin-facing servers (VPC origin)", port),
+		IpProtocol:      pulumi.String("tcp"),
+		FromPort:        pulumi.Int(port),
+		ToPort:          pulumi.Int(port),
+		PrefixListId:    pulumi.String(prefixList.Id),
+	}, parent); err != nil {
+		return nil, fmt.Errorf("ingress rule %s: %w", ruleName, err)
 	}
 	return sg, nil
 }
@@ -202,10 +205,10 @@ func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg
 	cfg := args.Settings
 	lbArgs := &lb.LoadBalancerArgs{
 		LoadBalancerType:         pulumi.String("application"),
-		Internal:                 pulumi.Bool(false),
+		Internal:                 pulumi.Bool(true),
 		IpAddressType:            pulumi.String("ipv4"),
 		SecurityGroups:           pulumi.StringArray{sg.ID()},
-		Subnets:                  args.PublicSubnetIDs,
+		Subnets:                  args.PrivateSubnetIDs,
 		DropInvalidHeaderFields:  pulumi.Bool(true),
 		EnableHttp2:              pulumi.Bool(true),
 		IdleTimeout:              pulumi.Int(cfg.IdleTimeoutSeconds),
@@ -267,37 +270,4 @@ func newTargetGroups(ctx *pulumi.Context, args *LoadBalancerArgs, parent pulumi.
 		groups[s.Name] = tg
 	}
 	return groups, nil
-}
-
-// siteURL is https://<domain>, https://<DNS name> or, without a certificate, http://<DNS name>.
-func siteURL(cfg LoadBalancerSettings, https bool, alb *lb.LoadBalancer) pulumi.StringOutput {
-	switch {
-	case cfg.DomainName != "":
-		return pulumi.String("https://" + cfg.DomainName).ToStringOutput()
-	case https:
-		return pulumi.Sprintf("https://%s", alb.DnsName)
-	default:
-		return pulumi.Sprintf("http://%s", alb.DnsName)
-	}
-}
-
-// newSiteRecord points the domain at the load balancer with an alias A record in the
-// hosted zone, when both are configured.
-func newSiteRecord(ctx *pulumi.Context, name string, cfg LoadBalancerSettings, alb *lb.LoadBalancer, parent pulumi.ResourceOption) error {
-	if cfg.DomainName == "" || cfg.HostedZoneID == "" {
-		return nil
-	}
-	if _, err := route53.NewRecord(ctx, name+"-site", &route53.RecordArgs{
-		ZoneId: pulumi.String(cfg.HostedZoneID),
-		Name:   pulumi.String(cfg.DomainName),
-		Type:   pulumi.String("A"),
-		Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-			Name:                 alb.DnsName,
-			ZoneId:               alb.ZoneId,
-			EvaluateTargetHealth: pulumi.Bool(true),
-		}},
-	}, parent); err != nil {
-		return fmt.Errorf("site record %s-site: %w", name, err)
-	}
-	return nil
 }

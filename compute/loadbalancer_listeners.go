@@ -5,58 +5,25 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/edge"
 )
 
-// newListeners creates the listeners and returns the one that carries the traffic:
-// HTTPS with a certificate, and then port 80 only redirects to it; otherwise HTTP. The
-// traffic listener forwards whatever no rule matches to the default service's group.
-func newListeners(ctx *pulumi.Context, name string, cfg LoadBalancerSettings, alb *lb.LoadBalancer, defaultGroup *lb.TargetGroup, parent pulumi.ResourceOption) (*lb.Listener, error) {
-	forward := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
-		Type:           pulumi.String("forward"),
-		TargetGroupArn: defaultGroup.Arn,
-	}}
-	if !cfg.HTTPS() {
-		traffic, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
-			LoadBalancerArn: alb.Arn,
-			Port:            pulumi.Int(80),
-			Protocol:        pulumi.String("HTTP"),
-			DefaultActions:  forward,
-		}, parent)
-		if err != nil {
-			return nil, fmt.Errorf("listener %s-http: %w", name, err)
-		}
-		return traffic, nil
-	}
-
-	certArn, err := certificate(ctx, name, cfg, parent)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+// newListener creates the HTTP listener the CloudFront VPC origin connects to (port
+// [edge.CdnOriginHTTPPort]). It forwards whatever no rule matches to the default
+// service's group; it never redirects, since CloudFront already gave the viewer HTTPS.
+func newListener(ctx *pulumi.Context, name string, alb *lb.LoadBalancer, defaultGroup *lb.TargetGroup, parent pulumi.ResourceOption) (*lb.Listener, error) {
+	traffic, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
 		LoadBalancerArn: alb.Arn,
-		Port:            pulumi.Int(80),
+		Port:            pulumi.Int(edge.CdnOriginHTTPPort),
 		Protocol:        pulumi.String("HTTP"),
 		DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
-			Type: pulumi.String("redirect"),
-			Redirect: &lb.ListenerDefaultActionRedirectArgs{
-				Protocol:   pulumi.String("HTTPS"),
-				Port:       pulumi.String("443"),
-				StatusCode: pulumi.String("HTTP_301"),
-			},
+			Type:           pulumi.String("forward"),
+			TargetGroupArn: defaultGroup.Arn,
 		}},
-	}, parent); err != nil {
-		return nil, fmt.Errorf("listener %s-http: %w", name, err)
-	}
-	traffic, err := lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
-		LoadBalancerArn: alb.Arn,
-		Port:            pulumi.Int(443),
-		Protocol:        pulumi.String("HTTPS"),
-		SslPolicy:       pulumi.String(SSLPolicy),
-		CertificateArn:  certArn,
-		DefaultActions:  forward,
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("listener %s-https: %w", name, err)
+		return nil, fmt.Errorf("listener %s-http: %w", name, err)
 	}
 	return traffic, nil
 }

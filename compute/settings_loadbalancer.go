@@ -1,23 +1,11 @@
 package compute
 
-import (
-	"regexp"
+import "github.com/ecsite/infra/internal/check"
 
-	"github.com/ecsite/infra/internal/check"
-)
-
-// LoadBalancerSettings configures the Application Load Balancer; key "loadBalancer".
+// LoadBalancerSettings configures the internal Application Load Balancer behind the
+// CloudFront distribution; key "loadBalancer". The site's domain and TLS belong to the
+// distribution (key "cdn"): the load balancer has no certificate and no public name.
 type LoadBalancerSettings struct {
-	// RequireHTTPS rejects a stack without a certificate. Optional. Defaults to true.
-	RequireHTTPS bool `json:"requireHttps"`
-	// CertificateArn is an existing ACM certificate in the stack's region. Optional.
-	CertificateArn string `json:"certificateArn"`
-	// DomainName is the site's host name. With HostedZoneID and no CertificateArn the
-	// program requests a DNS-validated certificate for it. Optional.
-	DomainName string `json:"domainName"`
-	// HostedZoneID is the Route 53 zone of DomainName; it gets the validation records
-	// and an alias A record for the ALB. Optional.
-	HostedZoneID string `json:"hostedZoneId"`
 	// IdleTimeoutSeconds is the ALB idle timeout. Optional. Defaults to 60.
 	IdleTimeoutSeconds int `json:"idleTimeoutSeconds"`
 	// DeletionProtection stops the ALB from being deleted. Optional. Defaults to true.
@@ -34,13 +22,9 @@ type LoadBalancerSettings struct {
 	ForceDestroyAccessLogs bool `json:"forceDestroyAccessLogs"`
 }
 
-// HTTPS reports whether the load balancer terminates TLS.
-func (l LoadBalancerSettings) HTTPS() bool { return l.CertificateArn != "" || l.DomainName != "" }
-
 // DefaultLoadBalancerSettings returns the production-safe load balancer defaults.
 func DefaultLoadBalancerSettings() LoadBalancerSettings {
 	return LoadBalancerSettings{
-		RequireHTTPS:               true,
 		IdleTimeoutSeconds:         60,
 		DeletionProtection:         true,
 		DeregistrationDelaySeconds: 30,
@@ -49,39 +33,10 @@ func DefaultLoadBalancerSettings() LoadBalancerSettings {
 	}
 }
 
-var (
-	domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	zoneIDPattern = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
-	acmArnPattern = regexp.MustCompile(`^arn:aws:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$`)
-)
-
 // Check records every problem of l in p, which is scoped under the "loadBalancer" key.
-// The certificate must be in region unless it is empty (unset).
-func (l LoadBalancerSettings) Check(p *check.Problems, region string) {
-	if l.CertificateArn != "" {
-		m := acmArnPattern.FindStringSubmatch(l.CertificateArn)
-		switch {
-		case m == nil:
-			p.Addf("certificateArn", "%q is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", l.CertificateArn)
-		case region != "" && m[1] != region:
-			p.Addf("certificateArn", "%q is in %s; an ALB needs a certificate in its own region %s", l.CertificateArn, m[1], region)
-		}
-	}
-	if l.DomainName != "" && (len(l.DomainName) > 253 || !domainPattern.MatchString(l.DomainName)) {
-		p.Addf("domainName", "%q is not a lowercase DNS host name such as shop.example.com", l.DomainName)
-	}
-	if l.HostedZoneID != "" && !zoneIDPattern.MatchString(l.HostedZoneID) {
-		p.Addf("hostedZoneId", "%q is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", l.HostedZoneID)
-	}
-	if l.HostedZoneID != "" && l.DomainName == "" {
-		p.Addf("hostedZoneId", "is set without loadBalancer.domainName; set the domain that the zone serves")
-	}
-	if l.DomainName != "" && l.CertificateArn == "" && l.HostedZoneID == "" {
-		p.Addf("hostedZoneId", "must be set to validate a certificate for %q by DNS (or set loadBalancer.certificateArn)", l.DomainName)
-	}
-	if l.RequireHTTPS && !l.HTTPS() {
-		p.Addf("certificateArn", "no certificate: loadBalancer.requireHttps is true, so set certificateArn, or domainName with hostedZoneId (only a stack that sets requireHttps: false may serve plain HTTP)")
-	}
+// The region is not needed any more (the load balancer holds no certificate); the
+// parameter keeps the loader's call unchanged.
+func (l LoadBalancerSettings) Check(p *check.Problems, _ string) {
 	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
 	if l.IdleTimeoutSeconds < 1 || l.IdleTimeoutSeconds > 4000 {
 		p.Addf("idleTimeoutSeconds", "%d is outside 1-4000 seconds", l.IdleTimeoutSeconds)

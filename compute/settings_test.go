@@ -33,27 +33,8 @@ func TestClusterSettingsCheck(t *testing.T) {
 	})
 }
 
-// testCertificateArn is a well-formed certificate in the test region.
-const testCertificateArn = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"
-
-// loadBalancerWithCertificate is the code defaults with a certificate: the defaults
-// require HTTPS, so on their own they are refused (TestLoadBalancerDefaultsRequireCertificate).
-func loadBalancerWithCertificate() compute.LoadBalancerSettings {
-	l := compute.DefaultLoadBalancerSettings()
-	l.CertificateArn = testCertificateArn
-	return l
-}
-
 func TestLoadBalancerSettingsCheck(t *testing.T) {
-	programtest.CheckSettings(t, "loadBalancer", loadBalancerWithCertificate, func(s compute.LoadBalancerSettings, p *check.Problems) { s.Check(p, "ap-northeast-1") }, []programtest.SettingsCase{
-		{"malformed certificate arn", `{"certificateArn":"arn:aws:acm:ap-northeast-1:123:certificate/x"}`, "loadBalancer.certificateArn"},
-		{"certificate in another region", `{"certificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"}`, "loadBalancer.certificateArn"},
-		{"no certificate where HTTPS is required", `{"certificateArn":""}`, "loadBalancer.certificateArn"},
-		{"malformed domain", `{"domainName":"shop_example.com","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "loadBalancer.domainName"},
-		{"domain longer than 253 characters", `{"domainName":"` + strings.Repeat("a.", 127) + `com","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "loadBalancer.domainName"},
-		{"malformed hosted zone id", `{"domainName":"shop.example.com","hostedZoneId":"zone-1"}`, "loadBalancer.hostedZoneId"},
-		{"hosted zone without domain", `{"hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "loadBalancer.hostedZoneId"},
-		{"domain without zone or certificate", `{"certificateArn":"","domainName":"shop.example.com"}`, "loadBalancer.hostedZoneId"},
+	programtest.CheckSettings(t, "loadBalancer", compute.DefaultLoadBalancerSettings, func(s compute.LoadBalancerSettings, p *check.Problems) { s.Check(p, "ap-northeast-1") }, []programtest.SettingsCase{
 		{"idle timeout 0", `{"idleTimeoutSeconds":0}`, "loadBalancer.idleTimeoutSeconds"},
 		{"idle timeout too long", `{"idleTimeoutSeconds":4001}`, "loadBalancer.idleTimeoutSeconds"},
 		{"negative deregistration delay", `{"deregistrationDelaySeconds":-1}`, "loadBalancer.deregistrationDelaySeconds"},
@@ -61,24 +42,6 @@ func TestLoadBalancerSettingsCheck(t *testing.T) {
 		{"access logs kept 0 days", `{"accessLogExpirationDays":0}`, "loadBalancer.accessLogExpirationDays"},
 		{"access logs kept over ten years", `{"accessLogExpirationDays":3651}`, "loadBalancer.accessLogExpirationDays"},
 	})
-}
-
-// TestLoadBalancerDefaultsRequireCertificate: the code defaults require HTTPS, so a stack
-// must name a certificate (or a domain and zone), or opt out of HTTPS.
-func TestLoadBalancerDefaultsRequireCertificate(t *testing.T) {
-	p := check.NewProblems()
-	compute.DefaultLoadBalancerSettings().Check(p.Under("loadBalancer"), "ap-northeast-1")
-	ve, ok := check.AsValidationError(p.Err())
-	if !ok || len(ve.Keys()) != 1 || !ve.Has("loadBalancer.certificateArn") {
-		t.Fatalf("defaults: %v; want only loadBalancer.certificateArn", p.Err())
-	}
-	plain := compute.DefaultLoadBalancerSettings()
-	plain.RequireHTTPS = false
-	p = check.NewProblems()
-	plain.Check(p.Under("loadBalancer"), "ap-northeast-1")
-	if err := p.Err(); err != nil {
-		t.Errorf("requireHttps false without a certificate: %v", err)
-	}
 }
 
 // testMaxServiceName is the service name limit with an environment of up to 8

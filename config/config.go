@@ -30,8 +30,11 @@ type Config struct {
 	Network network.Settings
 	// Database is the Aurora PostgreSQL cluster; key "database".
 	Database database.Settings
-	// Waf is the web ACL in front of the load balancer; key "waf".
+	// Waf is the CLOUDFRONT-scope web ACL of the distribution; key "waf".
 	Waf edge.WafSettings
+	// Cdn is the CloudFront distribution in front of the load balancer, with the site's
+	// domain; key "cdn".
+	Cdn edge.CdnSettings
 	// Monitoring is the alarm topic and the alarm thresholds; key "monitoring".
 	Monitoring monitoring.Settings
 	// Bastion is the optional Session Manager host for database access; key "bastion".
@@ -118,6 +121,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Cluster = loadCluster(r)
 	c.Services = loadServices(r, c.ParameterNames())
 	c.Waf = loadWaf(r)
+	c.Cdn = loadCdn(r)
 	c.Monitoring = loadMonitoring(r, c.Database, c.Services)
 	c.Bastion = loadBastion(r, c.Network)
 	c.AwsEndpoint = loadAwsEndpoint(r)
@@ -172,6 +176,7 @@ func Declared() map[string]any {
 		"network":     network.Defaults(),
 		"database":    database.DefaultSettings(),
 		"waf":         edge.WafDefaults(),
+		"cdn":         edge.CdnDefaults(),
 		"monitoring":  monitoring.Defaults(),
 		"bastion":     access.Defaults(),
 
@@ -205,6 +210,7 @@ func (c *Config) Values() map[string]any {
 		"network":      c.Network,
 		"database":     c.Database,
 		"waf":          c.Waf,
+		"cdn":          c.Cdn,
 		"monitoring":   c.Monitoring,
 		"bastion":      c.Bastion,
 		"loadBalancer": c.LoadBalancer,

@@ -35,10 +35,12 @@ var roundPrices = []Price{
 	{Key: "cw.dashboardMonth", USD: 3}, {Key: "cw.logIngestGB", USD: 0.5}, {Key: "cw.logStoreGBMonth", USD: 0.03}, {Key: "cw.customMetricMonth", USD: 0.3},
 	{Key: "kms.keyMonth", USD: 1}, {Key: "ssm.advancedParamMonth", USD: 0.05}, {Key: "ecr.gbMonth", USD: 0.1}, {Key: "s3.gbMonth", USD: 0.02},
 	{Key: "ebs.gp3GBMonth", USD: 0.1}, {Key: "ec2.t4g.nano", USD: 0.005},
+	{Key: "cloudfront.freeRequests", USD: 1e6}, {Key: "cloudfront.freeGB", USD: 10},
+	{Key: "cloudfront.jpGB", USD: 0.1}, {Key: "cloudfront.jp10kHttpsRequests", USD: 0.01},
 }
 
 var handUsage = Usage{
-	Name: "hand", Requests: 2e6, LCU: 1, NATGB: 10, LogGB: 3, NeverExpireLogDays: 365,
+	Name: "hand", Requests: 2e6, CdnGB: 30, LCU: 1, NATGB: 10, LogGB: 3, NeverExpireLogDays: 365,
 	AuroraStorageGB: 10, AuroraIOMillions: 5, BackupDailyChange: 0.1, AuroraACU: 0, PausedShare: 0.5,
 	TaskScale: 0, ECRGBPerRepository: 2, S3GBPerBucket: 5, InsightsMetricsPerCluster: 8, InsightsMetricsPerService: 11,
 }
@@ -49,6 +51,9 @@ func smallGraph() *pulumitest.Mocks {
 		res("aws:ec2/natGateway:NatGateway", "nat", map[string]any{"allocationId": "nat-ip-id"}),
 		res("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", map[string]any{"vpcEndpointType": "Gateway"}),
 		res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"loadBalancerType": "application", "subnets": []any{"a", "c"}}),
+		res("aws:lb/loadBalancer:LoadBalancer", "origin", map[string]any{"loadBalancerType": "application", "internal": true, "subnets": []any{"a", "c"}}),
+		res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"priceClass": "PriceClass_200"}),
+		res("aws:cloudfront/vpcOrigin:VpcOrigin", "cdn-alb", map[string]any{}),
 		res("aws:ecs/cluster:Cluster", "cluster", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}}, "arn", "cluster-arn", "name", "cluster"),
 		&pulumitest.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "web-td", ID: "web-fam", Custom: true,
 			Inputs: resource.NewPropertyMapFromMap(map[string]any{"cpu": "512", "memory": "1024"})},
@@ -94,6 +99,13 @@ func TestEstimateEqualsHandComputation(t *testing.T) {
 		"Load balancer|alb hours":                   700 * 0.02,
 		"Load balancer|alb LCUs":                    1 * 700 * 0.01,
 		"Public IPv4|alb (one per AZ)":              2 * 700 * 0.01,
+		// The internal load balancer has no public address, so no Public IPv4 line.
+		"Load balancer|origin hours": 700 * 0.02,
+		"Load balancer|origin LCUs":  1 * 700 * 0.01,
+		// Beyond the free tier: (2 M − 1 M) requests / 10,000 × 0.01 and
+		// (30 − 10) GB × 0.1.
+		"CloudFront|cdn requests":          1e6 / 10_000 * 0.01,
+		"CloudFront|cdn data transfer out": 20 * 0.1,
 		// Weekdays 08-20 two tasks (one on FARGATE by base, the other split 50/50),
 		// otherwise one on FARGATE: 60 h × 2 + 108 h × 1 = 228 task-h a week, 30 of them
 		// Spot. Scaled to 700 h: 825 on-demand + 125 Spot task-h at 0.5×0.04+1×0.004.
@@ -135,8 +147,8 @@ func TestEstimateEqualsHandComputation(t *testing.T) {
 			t.Errorf("unexpected line %q = %v", k, got[k])
 		}
 	}
-	if total := est.Total(); math.Abs(total-191.932) > 1e-9 {
-		t.Errorf("total %v; want 191.932 (the sum of the hand-computed lines)", total)
+	if total := est.Total(); math.Abs(total-215.932) > 1e-9 {
+		t.Errorf("total %v; want 215.932 (the sum of the hand-computed lines)", total)
 	}
 	if len(est.Unpriced) != 0 || len(est.Unclassified) != 0 {
 		t.Errorf("unpriced %v, unclassified %v; want none", est.Unpriced, est.Unclassified)

@@ -77,6 +77,7 @@ func New(m *pulumitest.Mocks, prices []Price, u Usage) (*Estimate, error) {
 	e.fargate()
 	e.aurora()
 	e.waf()
+	e.cloudFront()
 	e.cloudWatch()
 	e.storage()
 	e.instances()
@@ -403,6 +404,23 @@ func (e *estimator) waf() {
 		e.add("WAF", acl.Name+" web ACL", money(pa), pa)
 		e.add("WAF", acl.Name+" rules", fmt.Sprintf("%s rules × %s", num(n), money(pr)), n*pr)
 		e.add("WAF", acl.Name+" requests", fmt.Sprintf("%s M requests × %s", num(e.u.Requests/1e6), money(pq)), e.u.Requests/1e6*pq)
+	}
+}
+
+// cloudFront prices each distribution's requests and data transfer out beyond the
+// always-free tier (per account and month; the estimate gives it to each distribution,
+// and a stack has one), at the Japan edge rates: PriceClass_200 serves Japanese viewers
+// from Japan. Origin fetches from the ALB and S3 and VPC origins cost nothing.
+func (e *estimator) cloudFront() {
+	for _, d := range e.ofType("aws:cloudfront/distribution:Distribution") {
+		freeReq, pr := e.r.get("cloudfront.freeRequests"), e.r.get("cloudfront.jp10kHttpsRequests")
+		billed := math.Max(0, e.u.Requests-freeReq)
+		e.add("CloudFront", d.Name+" requests",
+			fmt.Sprintf("(%s M − %s M free) requests / 10,000 × %s", num(e.u.Requests/1e6), num(freeReq/1e6), money(pr)), billed/10_000*pr)
+		freeGB, pg := e.r.get("cloudfront.freeGB"), e.r.get("cloudfront.jpGB")
+		gb := math.Max(0, e.u.CdnGB-freeGB)
+		e.add("CloudFront", d.Name+" data transfer out",
+			fmt.Sprintf("(%s GB − %s GB free) × %s", num(e.u.CdnGB), num(freeGB), money(pg)), gb*pg)
 	}
 }
 

@@ -41,6 +41,7 @@ const (
 	srcCWFigures      = "https://signoz.io/guides/cloudwatch-pricing"
 	srcIPv4           = "https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/"
 	srcGp3Tokyo       = "https://qiita.com/tsukamoto/items/bd6b7cbf164e71beeba2"
+	srcCloudFront     = "https://aws.amazon.com/cloudfront/pricing/"
 )
 
 // Tokyo is the price table of ap-northeast-1, the single place prices live. Figures
@@ -72,6 +73,11 @@ var Tokyo = []Price{
 	{Key: "waf.aclMonth", USD: 5, Unit: "per web ACL-month", Source: srcWAF, Confirmed: true, Note: "AWS: WAF pricing is the same in every region; figures from " + srcWAFFigures},
 	{Key: "waf.ruleMonth", USD: 1, Unit: "per rule or rule group-month", Source: srcWAF, Confirmed: true, Note: "as above"},
 	{Key: "waf.millionRequests", USD: 0.60, Unit: "per million requests inspected", Source: srcWAF, Confirmed: true, Note: "as above"},
+
+	{Key: "cloudfront.freeRequests", USD: 10_000_000, Unit: "HTTP or HTTPS requests a month in the always-free tier (a count, not dollars)", Source: srcCloudFront, Confirmed: true, Note: "read 2026-12-02: the always-free tier includes 10,000,000 HTTP or HTTPS requests and 1 TB of data transfer out per month, per account"},
+	{Key: "cloudfront.freeGB", USD: 1024, Unit: "GB of data transfer out a month in the always-free tier (a quantity, not dollars)", Source: srcCloudFront, Confirmed: true, Note: "read 2026-12-02: 1 TB per month (taken as 1,024 GB)"},
+	{Key: "cloudfront.jpGB", USD: 0.114, Unit: "per GB of data transfer out to the internet from Japan edge locations (first 10 TB a month)", Source: srcCloudFront, Confirmed: true, Note: "read 2026-12-02: Japan, first 10 TB, $0.114/GB (includes Japan consumption tax); next 40 TB $0.089, not modelled"},
+	{Key: "cloudfront.jp10kHttpsRequests", USD: 0.012, Unit: "per 10,000 HTTPS requests at Japan edge locations", Source: srcCloudFront, Confirmed: false, Note: "NOT CONFIRMED (searched 2026-12-02): the stored pricing page shows the free tier and the data transfer table but not the request table; $0.0120 is the working value for Japan HTTPS requests"},
 
 	{Key: "cw.alarmMetricMonth", USD: 0.10, Unit: "per standard-resolution alarm metric-month", Source: srcCloudWatch, Confirmed: false, Note: "NOT CONFIRMED for Tokyo (us-east-1 figure); account free tier (10 alarm metrics) not subtracted"},
 	{Key: "cw.highResAlarmMetricMonth", USD: 0.30, Unit: "per high-resolution alarm metric-month", Source: srcCloudWatch, Confirmed: false, Note: "NOT CONFIRMED for Tokyo (us-east-1 figure)"},

@@ -6,8 +6,12 @@ package cost
 type Usage struct {
 	// Name labels the month in reports ("idle", "busy").
 	Name string
-	// Requests is how many requests the load balancer and WAF see in the month.
+	// Requests is how many requests CloudFront, its web ACL and the load balancer see in
+	// the month (cached asset requests never reach the load balancer, which the LCU
+	// figure absorbs).
 	Requests float64
+	// CdnGB is the data CloudFront sends to viewers in the month.
+	CdnGB float64
 	// LCU is the average number of load balancer capacity units each ALB consumes.
 	LCU float64
 	// NATGB is the data processed by all NAT gateways together in the month.
@@ -49,6 +53,7 @@ func Idle() Usage {
 	return Usage{
 		Name:                      "idle",
 		Requests:                  100_000,
+		CdnGB:                     2,
 		LCU:                       0.05,
 		NATGB:                     5,
 		EndpointGB:                1,
@@ -73,6 +78,7 @@ func Busy() Usage {
 	return Usage{
 		Name:                      "busy",
 		Requests:                  30_000_000,
+		CdnGB:                     1_500,
 		LCU:                       2,
 		NATGB:                     100,
 		EndpointGB:                20,

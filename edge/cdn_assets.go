@@ -26,7 +26,9 @@ type assetsBucket struct {
 // the assets are public once served, so a customer managed key would add cost and a
 // policy to get right without protecting anything more.
 func newAssetsBucket(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*assetsBucket, error) {
-	bucket, err := s3.NewBucketV2(ctx, name+"-assets", &s3.BucketV2Args{}, parent)
+	// The bucket holds build output that every release uploads again (hashed file names),
+	// never user data, so a destroy may empty it in any stack.
+	bucket, err := s3.NewBucketV2(ctx, name+"-assets", &s3.BucketV2Args{ForceDestroy: pulumi.Bool(true)}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("cdn %q assets bucket: %w", name, err)
 	}

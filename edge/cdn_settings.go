@@ -3,12 +3,23 @@ package edge
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/ecsite/infra/internal/check"
 )
 
 // CdnSettings is the CloudFront distribution in front of the load balancer; key "cdn".
 type CdnSettings struct {
+	// DomainName is the site's host name, e.g. shop.example.com. With HostedZoneID the
+	// distribution serves it with a DNS-validated ACM certificate requested in us-east-1
+	// and alias A and AAAA records in the zone. Optional. Defaults to none: viewers then
+	// use the distribution's *.cloudfront.net name and CloudFront's default certificate,
+	// still over HTTPS.
+	DomainName string `json:"domainName"`
+	// HostedZoneID is the public Route 53 hosted zone of DomainName; it gets the
+	// certificate's validation record and the alias records. Optional; required with
+	// DomainName.
+	HostedZoneID string `json:"hostedZoneId"`
 	// AssetPathPatterns are the request paths served from the assets bucket and cached,
 	// one cache behaviour each, in this order; every other path goes to the load balancer
 	// uncached. Optional. Defaults to ["/_next/static/*", "/static/*"].
@@ -33,6 +44,8 @@ type CdnSettings struct {
 // CdnDefaults returns the production-safe CloudFront defaults.
 func CdnDefaults() CdnSettings {
 	return CdnSettings{
+		DomainName:        "",
+		HostedZoneID:      "",
 		AssetPathPatterns: []string{"/_next/static/*", "/static/*"},
 		PriceClass:        "PriceClass_200",
 		Hsts:              true,
@@ -77,8 +90,28 @@ const MaxPathPatternLength = 255
 // accepted there but only XML-escaped, so it is left out.
 var pathPatternChars = regexp.MustCompile(`^[A-Za-z0-9_\-.*$/~"'@:+]+$`)
 
+var (
+	domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	zoneIDPattern = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+)
+
 // Check records every problem of c in p, which is scoped under the "cdn" key.
 func (c CdnSettings) Check(p *check.Problems) {
+	if c.DomainName != "" && (len(c.DomainName) > 253 || !domainPattern.MatchString(c.DomainName)) {
+		p.Addf("domainName", "%q is not a lowercase DNS host name such as shop.example.com", c.DomainName)
+	}
+	if strings.HasSuffix(c.DomainName, ".cloudfront.net") {
+		p.Addf("domainName", "%q is a CloudFront name; leave domainName empty to use the distribution's own name", c.DomainName)
+	}
+	if c.HostedZoneID != "" && !zoneIDPattern.MatchString(c.HostedZoneID) {
+		p.Addf("hostedZoneId", "%q is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", c.HostedZoneID)
+	}
+	switch {
+	case c.HostedZoneID != "" && c.DomainName == "":
+		p.Addf("hostedZoneId", "is set without cdn.domainName; set the domain that the zone serves")
+	case c.DomainName != "" && c.HostedZoneID == "":
+		p.Addf("hostedZoneId", "must be set to validate the certificate for %q by DNS and to add its alias records", c.DomainName)
+	}
 	switch n := len(c.AssetPathPatterns); {
 	case n == 0:
 		p.Addf("assetPathPatterns", "is empty; list at least one path served from the assets bucket, e.g. /_next/static/*")

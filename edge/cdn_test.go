@@ -559,6 +559,12 @@ func TestCdnSettingsCheck(t *testing.T) {
 		{"negative HSTS max-age", `{"hstsMaxAgeSeconds":-1}`, "cdn.hstsMaxAgeSeconds"},
 		{"frame option CloudFront does not accept", `{"frameOptions":"ALLOW-FROM https://example.com"}`, "cdn.frameOptions"},
 		{"referrer policy CloudFront does not accept", `{"referrerPolicy":"strict"}`, "cdn.referrerPolicy"},
+		{"malformed domain", `{"domainName":"shop_example.com","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "cdn.domainName"},
+		{"domain longer than 253 characters", `{"domainName":"` + strings.Repeat("a.", 127) + `com","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "cdn.domainName"},
+		{"domain that is a cloudfront.net name", `{"domainName":"d111111abcdef8.cloudfront.net","hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "cdn.domainName"},
+		{"malformed hosted zone id", `{"domainName":"shop.example.com","hostedZoneId":"zone-1"}`, "cdn.hostedZoneId"},
+		{"hosted zone without domain", `{"hostedZoneId":"Z0123456789ABCDEFGHIJ"}`, "cdn.hostedZoneId"},
+		{"domain without zone", `{"domainName":"shop.example.com"}`, "cdn.hostedZoneId"},
 	})
 	t.Run("defaults are production-safe", func(t *testing.T) {
 		d := edge.CdnDefaults()

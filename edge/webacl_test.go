@@ -49,12 +49,15 @@ func runWaf(t *testing.T, stack string, opts pulumitest.Options) wafRun {
 	return w
 }
 
-func TestWebAclProtectsTheLoadBalancer(t *testing.T) {
+// TestWebAclProtectsTheDistribution: the stack's web ACL is of the CLOUDFRONT scope, in
+// us-east-1, attached by the distribution's webAclId, with no association left over
+// from when it was regional on the load balancer.
+func TestWebAclProtectsTheDistribution(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			w := runWaf(t, stack, pulumitest.Options{})
-			if got := w.acl.In("scope").Str(); got != "REGIONAL" {
-				t.Errorf("scope %q; want REGIONAL (an ALB's web ACL is regional)", got)
+			if got := w.acl.In("scope").Str(); got != edge.ScopeCloudFront {
+				t.Errorf("scope %q; want CLOUDFRONT (a distribution's web ACL)", got)
 			}
 			if w.acl.In("defaultAction.allow").Null() || !w.acl.In("defaultAction.block").Null() {
 				t.Errorf("default action %v; want allow", w.acl.In("defaultAction").Plain())
@@ -62,16 +65,29 @@ func TestWebAclProtectsTheLoadBalancer(t *testing.T) {
 			if !w.acl.In("visibilityConfig.cloudwatchMetricsEnabled").Bool() || !w.acl.In("visibilityConfig.sampledRequestsEnabled").Bool() {
 				t.Errorf("web ACL visibility %v; want metrics and sampled requests", w.acl.In("visibilityConfig").Plain())
 			}
-			if parent := w.ByURN(w.acl.Parent); parent == nil || parent.Type != "ecsite:edge:WebAcl" {
-				t.Errorf("web ACL is not under an ecsite:edge:WebAcl component")
+			parent := w.ByURN(w.acl.Parent)
+			if parent == nil || parent.Type != "ecsite:edge:WebAcl" || parent.Name != w.cfg.Prefix()+"-waf" {
+				t.Errorf("web ACL is not under the ecsite:edge:WebAcl component %s-waf", w.cfg.Prefix())
 			}
-			lb := w.Result.Only(t, programtest.TypeLoadBalancer)
-			assoc := w.Result.Only(t, programtest.TypeWebAclAssociation)
-			if got, want := assoc.In("resourceArn").Str(), lb.Out("arn").Str(); got == "" || got != want {
-				t.Errorf("association targets %q; want the load balancer %q", got, want)
+			if n := len(w.ByType(programtest.TypeWebAclAssociation)); n != 0 {
+				t.Errorf("%d web ACL associations; a CLOUDFRONT ACL is attached by the distribution", n)
 			}
-			if got, want := assoc.In("webAclArn").Str(), w.acl.Out("arn").Str(); got == "" || got != want {
-				t.Errorf("association attaches %q; want the web ACL %q", got, want)
+			usEast1 := w.Named("pulumi:providers:aws", "aws-us-east-1")
+			if usEast1 == nil || usEast1.In("region").Str() != "us-east-1" {
+				t.Fatal("no us-east-1 provider")
+			}
+			for _, res := range w.Resources() {
+				if res.Parent == parent.URN && res.Provider != usEast1.URN+"::"+usEast1.ID {
+					t.Errorf("%s %s is not in us-east-1", res.Type, res.Name)
+				}
+			}
+			logs := w.Named("aws:cloudwatch/logGroup:LogGroup", w.cfg.Prefix()+"-waf-logs")
+			if logs == nil || !strings.HasPrefix(logs.In("name").Str(), edge.LogGroupPrefix) || logs.Parent != parent.URN {
+				t.Errorf("WAF log group missing, misnamed or not in us-east-1 with the ACL")
+			}
+			dist := w.Result.Only(t, "aws:cloudfront/distribution:Distribution")
+			if got, want := dist.In("webAclId").Str(), w.acl.Out("arn").Str(); got == "" || got != want {
+				t.Errorf("distribution webAclId %q; want the web ACL %q", got, want)
 			}
 		})
 	}
@@ -261,7 +277,7 @@ func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
 					t.Errorf("IP set %s missing", key)
 					continue
 				}
-				if set.In("ipAddressVersion").Str() != want.version || !reflect.DeepEqual(set.In("addresses").Strs(), want.cidrs) || set.In("scope").Str() != "REGIONAL" {
+				if set.In("ipAddressVersion").Str() != want.version || !reflect.DeepEqual(set.In("addresses").Strs(), want.cidrs) || set.In("scope").Str() != edge.ScopeCloudFront {
 					t.Errorf("IP set %s: %s %v; want %s %v", key, set.In("ipAddressVersion").Str(), set.In("addresses").Strs(), want.version, want.cidrs)
 				}
 				rule := w.rules[key]

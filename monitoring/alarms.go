@@ -20,8 +20,11 @@ import (
 //   - Aurora metrics, dimension DBClusterIdentifier, plus Role for the readers
 //     (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html,
 //     https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html);
-//   - WAF metrics, dimensions WebACL, Region and Rule, where Rule "ALL" is every rule
-//     (https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html).
+//   - WAF metrics, dimensions WebACL and Rule, where Rule "ALL" is every rule, plus
+//     Region for every protected resource type except CloudFront distributions; the
+//     metrics of a CLOUDFRONT web ACL are published in us-east-1, without a Region
+//     dimension (https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html,
+//     https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html).
 const (
 	NamespaceECS = "AWS/ECS"
 	NamespaceALB = "AWS/ApplicationELB"
@@ -57,9 +60,15 @@ const (
 
 // AlarmsArgs configures Alarms.
 type AlarmsArgs struct {
-	// Required. The AWS region, the Region dimension of the WAF metrics and part of the
-	// alarm ARNs the topic accepts.
+	// Required. The stack's AWS region, part of the alarm ARNs the main topic accepts.
 	Region string
+	// Required. An AWS provider for us-east-1 (GlobalRegion) with the stack's default
+	// tags. The web ACL is of the CLOUDFRONT scope, so its metrics exist only in
+	// us-east-1, and an alarm can only notify an SNS topic in its own region
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
+	// the WAF alarm, a second KMS key and a second topic (with the same email
+	// subscription) are created there with this provider.
+	UsEast1 pulumi.ProviderResource
 	// Required. The AWS account id, which scopes the key and topic policies.
 	AccountID string
 	// Required. The validated monitoring section: the email and every threshold.
@@ -72,10 +81,14 @@ type AlarmsArgs struct {
 type Alarms struct {
 	pulumi.ResourceState
 
-	// TopicArn is the SNS topic every alarm notifies.
+	// TopicArn is the SNS topic every alarm in the stack's region notifies.
 	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
 	// KeyArn is the customer managed KMS key encrypting the topic.
 	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+	// GlobalTopicArn is the SNS topic in us-east-1 the WAF alarm notifies.
+	GlobalTopicArn pulumi.StringOutput `pulumi:"globalTopicArn"`
+	// GlobalKeyArn is the customer managed KMS key in us-east-1 encrypting that topic.
+	GlobalKeyArn pulumi.StringOutput `pulumi:"globalKeyArn"`
 
 	// AlarmNames are the names of the alarms created, in creation order.
 	AlarmNames []string
@@ -96,14 +109,22 @@ type alarm struct {
 	threshold   float64
 	missing     string
 	queries     cloudwatch.MetricAlarmMetricQueryArray // metric math instead of one metric
+	global      bool                                   // created in us-east-1, notifying the topic there
 }
+
+// GlobalRegion is where the metrics of a CLOUDFRONT web ACL live, and so the WAF alarm
+// and the topic it notifies.
+const GlobalRegion = "us-east-1"
+
+// GlobalSuffix ends the logical names of the key, alias and topic in GlobalRegion.
+const GlobalSuffix = "-" + GlobalRegion
 
 // NewAlarms creates the KMS key, the SNS topic with its policy and optional email
 // subscription, and the alarms. Alarm names are "<name>-<key>", keyed by service name or
 // by what they watch, never by list position.
 func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
-	if args == nil || args.Region == "" || args.AccountID == "" {
-		return nil, errors.New("monitoring: args with Region and AccountID are required")
+	if args == nil || args.Region == "" || args.AccountID == "" || args.UsEast1 == nil {
+		return nil, errors.New("monitoring: args with Region, AccountID and the UsEast1 provider are required")
 	}
 	t := args.Targets
 	if err := t.check(); err != nil {
@@ -116,7 +137,12 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	}
 	parent := pulumi.Parent(c)
 
-	topic, key, err := newTopic(ctx, name, args, parent)
+	topic, key, err := newTopic(ctx, name, "", args.Region, args, parent)
+	if err != nil {
+		return nil, err
+	}
+	usEast1 := pulumi.Provider(args.UsEast1)
+	globalTopic, globalKey, err := newTopic(ctx, name, GlobalSuffix, GlobalRegion, args, parent, usEast1)
 	if err != nil {
 		return nil, err
 	}
@@ -194,13 +220,20 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	alarms = append(alarms, alarm{
 		key: "waf-blocked-spike", description: fmt.Sprintf("WAF: more than %d requests blocked in 5 minutes (an attack, or a rule blocking real users)", th.WafBlockedRequests),
 		namespace: NamespaceWAF, metric: MetricBlockedRequests,
-		dimensions: pulumi.StringMap{"WebACL": t.WebAclName, "Region": pulumi.String(args.Region), "Rule": pulumi.String("ALL")},
+		// No Region dimension: the web ACL protects a CloudFront distribution.
+		dimensions: pulumi.StringMap{"WebACL": t.WebAclName, "Rule": pulumi.String("ALL")},
 		statistic:  "Sum", period: 300, evaluations: 1, operator: "GreaterThanThreshold", threshold: float64(th.WafBlockedRequests),
 		missing: missingNotBreaching, // WAF publishes nothing while it blocks nothing
+		global:  true,
 	})
 
-	actions := pulumi.Array{topic.Arn}
 	for _, a := range alarms {
+		actions := pulumi.Array{topic.Arn}
+		alarmOpts := []pulumi.ResourceOption{parent}
+		if a.global {
+			actions = pulumi.Array{globalTopic.Arn}
+			alarmOpts = append(alarmOpts, usEast1)
+		}
 		alarmName := name + "-" + a.key
 		in := &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(alarmName),
@@ -226,7 +259,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 				in.Statistic = pulumi.String(a.statistic)
 			}
 		}
-		if _, err := cloudwatch.NewMetricAlarm(ctx, alarmName, in, parent); err != nil {
+		if _, err := cloudwatch.NewMetricAlarm(ctx, alarmName, in, alarmOpts...); err != nil {
 			return nil, fmt.Errorf("alarm %q: %w", alarmName, err)
 		}
 		c.AlarmNames = append(c.AlarmNames, alarmName)
@@ -234,9 +267,13 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 
 	c.TopicArn = topic.Arn
 	c.KeyArn = key.Arn
+	c.GlobalTopicArn = globalTopic.Arn
+	c.GlobalKeyArn = globalKey.Arn
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"topicArn": c.TopicArn,
-		"keyArn":   c.KeyArn,
+		"topicArn":       c.TopicArn,
+		"keyArn":         c.KeyArn,
+		"globalTopicArn": c.GlobalTopicArn,
+		"globalKeyArn":   c.GlobalKeyArn,
 	}); err != nil {
 		return nil, err
 	}
@@ -275,16 +312,18 @@ func fiveXXRate(lb pulumi.StringInput, minRequests int) cloudwatch.MetricAlarmMe
 	}
 }
 
-// newTopic creates the customer managed key, the encrypted topic, its policy and the
-// optional email subscription. A customer managed key rather than alias/aws/sns: the AWS
-// managed key's policy cannot be changed, so CloudWatch could not use it and alarm
-// notifications would be dropped
+// newTopic creates, in region (through the provider in opts, if any), the customer
+// managed key, the encrypted topic, its policy and the optional email subscription;
+// suffix ends their logical names ("" in the stack's region). A customer managed key
+// rather than alias/aws/sns: the AWS managed key's policy cannot be changed, so
+// CloudWatch could not use it and alarm notifications would be dropped
 // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
-func newTopic(ctx *pulumi.Context, name string, args *AlarmsArgs, parent pulumi.ResourceOption) (*sns.Topic, *kms.Key, error) {
-	// CloudWatch acts only for this account's alarms whose names start with the prefix.
+func newTopic(ctx *pulumi.Context, name, suffix, region string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*sns.Topic, *kms.Key, error) {
+	// CloudWatch acts only for this account's alarms in region whose names start with
+	// the prefix.
 	fromOurAlarms := map[string]map[string]any{
 		"StringEquals": {"aws:SourceAccount": args.AccountID},
-		"ArnLike":      {"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", args.Region, args.AccountID, name)},
+		"ArnLike":      {"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", region, args.AccountID, name)},
 	}
 	keyPolicy, err := iamdoc.New(
 		iamdoc.Statement{
@@ -304,27 +343,28 @@ func newTopic(ctx *pulumi.Context, name string, args *AlarmsArgs, parent pulumi.
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := kms.NewKey(ctx, name+"-alarms", &kms.KeyArgs{
-		Description:          pulumi.String("Encrypts the " + name + " alarm topic"),
+	key, err := kms.NewKey(ctx, name+"-alarms"+suffix, &kms.KeyArgs{
+		Description:          pulumi.String("Encrypts the " + name + " alarm topic in " + region),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               pulumi.String(keyPolicy),
-	}, parent)
+	}, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("alarm topic key: %w", err)
+		return nil, nil, fmt.Errorf("alarm topic key in %s: %w", region, err)
 	}
-	if _, err := kms.NewAlias(ctx, name+"-alarms", &kms.AliasArgs{
+	// Aliases are per region, so both keys take the same alias name.
+	if _, err := kms.NewAlias(ctx, name+"-alarms"+suffix, &kms.AliasArgs{
 		Name:        pulumi.String("alias/" + name + "-alarms"),
 		TargetKeyId: key.KeyId,
-	}, parent); err != nil {
-		return nil, nil, fmt.Errorf("alarm topic key alias: %w", err)
+	}, opts...); err != nil {
+		return nil, nil, fmt.Errorf("alarm topic key alias in %s: %w", region, err)
 	}
-	topic, err := sns.NewTopic(ctx, name+"-alarms", &sns.TopicArgs{
+	topic, err := sns.NewTopic(ctx, name+"-alarms"+suffix, &sns.TopicArgs{
 		DisplayName:    pulumi.String(name + " alarms"),
 		KmsMasterKeyId: key.Arn,
-	}, parent)
+	}, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("alarm topic: %w", err)
+		return nil, nil, fmt.Errorf("alarm topic in %s: %w", region, err)
 	}
 	policy := topic.Arn.ApplyT(func(arn string) (string, error) {
 		return iamdoc.New(iamdoc.Statement{
@@ -335,19 +375,19 @@ func newTopic(ctx *pulumi.Context, name string, args *AlarmsArgs, parent pulumi.
 			Condition: fromOurAlarms,
 		}).JSON()
 	}).(pulumi.StringOutput)
-	if _, err := sns.NewTopicPolicy(ctx, name+"-alarms", &sns.TopicPolicyArgs{
+	if _, err := sns.NewTopicPolicy(ctx, name+"-alarms"+suffix, &sns.TopicPolicyArgs{
 		Arn:    topic.Arn,
 		Policy: policy,
-	}, parent); err != nil {
-		return nil, nil, fmt.Errorf("alarm topic policy: %w", err)
+	}, opts...); err != nil {
+		return nil, nil, fmt.Errorf("alarm topic policy in %s: %w", region, err)
 	}
 	if email := args.Settings.AlertEmail; email != "" {
-		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms-email", &sns.TopicSubscriptionArgs{
+		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms"+suffix+"-email", &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(email),
-		}, parent); err != nil {
-			return nil, nil, fmt.Errorf("alarm email subscription: %w", err)
+		}, opts...); err != nil {
+			return nil, nil, fmt.Errorf("alarm email subscription in %s: %w", region, err)
 		}
 	}
 	return topic, key, nil

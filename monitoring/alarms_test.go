@@ -84,7 +84,8 @@ func expectedAlarms(cfg *config.Config, x ids) map[string]wantAlarm {
 	if cfg.Database.InstanceCount > 1 {
 		want[p+"db-replica-lag"] = wantAlarm{"AWS/RDS", "AuroraReplicaLag", "Maximum", "", map[string]string{"DBClusterIdentifier": x.db, "Role": "READER"}, "GreaterThanThreshold", m.DbReplicaLagSeconds * 1000}
 	}
-	want[p+"waf-blocked-spike"] = wantAlarm{"AWS/WAFV2", "BlockedRequests", "Sum", "", map[string]string{"WebACL": x.acl, "Region": x.region, "Rule": "ALL"}, "GreaterThanThreshold", float64(m.WafBlockedRequests)}
+	// The web ACL is of the CLOUDFRONT scope: its metrics carry no Region dimension.
+	want[p+"waf-blocked-spike"] = wantAlarm{"AWS/WAFV2", "BlockedRequests", "Sum", "", map[string]string{"WebACL": x.acl, "Rule": "ALL"}, "GreaterThanThreshold", float64(m.WafBlockedRequests)}
 	return want
 }
 
@@ -260,80 +261,135 @@ func TestFiveXXRateIsGuardedMetricMath(t *testing.T) {
 	}
 }
 
+// regionOf returns the region of the explicit provider res uses.
+func regionOf(t *testing.T, r programtest.Result, res *pulumitest.Resource) string {
+	t.Helper()
+	for _, p := range r.ByType("pulumi:providers:aws") {
+		if p.URN+"::"+p.ID == res.Provider {
+			return p.In("region").Str()
+		}
+	}
+	t.Fatalf("%s %s uses no explicit provider", res.Type, res.Name)
+	return ""
+}
+
+// TestAlarmsNotifyTheEncryptedTopic: there is one encrypted topic per region with alarms,
+// the stack's region and us-east-1, and each alarm notifies the topic of its own region
+// (CloudWatch alarms cannot notify a topic elsewhere). The WAF alarm is the one in
+// us-east-1, where a CLOUDFRONT web ACL's metrics are.
 func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			cfg := programtest.Config(t, stack, pulumitest.Options{})
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
-			topic := r.Only(t, programtest.TypeTopic)
-			arn := topic.Out("arn").Str()
-			for name, a := range alarmsOf(t, r) {
-				if got := a.In("alarmActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
-					t.Errorf("%s alarm actions %v; want the topic", name, got)
-				}
-				if got := a.In("okActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
-					t.Errorf("%s OK actions %v; want the topic", name, got)
-				}
-				switch a.In("treatMissingData").Str() {
-				case "missing", "notBreaching", "breaching":
-				default:
-					t.Errorf("%s treats missing data as %q; choose missing, notBreaching or breaching", name, a.In("treatMissingData").Str())
-				}
+			alarms := alarmsOf(t, r)
+			if waf := alarms[cfg.Prefix()+"-waf-blocked-spike"]; waf == nil || regionOf(t, r, waf) != monitoring.GlobalRegion {
+				t.Fatalf("the WAF alarm is missing or not in %s", monitoring.GlobalRegion)
 			}
-
-			key := r.ByID(topic.In("kmsMasterKeyId").Str())
-			if key == nil || key.Type != programtest.TypeKey || !key.In("enableKeyRotation").Bool() {
-				t.Fatalf("topic key %q is not a rotating customer managed key of this stack", topic.In("kmsMasterKeyId").Str())
+			topics := r.ByType(programtest.TypeTopic)
+			if len(topics) != 2 {
+				t.Fatalf("%d topics; want one in %s and one in %s", len(topics), cfg.Region, monitoring.GlobalRegion)
 			}
-			var keyPolicy iamdoc.Document
-			if err := key.In("policy").JSON(&keyPolicy); err != nil {
-				t.Fatal(err)
+			regions := map[string]bool{}
+			for _, topic := range topics {
+				region := regionOf(t, r, topic)
+				regions[region] = true
+				checkTopic(t, r, cfg, topic, region, alarms)
 			}
-			if !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:GenerateDataKey*", "*") || !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:Decrypt", "*") {
-				t.Errorf("key policy does not let CloudWatch encrypt for the topic: %s", key.In("policy").Str())
-			}
-			policy := r.Only(t, programtest.TypeTopicPolicy)
-			var topicPolicy iamdoc.Document
-			if err := policy.In("policy").JSON(&topicPolicy); err != nil {
-				t.Fatal(err)
-			}
-			if policy.In("arn").Str() != arn || !grants(topicPolicy, "cloudwatch.amazonaws.com", "sns:Publish", arn) {
-				t.Errorf("topic policy does not let CloudWatch publish: %s", policy.In("policy").Str())
-			}
-			// Both grants are conditioned on the alarm's ARN and account. A pattern that
-			// drifts from the alarm names deploys cleanly and silently drops every
-			// notification, so every alarm of the stack must satisfy both conditions.
-			for doc, d := range map[string]iamdoc.Document{"key policy": keyPolicy, "topic policy": topicPolicy} {
-				for name := range alarmsOf(t, r) {
-					alarmArn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", cfg.Region, pulumitest.AccountID, name)
-					if !cloudWatchMayActFor(d, alarmArn, pulumitest.AccountID) {
-						t.Errorf("%s: CloudWatch may not act for alarm %s (%s); its notifications would be dropped", doc, name, alarmArn)
-					}
-				}
-				if cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:someone-else", cfg.Region, pulumitest.AccountID), pulumitest.AccountID) ||
-					cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-x", cfg.Region, "210987654321", cfg.Prefix()), "210987654321") {
-					t.Errorf("%s: CloudWatch may act for alarms outside this stack and account", doc)
-				}
-			}
-
-			subs := r.ByType(programtest.TypeTopicSubscription)
-			if cfg.Monitoring.AlertEmail == "" {
-				if len(subs) != 0 {
-					t.Errorf("%d subscriptions without an alert email", len(subs))
-				}
-				return
-			}
-			if len(subs) != 1 || subs[0].In("protocol").Str() != "email" || subs[0].In("endpoint").Str() != cfg.Monitoring.AlertEmail || subs[0].In("topic").Str() != arn {
-				t.Errorf("want one email subscription of %s to the topic", cfg.Monitoring.AlertEmail)
+			if !regions[cfg.Region] || !regions[monitoring.GlobalRegion] {
+				t.Errorf("topics in %v; want %s and %s", regions, cfg.Region, monitoring.GlobalRegion)
 			}
 		})
 	}
-	t.Run("prod pages someone", func(t *testing.T) {
-		cfg := programtest.Config(t, "prod", pulumitest.Options{})
-		if !cfg.Monitoring.RequireAlertEmail || cfg.Monitoring.AlertEmail == "" {
-			t.Errorf("prod must require and set an alert email: %+v", cfg.Monitoring)
+}
+
+// checkTopic checks one region's topic: every alarm in region notifies it, its key is a
+// rotating customer managed key in the same region, the key and topic policies let
+// CloudWatch act for exactly this stack's alarms in region, and the alert email (if
+// any) is subscribed.
+func checkTopic(t *testing.T, r programtest.Result, cfg *config.Config, topic *pulumitest.Resource, region string, alarms map[string]*pulumitest.Resource) {
+	t.Helper()
+	arn := topic.Out("arn").Str()
+	mine := map[string]*pulumitest.Resource{}
+	for name, a := range alarms {
+		if regionOf(t, r, a) != region {
+			continue
 		}
-	})
+		mine[name] = a
+		if got := a.In("alarmActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
+			t.Errorf("%s alarm actions %v; want the %s topic", name, got, region)
+		}
+		if got := a.In("okActions").Strs(); !reflect.DeepEqual(got, []string{arn}) {
+			t.Errorf("%s OK actions %v; want the %s topic", name, got, region)
+		}
+		switch a.In("treatMissingData").Str() {
+		case "missing", "notBreaching", "breaching":
+		default:
+			t.Errorf("%s treats missing data as %q; choose missing, notBreaching or breaching", name, a.In("treatMissingData").Str())
+		}
+	}
+	if len(mine) == 0 {
+		t.Errorf("topic in %s that no alarm notifies", region)
+	}
+
+	key := r.ByID(topic.In("kmsMasterKeyId").Str())
+	if key == nil || key.Type != programtest.TypeKey || !key.In("enableKeyRotation").Bool() || regionOf(t, r, key) != region {
+		t.Fatalf("%s topic key %q is not a rotating customer managed key of this stack in %s", region, topic.In("kmsMasterKeyId").Str(), region)
+	}
+	var keyPolicy iamdoc.Document
+	if err := key.In("policy").JSON(&keyPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:GenerateDataKey*", "*") || !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:Decrypt", "*") {
+		t.Errorf("key policy does not let CloudWatch encrypt for the topic: %s", key.In("policy").Str())
+	}
+	var policy *pulumitest.Resource
+	for _, p := range r.ByType(programtest.TypeTopicPolicy) {
+		if p.In("arn").Str() == arn {
+			policy = p
+		}
+	}
+	if policy == nil {
+		t.Fatalf("no policy on the %s topic", region)
+	}
+	var topicPolicy iamdoc.Document
+	if err := policy.In("policy").JSON(&topicPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if !grants(topicPolicy, "cloudwatch.amazonaws.com", "sns:Publish", arn) {
+		t.Errorf("topic policy does not let CloudWatch publish: %s", policy.In("policy").Str())
+	}
+	// Both grants are conditioned on the alarm's ARN and account. A pattern that drifts
+	// from the alarm names (or their region) deploys cleanly and silently drops every
+	// notification, so every alarm of the region must satisfy both conditions.
+	for doc, d := range map[string]iamdoc.Document{"key policy": keyPolicy, "topic policy": topicPolicy} {
+		for name := range mine {
+			alarmArn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, pulumitest.AccountID, name)
+			if !cloudWatchMayActFor(d, alarmArn, pulumitest.AccountID) {
+				t.Errorf("%s: CloudWatch may not act for alarm %s (%s); its notifications would be dropped", doc, name, alarmArn)
+			}
+		}
+		if cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:someone-else", region, pulumitest.AccountID), pulumitest.AccountID) ||
+			cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-x", region, "210987654321", cfg.Prefix()), "210987654321") {
+			t.Errorf("%s: CloudWatch may act for alarms outside this stack and account", doc)
+		}
+	}
+
+	var subs []*pulumitest.Resource
+	for _, sub := range r.ByType(programtest.TypeTopicSubscription) {
+		if sub.In("topic").Str() == arn {
+			subs = append(subs, sub)
+		}
+	}
+	if cfg.Monitoring.AlertEmail == "" {
+		if len(r.ByType(programtest.TypeTopicSubscription)) != 0 {
+			t.Errorf("subscriptions without an alert email")
+		}
+		return
+	}
+	if len(subs) != 1 || subs[0].In("protocol").Str() != "email" || subs[0].In("endpoint").Str() != cfg.Monitoring.AlertEmail || regionOf(t, r, subs[0]) != region {
+		t.Errorf("want one email subscription of %s to the %s topic", cfg.Monitoring.AlertEmail, region)
+	}
 }
 
 // queryID is the form of a metric query id CloudWatch accepts
@@ -424,8 +480,13 @@ func TestDashboardShowsTheRealResources(t *testing.T) {
 			}
 			lines := map[string]bool{}
 			for _, w := range body.Widgets {
-				if w.Properties.Region != cfg.Region {
-					t.Errorf("widget region %q", w.Properties.Region)
+				// WAF metrics of the CLOUDFRONT web ACL are in us-east-1 only.
+				wantRegion := cfg.Region
+				if len(w.Properties.Metrics) > 0 && w.Properties.Metrics[0][0] == monitoring.NamespaceWAF {
+					wantRegion = monitoring.GlobalRegion
+				}
+				if w.Properties.Region != wantRegion {
+					t.Errorf("widget region %q; want %q", w.Properties.Region, wantRegion)
 				}
 				for _, m := range w.Properties.Metrics {
 					// namespace, metric, dimension pairs, options
@@ -443,7 +504,7 @@ func TestDashboardShowsTheRealResources(t *testing.T) {
 				"AWS/RDS DatabaseConnections DBClusterIdentifier " + x.db,
 				"AWS/RDS ServerlessDatabaseCapacity DBClusterIdentifier " + x.db,
 				"AWS/RDS ACUUtilization DBClusterIdentifier " + x.db,
-				"AWS/WAFV2 BlockedRequests WebACL " + x.acl + " Region " + cfg.Region + " Rule ALL",
+				"AWS/WAFV2 BlockedRequests WebACL " + x.acl + " Rule ALL",
 			}
 			for _, s := range cfg.Services {
 				want = append(want,

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/access"
@@ -27,9 +28,13 @@ func completeTargets() monitoring.Targets {
 
 func alarmsWith(mutate func(*monitoring.AlarmsArgs)) func(*pulumi.Context) error {
 	return func(ctx *pulumi.Context) error {
-		args := &monitoring.AlarmsArgs{Region: pulumitest.Region, AccountID: pulumitest.AccountID, Settings: monitoring.Defaults(), Targets: completeTargets()}
+		usEast1, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		if err != nil {
+			return err
+		}
+		args := &monitoring.AlarmsArgs{Region: pulumitest.Region, AccountID: pulumitest.AccountID, UsEast1: usEast1, Settings: monitoring.Defaults(), Targets: completeTargets()}
 		mutate(args)
-		_, err := monitoring.NewAlarms(ctx, "x", args)
+		_, err = monitoring.NewAlarms(ctx, "x", args)
 		return err
 	}
 }
@@ -45,6 +50,7 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 		{"complete alarm targets", alarmsWith(func(*monitoring.AlarmsArgs) {}), ""},
 		{"alarms without a web ACL", alarmsWith(func(a *monitoring.AlarmsArgs) { a.Targets.WebAclName = nil }), "WebAclName"},
 		{"alarms without an account", alarmsWith(func(a *monitoring.AlarmsArgs) { a.AccountID = "" }), "AccountID"},
+		{"alarms without the us-east-1 provider", alarmsWith(func(a *monitoring.AlarmsArgs) { a.UsEast1 = nil }), "UsEast1"},
 		{"alarms with a service twice", alarmsWith(func(a *monitoring.AlarmsArgs) {
 			a.Targets.Services = append(a.Targets.Services, a.Targets.Services[0])
 		}), "listed twice"},
@@ -78,8 +84,15 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v; want one naming %s", err, tc.want)
 			}
-			if m.Count() != 0 {
-				t.Errorf("registered %d resources before refusing", m.Count())
+			// The alarm cases create their us-east-1 provider first; nothing else may exist.
+			n := 0
+			for _, r := range m.Resources() {
+				if !strings.HasPrefix(r.Type, "pulumi:providers:") {
+					n++
+				}
+			}
+			if n != 0 {
+				t.Errorf("registered %d resources before refusing", n)
 			}
 		})
 	}

@@ -162,11 +162,14 @@ func dashboardBody(region string, ids dashboardIDs) (string, error) {
 	}
 	add("Aurora freeable memory and replica lag", aurora...)
 
-	acl := []string{"WebACL", ids.acl, "Region", region, "Rule", "ALL"}
-	add("WAF allowed and blocked requests",
+	// The web ACL is of the CLOUDFRONT scope: its metrics are in us-east-1, without a
+	// Region dimension, so this widget reads that region.
+	acl := []string{"WebACL", ids.acl, "Rule", "ALL"}
+	add("WAF allowed and blocked requests (us-east-1)",
 		metricLine(NamespaceWAF, MetricAllowedRequests, "Sum", acl...),
 		metricLine(NamespaceWAF, MetricBlockedRequests, "Sum", acl...),
 	)
+	widgets[len(widgets)-1].Properties.Region = GlobalRegion
 
 	b, err := json.Marshal(DashboardBody{Widgets: widgets})
 	if err != nil {

@@ -83,16 +83,55 @@ func ruleCases() []ruleCase {
 		{rule: "ENC-ECR", name: "repository without encryption configuration",
 			bad:  []*pulumitest.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{})},
 			good: []*pulumitest.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{"encryptionConfigurations": []any{map[string]any{"encryptionType": "AES256"}}})}},
-		{rule: "TLS-LISTENER", name: "HTTP listener forwarding",
-			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "http", map[string]any{"port": 80, "protocol": "HTTP",
-				"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}})},
+		{rule: "TLS-LISTENER", name: "HTTP listener forwarding on an internet-facing load balancer",
+			bad: []*pulumitest.Resource{
+				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": false}, "arn", "arn:alb-public"),
+				res("aws:lb/listener:Listener", "http", map[string]any{"port": 80, "protocol": "HTTP", "loadBalancerArn": "arn:alb-public",
+					"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}}),
+			},
 			good: []*pulumitest.Resource{
+				// An internal load balancer behind CloudFront's VPC origin may forward HTTP.
+				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": true}, "arn", "arn:alb-internal"),
+				res("aws:lb/listener:Listener", "origin", map[string]any{"port": 80, "protocol": "HTTP", "loadBalancerArn": "arn:alb-internal",
+					"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}}),
 				res("aws:lb/listener:Listener", "http", map[string]any{"port": 80, "protocol": "HTTP",
 					"defaultActions": []any{map[string]any{"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}}}),
 				res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "certificateArn": "arn:cert"}),
 			}},
 		{rule: "TLS-LISTENER", name: "HTTPS listener allowing TLS 1.0",
 			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08", "certificateArn": "arn:cert"})}},
+		{rule: "TLS-CDN", name: "distribution behaviour allowing plain HTTP",
+			bad: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"defaultCacheBehavior":  map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
+				"orderedCacheBehaviors": []any{map[string]any{"pathPattern": "/static/*", "viewerProtocolPolicy": "allow-all"}},
+				"viewerCertificate":     map[string]any{"cloudfrontDefaultCertificate": true}})},
+			good: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"defaultCacheBehavior":  map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
+				"orderedCacheBehaviors": []any{map[string]any{"pathPattern": "/static/*", "viewerProtocolPolicy": "https-only"}},
+				"viewerCertificate":     map[string]any{"cloudfrontDefaultCertificate": true}})}},
+		{rule: "TLS-CDN", name: "custom certificate with an old viewer policy",
+			bad: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
+				"viewerCertificate":    map[string]any{"acmCertificateArn": "arn:cert", "minimumProtocolVersion": "TLSv1", "sslSupportMethod": "sni-only"}})},
+			good: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
+				"viewerCertificate":    map[string]any{"acmCertificateArn": "arn:cert", "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"}})}},
+		{rule: "S3-PUBLIC-BLOCK", name: "bucket whose public access block lets a public policy through",
+			bad: []*pulumitest.Resource{
+				res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id"),
+				res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "assets", map[string]any{"bucket": "assets-id",
+					"blockPublicAcls": true, "blockPublicPolicy": false, "ignorePublicAcls": true, "restrictPublicBuckets": true}),
+			},
+			good: []*pulumitest.Resource{
+				res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id"),
+				res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "assets", map[string]any{"bucket": "assets-id",
+					"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true}),
+			}},
+		{rule: "S3-PUBLIC-BLOCK", name: "bucket without a public access block",
+			bad: []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id")}},
+		{rule: "NET-ALB-INTERNAL", name: "internet-facing load balancer",
+			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": false})},
+			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": true})}},
 		{rule: "TLS-BUCKET", name: "bucket without a TLS-only policy",
 			bad: []*pulumitest.Resource{
 				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{}),

@@ -244,9 +244,17 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 		}},
 		{"ENC-SNS", "aws:sns/topic:Topic", "", func(t *testing.T, st map[string]any) { set(t, st, "kmsMasterKeyId", remove{}) }},
 		{"ENC-ECR", "aws:ecr/repository:Repository", "", func(t *testing.T, st map[string]any) { set(t, st, "encryptionConfigurations", remove{}) }},
-		{"TLS-LISTENER", "aws:lb/listener:Listener", "https", func(t *testing.T, st map[string]any) {
+		{"TLS-LISTENER", "aws:lb/listener:Listener", "http", func(t *testing.T, st map[string]any) {
+			set(t, st, "protocol", "HTTPS")
 			set(t, st, "sslPolicy", "ELBSecurityPolicy-2016-08")
 		}},
+		{"TLS-CDN", "aws:cloudfront/distribution:Distribution", "", func(t *testing.T, st map[string]any) {
+			set(t, st, "defaultCacheBehavior.viewerProtocolPolicy", "allow-all")
+		}},
+		{"S3-PUBLIC-BLOCK", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "", func(t *testing.T, st map[string]any) {
+			set(t, st, "blockPublicPolicy", false)
+		}},
+		{"NET-ALB-INTERNAL", "aws:lb/loadBalancer:LoadBalancer", "", func(t *testing.T, st map[string]any) { set(t, st, "internal", false) }},
 		{"TLS-BUCKET", "aws:s3/bucketPolicy:BucketPolicy", "", func(t *testing.T, st map[string]any) {
 			set(t, st, "policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logdelivery.elasticloadbalancing.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"}]}`)
 		}},

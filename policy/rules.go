@@ -22,16 +22,22 @@ func Rules() []Rule {
 			Mirrors: "cdk-nag NIST.800.53.R5-CloudWatchLogGroupEncrypted", Check: checkLogGroupsEncrypted},
 		{ID: "ENC-S3", Severity: Medium, Rationale: "Every bucket states its server-side encryption explicitly.",
 			Mirrors: "", Check: checkBucketEncryption},
+		{ID: "S3-PUBLIC-BLOCK", Severity: High, Rationale: "Every bucket blocks public access: all four settings of its public access block are on.",
+			Mirrors: "FSBP S3.8; cdk-nag AwsSolutions-S1 (in spirit)", Check: checkBucketPublicAccessBlock},
 		{ID: "ENC-SNS", Severity: Medium, Rationale: "Alarm topics are encrypted with a KMS key.",
 			Mirrors: "FSBP SNS.1; cdk-nag AwsSolutions-SNS2", Check: checkTopicEncrypted},
 		{ID: "ENC-ECR", Severity: Low, Rationale: "Image repositories state their encryption (AES256 or KMS) explicitly.",
 			Mirrors: "", Check: checkECREncrypted},
-		{ID: "TLS-LISTENER", Severity: High, Rationale: "HTTPS listeners use a TLS 1.2+ policy; plain HTTP only redirects to HTTPS.",
+		{ID: "TLS-LISTENER", Severity: High, Rationale: "HTTPS listeners use a TLS 1.2+ policy; on an internet-facing load balancer plain HTTP only redirects to HTTPS (an internal one, reached only by CloudFront inside the VPC, may forward).",
 			Mirrors: "FSBP ELB.1; cdk-nag NIST.800.53.R5-ALBHttpToHttpsRedirection", Check: checkListenersTLS},
+		{ID: "TLS-CDN", Severity: High, Rationale: "CloudFront viewers use HTTPS: every cache behaviour redirects HTTP to HTTPS (or serves HTTPS only), and a custom certificate uses the TLSv1.2_2021 security policy or newer; the default *.cloudfront.net certificate is accepted.",
+			Mirrors: "FSBP CloudFront.3, CloudFront.10; cdk-nag AwsSolutions-CFR4", Check: checkDistributionTLS},
 		{ID: "TLS-BUCKET", Severity: High, Rationale: "Buckets deny requests that do not use TLS (aws:SecureTransport).",
 			Mirrors: "FSBP S3.5; cdk-nag AwsSolutions-S10", Check: checkBucketTLS},
 		{ID: "NET-OPEN-INGRESS", Severity: Critical, Rationale: "Nothing admits 0.0.0.0/0 or ::/0 except an internet-facing ALB on 80 and 443.",
 			Mirrors: "FSBP EC2.18, EC2.19; cdk-nag AwsSolutions-EC23", Check: checkOpenIngress},
+		{ID: "NET-ALB-INTERNAL", Severity: High, Rationale: "Load balancers are internal: the internet reaches the site only through CloudFront (and its web ACL), through a VPC origin.",
+			Mirrors: "", Check: checkALBInternal},
 		{ID: "NET-PUBLIC-IP", Severity: High, Rationale: "Tasks and instances (bastion included) get no public IP address.",
 			Mirrors: "FSBP ECS.2, EC2.9; cdk-nag NIST.800.53.R5-EC2InstanceNoPublicIp", Check: checkNoPublicIPs},
 		{ID: "DB-PUBLIC", Severity: Critical, Rationale: "Database instances are not publicly accessible.",
@@ -178,7 +184,19 @@ var tlsPolicy = regexp.MustCompile(`^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|F
 func checkListenersTLS(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:lb/listener:Listener")
+	internal := map[string]bool{} // ids and ARNs of internal load balancers
+	for _, lb := range g.OfType("aws:lb/loadBalancer:LoadBalancer") {
+		if g.In(lb, "internal").Bool() {
+			internal[lb.ID] = true
+			if arn := lb.Out("arn").Str(); arn != "" {
+				internal[arn] = true
+			}
+		}
+	}
 	for _, r := range rs {
+		if strings.ToUpper(g.In(r, "protocol").Str()) == "HTTP" && internal[g.In(r, "loadBalancerArn").Str()] {
+			continue // reached only from inside the VPC (CloudFront's VPC origin)
+		}
 		switch strings.ToUpper(g.In(r, "protocol").Str()) {
 		case "HTTPS", "TLS":
 			if p := g.In(r, "sslPolicy").Str(); !tlsPolicy.MatchString(p) {
@@ -199,6 +217,72 @@ func checkListenersTLS(g *Graph) (int, []Finding) {
 			if actions.Len() == 0 {
 				fs = append(fs, g.finding(r, "plain listener without a redirect"))
 			}
+		}
+	}
+	return len(rs), fs
+}
+
+// viewerTLSPolicy matches the CloudFront viewer security policies of TLS 1.2 and newer
+// with forward-secret ciphers only
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
+var viewerTLSPolicy = regexp.MustCompile(`^TLSv1\.(2_2021|2_2025|3_2025)$`)
+
+func checkDistributionTLS(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:cloudfront/distribution:Distribution")
+	for _, r := range rs {
+		behaviours := []string{"defaultCacheBehavior"}
+		for i := 0; i < g.In(r, "orderedCacheBehaviors").Len(); i++ {
+			behaviours = append(behaviours, fmt.Sprintf("orderedCacheBehaviors[%d]", i))
+		}
+		for _, b := range behaviours {
+			switch p := g.In(r, b+".viewerProtocolPolicy").Str(); p {
+			case "redirect-to-https", "https-only":
+			default:
+				fs = append(fs, g.finding(r, "%s lets viewers use plain HTTP (viewerProtocolPolicy %q)", b, p))
+			}
+		}
+		if g.In(r, "viewerCertificate.cloudfrontDefaultCertificate").Bool() {
+			continue
+		}
+		if p := g.In(r, "viewerCertificate.minimumProtocolVersion").Str(); !viewerTLSPolicy.MatchString(p) {
+			fs = append(fs, g.finding(r, "custom certificate with viewer security policy %q; use TLSv1.2_2021 or newer", p))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkBucketPublicAccessBlock(g *Graph) (int, []Finding) {
+	var fs []Finding
+	buckets := g.OfType(bucketTypes...)
+	blocks := g.OfType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+	for _, b := range buckets {
+		ok := false
+		for _, pab := range blocks {
+			if !g.refersTo(g.In(pab, "bucket").Str(), b, "bucket") {
+				continue
+			}
+			all := true
+			for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				if !g.In(pab, f).Bool() {
+					all = false
+				}
+			}
+			ok = ok || all
+		}
+		if !ok {
+			fs = append(fs, g.finding(b, "no public access block with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true"))
+		}
+	}
+	return len(buckets), fs
+}
+
+func checkALBInternal(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:lb/loadBalancer:LoadBalancer")
+	for _, r := range rs {
+		if !g.In(r, "internal").Bool() {
+			fs = append(fs, g.finding(r, "is internet-facing; make it internal behind the CloudFront VPC origin"))
 		}
 	}
 	return len(rs), fs

@@ -46,6 +46,15 @@ var edgeCases = []badConfigCase{
 	{"more ranges than one IP set holds", patch("waf", "blockedCidrs", tooManyRanges()), "waf.blockedCidrs"},
 	{"unknown managed group", patch("waf", "managedRules", `{"botControl":{"mode":"count"}}`), "waf"},
 	{"misspelt waf field", patch("waf", "rateLimt", `100`), "waf"},
+	// CDN
+	{"malformed domain", patch("cdn", "domainName", `"shop_example.com"`), "cdn.domainName"},
+	{"domain without zone", patch("cdn", "hostedZoneId", `""`), "cdn.hostedZoneId"},
+	{"zone without domain", patch("cdn", "domainName", `""`), "cdn.hostedZoneId"},
+	{"malformed hosted zone id", patch("cdn", "hostedZoneId", `"zone-1"`), "cdn.hostedZoneId"},
+	{"asset pattern matching everything", patch("cdn", "assetPathPatterns", `["/*"]`), "cdn.assetPathPatterns[0]"},
+	{"price class CloudFront does not offer", patch("cdn", "priceClass", `"PriceClass_300"`), "cdn.priceClass"},
+	{"misspelt cdn field", patch("cdn", "certificateArn", `"arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"`), "cdn"},
+	{"cdn not an object", set("cdn", `["www.example.com"]`), "cdn"},
 	// Monitoring
 	{"alert email missing where required", patch("monitoring", "alertEmail", `""`, "requireAlertEmail", `true`), "monitoring.alertEmail"},
 	{"misspelt monitoring field", patch("monitoring", "alertEmails", `["a@example.com"]`), "monitoring"},

@@ -17,6 +17,7 @@ import (
 // edgeInputs are the components the edge, monitoring and access components watch or use.
 type edgeInputs struct {
 	accountID string
+	usEast1   pulumi.ProviderResource
 	vpc       *network.Vpc
 	db        *database.Cluster
 	cluster   *compute.Cluster
@@ -24,18 +25,39 @@ type edgeInputs struct {
 	services  []*compute.Service
 }
 
-// buildEdge creates the WAF on the load balancer, the alarms and the dashboard, and the
-// bastion when it is enabled, and exports their outputs.
+// buildEdge creates the CloudFront distribution with its CLOUDFRONT-scope web ACL, the
+// alarms and the dashboard, and the bastion when it is enabled, and exports their
+// outputs.
 func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
+	// The web ACL keeps its logical name from when it was regional and associated with
+	// the load balancer, so an update shows its children replaced (a CLOUDFRONT ACL, its
+	// IP sets and its log group live in us-east-1), not a new component.
 	waf, err := edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
-		Settings:        cfg.Waf,
-		LoadBalancerArn: in.alb.Arn,
-	}, withProvider)
+		Settings: cfg.Waf,
+		Scope:    edge.ScopeCloudFront,
+	}, withProvider, pulumi.Provider(in.usEast1))
 	if err != nil {
 		return fmt.Errorf("waf: %w", err)
 	}
 	export("webAclArn", waf.Arn)
 	export("wafLogGroupName", waf.LogGroupName)
+
+	cdn, err := edge.NewCdn(ctx, cfg.Prefix()+"-cdn", &edge.CdnArgs{
+		Settings:            cfg.Cdn,
+		LoadBalancerArn:     in.alb.Arn,
+		LoadBalancerDnsName: in.alb.DnsName,
+		WebAclArn:           waf.Arn,
+		DomainName:          cfg.Cdn.DomainName,
+		HostedZoneID:        cfg.Cdn.HostedZoneID,
+		UsEast1:             in.usEast1,
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("cdn: %w", err)
+	}
+	export("siteUrl", cdn.SiteURL)
+	export("distributionId", cdn.DistributionId)
+	export("distributionDomainName", cdn.DomainName)
+	export("assetsBucketName", cdn.AssetsBucketName)
 
 	targets := monitoring.Targets{
 		LoadBalancerArnSuffix: in.alb.ArnSuffix,
@@ -54,6 +76,7 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 	alarms, err := monitoring.NewAlarms(ctx, cfg.Prefix(), &monitoring.AlarmsArgs{
 		Region:    cfg.Region,
 		AccountID: in.accountID,
+		UsEast1:   in.usEast1,
 		Settings:  cfg.Monitoring,
 		Targets:   targets,
 	}, withProvider)
@@ -61,6 +84,7 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		return fmt.Errorf("alarms: %w", err)
 	}
 	export("alarmTopicArn", alarms.TopicArn)
+	export("globalAlarmTopicArn", alarms.GlobalTopicArn)
 	if cfg.Monitoring.Dashboard {
 		dashboard, err := monitoring.NewDashboard(ctx, cfg.Prefix(), &monitoring.DashboardArgs{
 			Region:  cfg.Region,

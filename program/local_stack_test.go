@@ -3,6 +3,7 @@ package program_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -128,24 +129,34 @@ func TestLocalStackCoversEveryAWSService(t *testing.T) {
 			if len(r.Types()) < 10 {
 				t.Fatalf("the local stack registered only %v; the coverage check needs the whole program", r.Types())
 			}
-			// Endpoints apply only to the explicit provider: a function called through the
+			// Endpoints apply only to the explicit providers: a function called through the
 			// default provider would reach real AWS from the local stack.
 			providers := r.ByType("pulumi:providers:aws")
-			if len(providers) != 1 {
-				t.Fatalf("want one aws provider, got %d", len(providers))
+			if len(providers) != 2 {
+				t.Fatalf("want two aws providers (the stack's region and us-east-1), got %d", len(providers))
 			}
-			for _, token := range callsBypassing(r.Calls(), providers[0].URN+"::"+providers[0].ID) {
-				t.Errorf("%s is called without the explicit provider; pass pulumi.Provider(provider) or pulumi.Parent(component) to the invoke", token)
+			var refs []string
+			for _, p := range providers {
+				refs = append(refs, p.URN+"::"+p.ID)
+			}
+			for _, token := range callsBypassing(r.Calls(), refs...) {
+				t.Errorf("%s is called without an explicit provider; pass pulumi.Provider(provider) or pulumi.Parent(component) to the invoke", token)
+			}
+			// Every AWS resource uses one of them, so none reaches real AWS either.
+			for _, res := range r.Resources() {
+				if strings.HasPrefix(res.Type, "aws:") && res.Custom && !slices.Contains(refs, res.Provider) {
+					t.Errorf("%s %s uses the default provider", res.Type, res.Name)
+				}
 			}
 		})
 	}
 }
 
-// callsBypassing returns the AWS functions called through any provider but ref.
-func callsBypassing(calls []pulumitest.Call, ref string) []string {
+// callsBypassing returns the AWS functions called through any provider but refs.
+func callsBypassing(calls []pulumitest.Call, refs ...string) []string {
 	var out []string
 	for _, c := range calls {
-		if strings.HasPrefix(c.Token, "aws:") && c.Provider != ref {
+		if strings.HasPrefix(c.Token, "aws:") && !slices.Contains(refs, c.Provider) {
 			out = append(out, c.Token)
 		}
 	}
@@ -153,16 +164,17 @@ func callsBypassing(calls []pulumitest.Call, ref string) []string {
 }
 
 // everyOptionalFeature switches on, over the local stack, the features that add AWS
-// services or resource types: a DNS-validated certificate and alias record, ALB access
-// logs, every interface endpoint, the bastion and the optional third-party secrets.
+// services or resource types: the site's domain on the distribution (a DNS-validated
+// certificate and alias records), ALB access logs, every interface endpoint, the bastion and the optional third-party secrets.
 func everyOptionalFeature(t *testing.T) pulumitest.Options {
 	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := pulumitest.Options{Config: map[string]string{
-		programtest.Key(t, "loadBalancer"): programtest.Patch(t, localStack, "loadBalancer", map[string]string{
-			"requireHttps": "true", "domainName": `"shop.example.com"`, "hostedZoneId": `"Z0123456789ABCDEFGHIJ"`, "accessLogs": "true",
+		programtest.Key(t, "loadBalancer"): programtest.Patch(t, localStack, "loadBalancer", map[string]string{"accessLogs": "true"}),
+		programtest.Key(t, "cdn"): programtest.Patch(t, localStack, "cdn", map[string]string{
+			"domainName": `"shop.example.com"`, "hostedZoneId": `"Z0123456789ABCDEFGHIJ"`,
 		}),
 		programtest.Key(t, "network"): programtest.Patch(t, localStack, "network", map[string]string{"interfaceEndpoints": string(endpoints)}),
 		programtest.Key(t, "bastion"): programtest.Patch(t, localStack, "bastion", map[string]string{"enabled": "true"}),
@@ -230,17 +242,24 @@ func TestCoverageCheckCatchesAGap(t *testing.T) {
 	}
 }
 
-// TestLocalStackProviderPointsAtEmulator: the one provider sends each listed service to
-// the emulator, skips the checks that need real AWS and keeps the dummy keys secret.
+// TestLocalStackProviderPointsAtEmulator: both providers (the stack's region and
+// us-east-1) send each listed service to the emulator, skip the checks that need real
+// AWS and keep the dummy keys secret.
 func TestLocalStackProviderPointsAtEmulator(t *testing.T) {
 	cfg := programtest.Config(t, localStack, pulumitest.Options{})
 	r := programtest.MustRun(t, localStack, pulumitest.Options{})
 	providers := r.ByType("pulumi:providers:aws")
-	if len(providers) != 1 {
-		t.Fatalf("want one aws provider, got %d", len(providers))
+	if len(providers) != 2 {
+		t.Fatalf("want two aws providers, got %d", len(providers))
 	}
-	p := providers[0]
-	e := cfg.AwsEndpoint
+	wantRegion := map[string]string{"aws": "ap-northeast-1", "aws-us-east-1": "us-east-1"}
+	for _, p := range providers {
+		t.Run(p.Name, func(t *testing.T) { checkEmulatorProvider(t, p, cfg.AwsEndpoint, wantRegion[p.Name]) })
+	}
+}
+
+func checkEmulatorProvider(t *testing.T, p *pulumitest.Resource, e config.AwsEndpoint, region string) {
+	t.Helper()
 	if !e.Enabled() || !strings.HasPrefix(e.URL, "http://localhost:") {
 		t.Fatalf("Pulumi.local.yaml: awsEndpoint.url = %q; want the emulator on localhost", e.URL)
 	}
@@ -266,8 +285,8 @@ func TestLocalStackProviderPointsAtEmulator(t *testing.T) {
 			t.Errorf("provider %s = %q (secret %v); want the dummy value, secret", key, v.Str(), v.Secret())
 		}
 	}
-	if got := p.In("region").Str(); got != "ap-northeast-1" {
-		t.Errorf("provider region %q", got)
+	if got := p.In("region").Str(); got == "" || got != region {
+		t.Errorf("provider region %q; want %q", got, region)
 	}
 }
 
@@ -291,10 +310,12 @@ func TestCommittedStacksTalkToRealAWS(t *testing.T) {
 			}
 		})
 	}
-	// The check fires on a provider that does carry them.
+	// The check fires on providers that do carry them.
 	r := programtest.MustRun(t, localStack, pulumitest.Options{})
-	if bad := emulatorInputs(r.ByType("pulumi:providers:aws")[0]); len(bad) != len(emulatorProviderInputs)+1 {
-		t.Errorf("the local provider shows only %v; the check is blind", bad)
+	for _, p := range r.ByType("pulumi:providers:aws") {
+		if bad := emulatorInputs(p); len(bad) != len(emulatorProviderInputs)+1 {
+			t.Errorf("the local provider %s shows only %v; the check is blind", p.Name, bad)
+		}
 	}
 }
 

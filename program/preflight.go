@@ -15,18 +15,18 @@ import (
 // wrong zone id fails at the certificate's validation record, after the VPC, the NAT
 // gateways and the database exist.
 func preflight(ctx *pulumi.Context, cfg *config.Config, provider pulumi.ProviderResource) error {
-	lb := cfg.LoadBalancer
-	if lb.HostedZoneID == "" || lb.DomainName == "" {
+	site := cfg.Cdn
+	if site.HostedZoneID == "" || site.DomainName == "" {
 		return nil
 	}
 	p := check.NewProblems()
-	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{ZoneId: pulumi.StringRef(lb.HostedZoneID)}, pulumi.Provider(provider))
+	zone, err := route53.LookupZone(ctx, &route53.LookupZoneArgs{ZoneId: pulumi.StringRef(site.HostedZoneID)}, pulumi.Provider(provider))
 	if err != nil {
-		p.Addf("loadBalancer.hostedZoneId", "%q cannot be read from Route 53 with these credentials (%v); give the id of the zone that serves %s", lb.HostedZoneID, err, lb.DomainName)
+		p.Addf("cdn.hostedZoneId", "%q cannot be read from Route 53 with these credentials (%v); give the id of the zone that serves %s", site.HostedZoneID, err, site.DomainName)
 		return p.Err()
 	}
-	if !InZone(lb.DomainName, zone.Name) {
-		p.Addf("loadBalancer.domainName", "%q is not inside the hosted zone %s (%s, loadBalancer.hostedZoneId); set the zone that serves the domain", lb.DomainName, strings.TrimSuffix(zone.Name, "."), lb.HostedZoneID)
+	if !InZone(site.DomainName, zone.Name) {
+		p.Addf("cdn.domainName", "%q is not inside the hosted zone %s (%s, cdn.hostedZoneId); set the zone that serves the domain", site.DomainName, strings.TrimSuffix(zone.Name, "."), site.HostedZoneID)
 		return p.Err()
 	}
 	return nil

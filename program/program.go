@@ -12,6 +12,10 @@ import (
 	"github.com/ecsite/infra/network"
 )
 
+// UsEast1 is the region of the second provider, where CloudFront's certificate, the
+// CLOUDFRONT web ACL and the alarm on its metrics live.
+const UsEast1 = "us-east-1"
+
 // Exporter receives the stack outputs: ctx.Export in a deployment, a recorder in tests.
 type Exporter func(name string, value pulumi.Input)
 
@@ -36,6 +40,19 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	}, cfg.AwsEndpoint))
 	if err != nil {
 		return fmt.Errorf("aws provider: %w", err)
+	}
+	// The second provider is for what must live in us-east-1: CloudFront only uses ACM
+	// certificates from there, and a CLOUDFRONT web ACL, its IP sets, its log group and
+	// the alarm on its metrics are created there
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html,
+	// https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html). Same
+	// default tags and, in the emulator stack, the same endpoints.
+	usEast1, err := aws.NewProvider(ctx, "aws-us-east-1", withAwsEndpoint(&aws.ProviderArgs{
+		Region:      pulumi.String(UsEast1),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags())},
+	}, cfg.AwsEndpoint))
+	if err != nil {
+		return fmt.Errorf("aws us-east-1 provider: %w", err)
 	}
 	withProvider := pulumi.Providers(provider)
 	identity, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(provider))
@@ -103,12 +120,12 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		return fmt.Errorf("compute cluster: %w", err)
 	}
 	alb, err := compute.NewLoadBalancer(ctx, cfg.Prefix(), &compute.LoadBalancerArgs{
-		AccountID:       identity.AccountId,
-		VpcID:           vpc.VpcID,
-		PublicSubnetIDs: vpc.PublicSubnetIDs,
-		Settings:        cfg.LoadBalancer,
-		Services:        cfg.Services,
-		TargetGroupStem: cfg.Environment,
+		AccountID:        identity.AccountId,
+		VpcID:            vpc.VpcID,
+		PrivateSubnetIDs: vpc.PrivateSubnetIDs,
+		Settings:         cfg.LoadBalancer,
+		Services:         cfg.Services,
+		TargetGroupStem:  cfg.Environment,
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("load balancer: %w", err)
@@ -158,10 +175,11 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	// the deploy workflows report them instead of waiting for tasks that cannot start.
 	export("servicesAwaitingImages", awaiting)
 
-	// Edge and monitoring: the WAF on the load balancer, alarms, the dashboard and the
-	// optional bastion (program/edge.go).
+	// Edge and monitoring: the CloudFront distribution with its web ACL, alarms, the
+	// dashboard and the optional bastion (program/edge.go).
 	return buildEdge(ctx, export, cfg, edgeInputs{
 		accountID: identity.AccountId,
+		usEast1:   usEast1,
 		vpc:       vpc,
 		db:        db,
 		cluster:   cluster,
@@ -170,10 +188,9 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	}, withProvider)
 }
 
-// exportCompute exports the site URL, the load balancer, the cluster and, per service,
-// its ECS service, target group, ECR repository and log group.
+// exportCompute exports the load balancer, the cluster and, per service, its ECS
+// service, target group, ECR repository and log group.
 func exportCompute(export Exporter, cluster *compute.Cluster, alb *compute.LoadBalancer, services []*compute.Service) {
-	export("siteUrl", alb.SiteURL)
 	export("albDnsName", alb.DnsName)
 	export("albArnSuffix", alb.ArnSuffix)
 	export("albAccessLogBucket", alb.AccessLogBucket)

@@ -163,30 +163,84 @@ func TestEveryResourceHasAComponentParent(t *testing.T) {
 	}
 }
 
-// TestProviderCarriesRegionAndTags: one explicit provider, in the stack's region, with the
-// common tags as default tags; every AWS resource uses it.
+// TestProviderCarriesRegionAndTags: two explicit providers, "aws" in the stack's region
+// and "aws-us-east-1", both with the common tags as default tags; every AWS resource uses
+// one of them, and us-east-1 holds exactly what CloudFront needs there (the web ACL with
+// its children, the site's certificate) and the WAF alarm with its topic.
 func TestProviderCarriesRegionAndTags(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			cfg := programtest.Config(t, stack, pulumitest.Options{})
 			r := programtest.MustRun(t, stack, pulumitest.Options{})
 			providers := r.ByType("pulumi:providers:aws")
-			if len(providers) != 1 {
-				t.Fatalf("want one aws provider, got %d", len(providers))
+			if len(providers) != 2 {
+				t.Fatalf("want two aws providers, got %d", len(providers))
 			}
-			p := providers[0]
-			if got := p.In("region").Str(); got != cfg.Region || got != "ap-northeast-1" {
-				t.Errorf("provider region %q; want the stack's %q (ap-northeast-1)", got, cfg.Region)
+			wantRegion := map[string]string{"aws": cfg.Region, "aws-us-east-1": program.UsEast1}
+			refs := map[string]string{} // provider reference -> name
+			for _, p := range providers {
+				want, ok := wantRegion[p.Name]
+				if !ok {
+					t.Fatalf("unexpected provider %s", p.Name)
+				}
+				if got := p.In("region").Str(); got != want || (p.Name == "aws" && got != "ap-northeast-1") {
+					t.Errorf("provider %s region %q; want %q", p.Name, got, want)
+				}
+				tags := p.In("defaultTags.tags").Map()
+				wantTags := map[string]string{"project": r.Project, "environment": stack, "managed-by": "pulumi", "cost-center": cfg.CostCenter}
+				if !reflect.DeepEqual(tags, wantTags) {
+					t.Errorf("provider %s default tags %v; want %v", p.Name, tags, wantTags)
+				}
+				refs[p.URN+"::"+p.ID] = p.Name
 			}
-			tags := p.In("defaultTags.tags").Map()
-			want := map[string]string{"project": r.Project, "environment": stack, "managed-by": "pulumi", "cost-center": cfg.CostCenter}
-			if !reflect.DeepEqual(tags, want) {
-				t.Errorf("default tags %v; want %v", tags, want)
+			waf := r.Named("ecsite:edge:WebAcl", cfg.Prefix()+"-waf")
+			if waf == nil {
+				t.Fatal("no web ACL component")
 			}
-			ref := p.URN + "::" + p.ID
 			for _, res := range r.Resources() {
-				if res.Custom && strings.HasPrefix(res.Type, "aws:") && res.Provider != ref {
-					t.Errorf("%s (%s) uses provider %q; want %q", res.Name, res.Type, res.Provider, ref)
+				if !res.Custom || !strings.HasPrefix(res.Type, "aws:") {
+					continue
+				}
+				name, ok := refs[res.Provider]
+				if !ok {
+					t.Errorf("%s (%s) uses provider %q; want one of the explicit providers", res.Name, res.Type, res.Provider)
+					continue
+				}
+				global := res.Parent == waf.URN || strings.HasPrefix(res.Type, "aws:acm/") ||
+					res.Name == cfg.Prefix()+"-waf-blocked-spike" || strings.HasSuffix(res.Name, "-alarms-us-east-1") || strings.HasSuffix(res.Name, "-alarms-us-east-1-email")
+				if want := map[bool]string{true: "aws-us-east-1", false: "aws"}[global]; name != want {
+					t.Errorf("%s (%s) uses provider %s; want %s", res.Name, res.Type, name, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSiteIsServedByCloudFront: siteUrl is the distribution's (https and the domain in
+// prod, https and the *.cloudfront.net name in dev, which sets no domain), and the
+// distribution id and the assets bucket are exported for releases.
+func TestSiteIsServedByCloudFront(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			dist := r.Only(t, "aws:cloudfront/distribution:Distribution")
+			want := "https://" + dist.Out("domainName").Str()
+			if cfg.Cdn.DomainName != "" {
+				want = "https://" + cfg.Cdn.DomainName
+			}
+			if stack == "prod" && cfg.Cdn.DomainName == "" {
+				t.Error("prod serves no domain of its own")
+			}
+			exports := map[string]string{
+				"siteUrl":          want,
+				"distributionId":   dist.ID,
+				"assetsBucketName": r.Named("aws:s3/bucketV2:BucketV2", cfg.Prefix()+"-cdn-assets").Out("bucket").Str(),
+			}
+			for name, w := range exports {
+				got, ok := r.Exports.Get(name)
+				if !ok || fmt.Sprint(got.Value) != w || w == "" || w == "https://" {
+					t.Errorf("output %s = %v; want %q", name, got.Value, w)
 				}
 			}
 		})
@@ -236,10 +290,10 @@ func BenchmarkProdStack(b *testing.B) {
 // with an error naming the key; the prod stack's own zone passes.
 func TestHostedZonePreflight(t *testing.T) {
 	for _, c := range []struct{ zone, key string }{
-		{pulumitest.MockZoneMissing, "loadBalancer.hostedZoneId"},
-		{pulumitest.MockZoneElsewhere, "loadBalancer.domainName"},
+		{pulumitest.MockZoneMissing, "cdn.hostedZoneId"},
+		{pulumitest.MockZoneElsewhere, "cdn.domainName"},
 	} {
-		r := programtest.Run("prod", patch("loadBalancer", "hostedZoneId", `"`+c.zone+`"`)(t))
+		r := programtest.Run("prod", patch("cdn", "hostedZoneId", `"`+c.zone+`"`)(t))
 		ve, ok := config.AsValidationError(r.Err)
 		if !ok || !ve.Has(c.key) {
 			t.Errorf("zone %s: %v; want a problem at %s", c.zone, r.Err, c.key)

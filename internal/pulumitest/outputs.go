@@ -241,6 +241,13 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		out["bucket"] = s(id)
 		setDefault(out, "arn", s("arn:aws:s3:::"+id))
 		setDefault(out, "bucketRegionalDomainName", s(id+".s3."+Region+".amazonaws.com"))
+	case "aws:cloudfront/distribution:Distribution":
+		// CloudFront is global: no region in the ARN; its alias zone is fixed
+		// (https://docs.aws.amazon.com/general/latest/gr/cf_region.html).
+		id = "E" + strings.ToUpper(hexOf("dist"+name, 13))
+		setDefault(out, "arn", s("arn:aws:cloudfront::"+AccountID+":distribution/"+id))
+		setDefault(out, "domainName", s("d"+hexOf("cf"+name, 13)+".cloudfront.net"))
+		setDefault(out, "hostedZoneId", s("Z2FDTNDATAQYW2"))
 	case "aws:route53/record:Record":
 		n := strings.TrimSuffix(str(in, "name"), ".")
 		id = str(in, "zoneId") + "_" + n + "_" + str(in, "type")
@@ -343,6 +350,14 @@ func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bo
 		return resource.PropertyMap{
 			"repositoryName": s(repo), "id": s(repo), "imageDigest": s("sha256:" + hexOf("image"+repo, 64)),
 			"imageTags": resource.NewArrayProperty([]resource.PropertyValue{s(str(args, "imageTag"))}),
+		}, true
+	case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+		// The AWS-managed prefix lists are looked up by name; the id is fixed per name.
+		n := str(args, "name")
+		id := "pl-" + hexOf("prefix-list"+n, 8)
+		return resource.PropertyMap{
+			"id": s(id), "name": s(n), "arn": s("arn:aws:ec2:" + Region + ":aws:prefix-list/" + id),
+			"addressFamily": s("IPv4"), "maxEntries": resource.NewNumberProperty(55), "ownerId": s("AWS"), "version": resource.NewNumberProperty(1),
 		}, true
 	case "aws:elb/getServiceAccount:getServiceAccount":
 		// The Elastic Load Balancing account of ap-northeast-1.
