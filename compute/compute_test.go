@@ -450,6 +450,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 				wantALBPorts = append(wantALBPorts, 443)
 			}
 			var albPorts []int
+			var internalIn, internalOut []string // caller->callee:port
 			dbSources := map[string]bool{}
 			for _, rule := range r.ByType(typeIngress) {
 				sg := rule.In("securityGroupId").Str()
@@ -469,9 +470,14 @@ func TestSecurityGroupGraph(t *testing.T) {
 					albPorts = append(albPorts, from)
 				case taskSG[sg] != "":
 					name := taskSG[sg]
-					if src != albSG || from != port[name] || to != port[name] || cidr != "" {
-						t.Errorf("%s tasks admit %v; want only the ALB on %d", name, rule.Inputs, port[name])
+					if src == albSG && from == port[name] && to == port[name] && cidr == "" {
+						continue
 					}
+					if caller := taskSG[src]; caller != "" && from == port[name] && to == port[name] && cidr == "" {
+						internalIn = append(internalIn, fmt.Sprintf("%s->%s:%d", caller, name, from))
+						continue
+					}
+					t.Errorf("%s tasks admit %v; want only the ALB on %d and the services that call them", name, rule.Inputs, port[name])
 				case sg == dbSG:
 					if taskSG[src] == "" || from != 5432 || to != 5432 {
 						t.Errorf("database admits %v; want only the services on 5432", rule.Inputs)
@@ -491,6 +497,12 @@ func TestSecurityGroupGraph(t *testing.T) {
 			// The ALB sends only to the services' container ports.
 			var albOut []string
 			for _, rule := range r.ByType(typeEgress) {
+				if caller, callee := taskSG[rule.In("securityGroupId").Str()], taskSG[rule.In("referencedSecurityGroupId").Str()]; caller != "" && callee != "" {
+					internalOut = append(internalOut, fmt.Sprintf("%s->%s:%d", caller, callee, int(rule.In("fromPort").Num())))
+					if rule.In("toPort").Num() != rule.In("fromPort").Num() || rule.In("ipProtocol").Str() != "tcp" {
+						t.Errorf("%s egress to %s: %v; want one TCP port", caller, callee, rule.Inputs)
+					}
+				}
 				if rule.In("securityGroupId").Str() != albSG {
 					continue
 				}
@@ -509,6 +521,23 @@ func TestSecurityGroupGraph(t *testing.T) {
 			sort.Strings(names)
 			if !reflect.DeepEqual(albOut, names) {
 				t.Errorf("ALB egress to %v; want %v", albOut, names)
+			}
+			// Between services: exactly the configured calls, each on the callee's port, in
+			// both directions; in both stacks that is web to api on 3001.
+			var wantCalls []string
+			for _, svc := range s.cfg.Services {
+				for _, c := range svc.Calls {
+					wantCalls = append(wantCalls, fmt.Sprintf("%s->%s:%d", svc.Name, c, port[c]))
+				}
+			}
+			sort.Strings(wantCalls)
+			sort.Strings(internalIn)
+			sort.Strings(internalOut)
+			if !reflect.DeepEqual(wantCalls, []string{"web->api:3001"}) {
+				t.Errorf("%s configures the calls %v; the committed stacks have web call api", s.name, wantCalls)
+			}
+			if !reflect.DeepEqual(internalIn, wantCalls) || !reflect.DeepEqual(internalOut, wantCalls) {
+				t.Errorf("service-to-service ingress %v, egress %v; want %v", internalIn, internalOut, wantCalls)
 			}
 		})
 	}
@@ -1028,7 +1057,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	project := strings.Repeat("p", config.MaxProjectLength)
 	env := strings.Repeat("e", config.MaxEnvironmentLength)
 	svc := strings.Repeat("s", config.MaxServiceNameLength)
-	services := `[{"name":"web","image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
+	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
 	// Another project reads its keys from its own namespace: re-key prod's configuration.
 	stackCfg, err := pulumitest.StackConfig("prod")
 	if err != nil {
