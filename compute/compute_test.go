@@ -1266,7 +1266,9 @@ func TestServiceConnectAndContainers(t *testing.T) {
 				t.Errorf("web Service Connect %v; want a client in %s that publishes nothing", scWeb("").Plain(), nsArn)
 			}
 			for _, sc := range []*pulumitest.Resource{apiSvc, webSvc} {
-				logs := func(path string) pulumitest.Value { return sc.In("serviceConnectConfiguration.logConfiguration" + path) }
+				logs := func(path string) pulumitest.Value {
+					return sc.In("serviceConnectConfiguration.logConfiguration" + path)
+				}
 				group := one(t, s.r, typeLogGroup, sc.Name+"-logs").Out("name").Str()
 				if logs(".logDriver").Str() != "awslogs" || logs(".options.awslogs-group").Str() != group || logs(".options.awslogs-stream-prefix").Str() != compute.ServiceConnectProxyLogPrefix {
 					t.Errorf("%s proxy logs %v; want awslogs to %s", sc.Name, logs("").Plain(), group)
