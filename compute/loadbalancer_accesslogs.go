@@ -20,7 +20,9 @@ const accessLogPrefix = "alb"
 // 582318560864; https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
 // It returns the bucket and the resources the load balancer must wait for.
 func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs, parent pulumi.ResourceOrInvokeOption) (*s3.BucketV2, []pulumi.Resource, error) {
-	bucket, err := s3.NewBucketV2(ctx, name+"-alb-logs", &s3.BucketV2Args{}, parent)
+	bucket, err := s3.NewBucketV2(ctx, name+"-alb-logs", &s3.BucketV2Args{
+		ForceDestroy: pulumi.Bool(args.Settings.ForceDestroyAccessLogs),
+	}, parent)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bucket: %w", err)
 	}

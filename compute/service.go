@@ -35,6 +35,8 @@ type ServiceArgs struct {
 	Target Target
 	// Optional. Defaults to 30. How many images the service's ECR repository keeps.
 	ImagesToKeep int
+	// Optional. Defaults to false. Lets a destroy delete the repository with its images.
+	ForceDeleteImages bool
 	// Required. The SSM path of the stack's parameters, "/<project>/<environment>/"; the
 	// execution role may read only below it.
 	ParameterPath string
@@ -141,7 +143,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	}
 	parent := pulumi.Parent(c)
 
-	repo, err := newRepository(ctx, name, imagesToKeep, parent)
+	repo, err := newRepository(ctx, name, imagesToKeep, args.ForceDeleteImages, parent)
 	if err != nil {
 		return nil, err
 	}

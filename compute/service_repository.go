@@ -14,9 +14,10 @@ const DefaultImagesToKeep = 30
 
 // newRepository creates the service's ECR repository: immutable tags, scan on push,
 // KMS encryption and a lifecycle policy keeping the last imagesToKeep images.
-func newRepository(ctx *pulumi.Context, name string, imagesToKeep int, parent pulumi.ResourceOption) (*ecr.Repository, error) {
+func newRepository(ctx *pulumi.Context, name string, imagesToKeep int, forceDelete bool, parent pulumi.ResourceOption) (*ecr.Repository, error) {
 	repo, err := ecr.NewRepository(ctx, name+"-repo", &ecr.RepositoryArgs{
 		Name:               pulumi.String(name),
+		ForceDelete:        pulumi.Bool(forceDelete),
 		ImageTagMutability: pulumi.String("IMMUTABLE"),
 		ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{
 			ScanOnPush: pulumi.Bool(true),

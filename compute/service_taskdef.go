@@ -223,7 +223,7 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 		Memory:                  pulumi.String(fmt.Sprint(s.Memory)),
 		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
 			OperatingSystemFamily: pulumi.String("LINUX"),
-			CpuArchitecture:       pulumi.String("X86_64"),
+			CpuArchitecture:       pulumi.String(s.CPUArchitecture()),
 		},
 		ExecutionRoleArn:     roles.execution.Arn,
 		TaskRoleArn:          roles.task.Arn,

@@ -28,6 +28,10 @@ type LoadBalancerSettings struct {
 	AccessLogs bool `json:"accessLogs"`
 	// AccessLogExpirationDays is how long access logs are kept. Optional. Defaults to 90.
 	AccessLogExpirationDays int `json:"accessLogExpirationDays"`
+	// ForceDestroyAccessLogs lets `pulumi destroy` delete the access-log bucket with the
+	// logs in it; without it a bucket that holds a log refuses deletion and the destroy
+	// stops there. Optional. Defaults to false.
+	ForceDestroyAccessLogs bool `json:"forceDestroyAccessLogs"`
 }
 
 // HTTPS reports whether the load balancer terminates TLS.

@@ -104,6 +104,10 @@ type ServiceSettings struct {
 	Image Image `json:"image"`
 	// User is the non-root user the container runs as. Optional. Defaults to 1000:1000.
 	User string `json:"user"`
+	// Architecture is the CPU architecture of the tasks, x86_64 or arm64 (Graviton, about
+	// 20% cheaper on Fargate); the image must be built for it (docs/images.md). Optional.
+	// Defaults to x86_64.
+	Architecture string `json:"architecture"`
 	// DesiredCount is the task count at creation. Optional. Defaults to 2.
 	DesiredCount int `json:"desiredCount"`
 	// MinCount is the autoscaling minimum. Optional. Defaults to 2.
@@ -154,6 +158,19 @@ type ServiceSettings struct {
 	WritablePaths []string `json:"writablePaths"`
 }
 
+// Architectures lists the allowed values of services[].architecture; CPUArchitecture
+// maps them to the task definition's runtime platform
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform).
+var Architectures = []string{"x86_64", "arm64"}
+
+// CPUArchitecture is the task definition's cpuArchitecture for the service.
+func (s ServiceSettings) CPUArchitecture() string {
+	if s.Architecture == "arm64" {
+		return "ARM64"
+	}
+	return "X86_64"
+}
+
 // IsDefault reports whether the service is the listener's default action.
 func (s ServiceSettings) IsDefault() bool { return s.PathPattern == DefaultPathPattern }
 
@@ -163,6 +180,7 @@ func DefaultServiceSettings() ServiceSettings {
 		Cpu:          512,
 		Memory:       1024,
 		User:         "1000:1000",
+		Architecture: "x86_64",
 		DesiredCount: 2, MinCount: 2, MaxCount: 10,
 		CPUTarget: 70, MemoryTarget: 80,
 		ScaleInCooldownSeconds: 300, ScaleOutCooldownSeconds: 60,
@@ -291,6 +309,7 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 		p.Addf("memory", "%d MiB is not offered by Fargate with cpu %d (see the Fargate task size table)", s.Memory, s.Cpu)
 	}
 	s.Image.Check(p.Under("image"))
+	p.Allowed("architecture", s.Architecture, Architectures)
 	if !userPattern.MatchString(s.User) || s.User == "root" || s.User == "0" || strings.HasPrefix(s.User, "0:") {
 		p.Addf("user", "%q must be a non-root user: uid[:gid] such as 1000:1000, or a user name other than root", s.User)
 	}

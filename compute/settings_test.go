@@ -19,7 +19,7 @@ import (
 
 func TestClusterSettingsCheck(t *testing.T) {
 	programtest.CheckSettings(t, "cluster", compute.DefaultClusterSettings, func(s compute.ClusterSettings, p *check.Problems) { s.Check(p) }, []programtest.SettingsCase{
-		{"container insights off", `{"containerInsights":"disabled"}`, "cluster.containerInsights"},
+		{"container insights mode ECS does not know", `{"containerInsights":"on"}`, "cluster.containerInsights"},
 		{"exec log retention CloudWatch does not offer", `{"execLogRetentionDays":10}`, "cluster.execLogRetentionDays"},
 		{"no images kept", `{"imagesToKeep":0}`, "cluster.imagesToKeep"},
 		{"too many images kept", `{"imagesToKeep":1001}`, "cluster.imagesToKeep"},
@@ -122,6 +122,7 @@ func TestServiceSettingsCheck(t *testing.T) {
 		{"malformed digest", `{"image":{"tag":"","digest":"sha256:xyz"}}`, "services[0].image.digest"},
 		{"repository with a tag", `{"image":{"repository":"public.ecr.aws/nginx/nginx:1.27","tag":"1"}}`, "services[0].image.repository"},
 		{"root user", `{"user":"root"}`, "services[0].user"},
+		{"architecture Fargate does not run", `{"architecture":"aarch64"}`, "services[0].architecture"},
 		{"uid 0", `{"user":"0"}`, "services[0].user"},
 		{"uid 0 with a group", `{"user":"0:0"}`, "services[0].user"},
 		{"max count 0", `{"minCount":0,"desiredCount":0,"maxCount":0}`, "services[0].maxCount"},

@@ -118,7 +118,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Cluster = loadCluster(r)
 	c.Services = loadServices(r, c.ParameterNames())
 	c.Waf = loadWaf(r)
-	c.Monitoring = loadMonitoring(r, c.Database)
+	c.Monitoring = loadMonitoring(r, c.Database, c.Services)
 	c.Bastion = loadBastion(r, c.Network)
 	c.AwsEndpoint = loadAwsEndpoint(r)
 

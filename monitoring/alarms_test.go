@@ -390,11 +390,25 @@ func grants(doc iamdoc.Document, service, action, resource string) bool {
 	return false
 }
 
+// TestDashboardIsASetting: prod has the dashboard, dev turns it off (monitoring.dashboard),
+// and without it there is neither the resource nor the dashboardName output.
+func TestDashboardIsASetting(t *testing.T) {
+	for stack, want := range map[string]int{"dev": 0, "prod": 1} {
+		r := programtest.MustRun(t, stack, pulumitest.Options{})
+		_, exported := r.Exports.Get("dashboardName")
+		if n := len(r.ByType(programtest.TypeDashboard)); n != want || exported != (want == 1) {
+			t.Errorf("%s: %d dashboards, dashboardName exported %v; want %d", stack, n, exported, want)
+		}
+	}
+}
+
+// TestDashboardShowsTheRealResources checks the dashboard of both stacks (dev's turned on).
 func TestDashboardShowsTheRealResources(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			opts := programtest.Patched(t, stack, "monitoring", map[string]string{"dashboard": "true"})
+			cfg := programtest.Config(t, stack, opts)
+			r := programtest.MustRun(t, stack, opts)
 			x := realIDs(t, r, cfg)
 			d := r.Only(t, programtest.TypeDashboard)
 			var body struct {

@@ -48,6 +48,9 @@ type Settings struct {
 	// DbReplicaLagSeconds is the reader replica lag that alarms (only when a reader
 	// exists). Optional. Defaults to 5.
 	DbReplicaLagSeconds float64 `json:"dbReplicaLagSeconds"`
+	// Dashboard creates the CloudWatch dashboard of the stack's services, load balancer,
+	// database and WAF ($3 a month); the alarms do not need it. Optional. Defaults to true.
+	Dashboard bool `json:"dashboard"`
 	// WafBlockedRequests is the number of requests the WAF blocks in 5 minutes that alarms
 	// as an attack spike. Optional. Defaults to 1000.
 	WafBlockedRequests int `json:"wafBlockedRequests"`
@@ -69,6 +72,7 @@ func Defaults() Settings {
 		DbFreeableMemoryMiB:          256,
 		DbReplicaLagSeconds:          5,
 		WafBlockedRequests:           1000,
+		Dashboard:                    true,
 	}
 }
 

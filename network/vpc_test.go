@@ -17,15 +17,31 @@ import (
 )
 
 func TestNatGatewaysPerStack(t *testing.T) {
-	// dev egresses through a NAT instance (TestNatInstanceResources), prod through a
-	// managed NAT gateway per AZ.
-	want := map[string]int{"dev": 0, "prod": 2}
-	for _, stack := range programtest.Stacks {
-		t.Run(stack, func(t *testing.T) {
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+	// The committed stacks egress through NAT instances (dev one, prod one per AZ:
+	// TestNatInstanceResources); the managed NAT gateways of onePerAz and single are
+	// checked on prod with the strategy patched in.
+	cases := []struct {
+		name, stack, strategy string
+		gateways, instances   int
+	}{
+		{"dev as committed", "dev", "", 0, 1},
+		{"prod as committed", "prod", "", 0, 2},
+		{"prod with onePerAz", "prod", "onePerAz", 2, 0},
+		{"prod with single", "prod", "single", 1, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := pulumitest.Options{}
+			if c.strategy != "" {
+				opts = programtest.Patched(t, c.stack, "network", map[string]string{"natGateways": `"` + c.strategy + `"`})
+			}
+			r := programtest.MustRun(t, c.stack, opts)
 			nats := r.ByType(programtest.TypeNatGateway)
-			if len(nats) != want[stack] {
-				t.Fatalf("%d NAT gateways; want %d", len(nats), want[stack])
+			if len(nats) != c.gateways {
+				t.Fatalf("%d NAT gateways; want %d", len(nats), c.gateways)
+			}
+			if n := len(r.ByType(typeASG)); n != c.instances {
+				t.Errorf("%d NAT instance groups; want %d", n, c.instances)
 			}
 			gatewayEIPs := 0
 			for _, eip := range r.ByType("aws:ec2/eip:Eip") {

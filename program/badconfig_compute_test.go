@@ -122,7 +122,7 @@ var computeCases = []badConfigCase{
 	{"capacity provider listed twice", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","weight":1},{"capacityProvider":"FARGATE","weight":1}]`), "cluster.capacityProviderStrategy[1].capacityProvider"},
 	{"base on two providers", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":1,"weight":1},{"capacityProvider":"FARGATE_SPOT","base":1,"weight":1}]`), "cluster.capacityProviderStrategy"},
 	{"strategy entry does not inherit the default weight", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":2}]`), "cluster.capacityProviderStrategy"},
-	{"container insights off", patch("cluster", "containerInsights", `"disabled"`), "cluster.containerInsights"},
+	{"container insights mode ECS does not know", patch("cluster", "containerInsights", `"on"`), "cluster.containerInsights"},
 	{"no images kept", patch("cluster", "imagesToKeep", `0`), "cluster.imagesToKeep"},
 }
 

@@ -49,6 +49,9 @@ var edgeCases = []badConfigCase{
 	// Monitoring
 	{"alert email missing where required", patch("monitoring", "alertEmail", `""`, "requireAlertEmail", `true`), "monitoring.alertEmail"},
 	{"misspelt monitoring field", patch("monitoring", "alertEmails", `["a@example.com"]`), "monitoring"},
+	// The service alarms must lie above the scaling targets (80% memory, 70% CPU).
+	{"memory alarm at the memory scaling target", patch("monitoring", "ecsMemoryPercent", `80`), "monitoring.ecsMemoryPercent"},
+	{"CPU alarm below the CPU scaling target", patch("monitoring", "ecsCpuPercent", `65`), "monitoring.ecsCpuPercent"},
 	// Bastion
 	{"bastion without a path to SSM", both(
 		patch("network", "natGateways", `"none"`, "interfaceEndpoints", `["ssm","ecr.api"]`),

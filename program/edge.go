@@ -61,14 +61,16 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		return fmt.Errorf("alarms: %w", err)
 	}
 	export("alarmTopicArn", alarms.TopicArn)
-	dashboard, err := monitoring.NewDashboard(ctx, cfg.Prefix(), &monitoring.DashboardArgs{
-		Region:  cfg.Region,
-		Targets: targets,
-	}, withProvider)
-	if err != nil {
-		return fmt.Errorf("dashboard: %w", err)
+	if cfg.Monitoring.Dashboard {
+		dashboard, err := monitoring.NewDashboard(ctx, cfg.Prefix(), &monitoring.DashboardArgs{
+			Region:  cfg.Region,
+			Targets: targets,
+		}, withProvider)
+		if err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		export("dashboardName", dashboard.DashboardName)
 	}
-	export("dashboardName", dashboard.DashboardName)
 
 	if !cfg.Bastion.Enabled {
 		return nil

@@ -145,6 +145,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 			LoadBalancerSecurityGroupID: alb.SecurityGroupID,
 			Target:                      alb.Targets[sc.Name],
 			ImagesToKeep:                cfg.Cluster.ImagesToKeep,
+			ForceDeleteImages:           cfg.Cluster.ForceDeleteImages,
 			ParameterPath:               db.ParameterPath,
 			Secrets:                     parameterArns,
 			ParameterKmsKeyArn:          db.KmsKeyArn,
