@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/servicediscovery"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/internal/iamdoc"
@@ -37,6 +38,9 @@ type Cluster struct {
 	ExecLogGroupName pulumi.StringOutput `pulumi:"execLogGroupName"`
 	// ExecLogGroupArn is the ARN of ExecLogGroupName.
 	ExecLogGroupArn pulumi.StringOutput `pulumi:"execLogGroupArn"`
+	// NamespaceArn is the Cloud Map HTTP namespace of ECS Service Connect, the cluster's
+	// default namespace.
+	NamespaceArn pulumi.StringOutput `pulumi:"namespaceArn"`
 
 	// Strategy is the capacity provider strategy every service uses.
 	Strategy []CapacityProviderShare
@@ -103,7 +107,13 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, fmt.Errorf("exec log group: %w", err)
 	}
 
+	namespace, err := newNamespace(ctx, name, parent)
+	if err != nil {
+		return nil, err
+	}
+
 	cluster, err := ecs.NewCluster(ctx, name+"-cluster", &ecs.ClusterArgs{
+		ServiceConnectDefaults: &ecs.ClusterServiceConnectDefaultsArgs{Namespace: namespace.Arn},
 		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{
 			Name:  pulumi.String("containerInsights"),
 			Value: pulumi.String(args.Settings.ContainerInsights),
@@ -149,14 +159,36 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	c.KmsKeyArn = key.Arn
 	c.ExecLogGroupName = execLogs.Name
 	c.ExecLogGroupArn = execLogs.Arn
+	c.NamespaceArn = namespace.Arn
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":      c.ClusterName,
 		"clusterArn":       c.ClusterArn,
 		"kmsKeyArn":        c.KmsKeyArn,
 		"execLogGroupName": c.ExecLogGroupName,
 		"execLogGroupArn":  c.ExecLogGroupArn,
+		"namespaceArn":     c.NamespaceArn,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s outputs: %w", name, err)
 	}
 	return c, nil
+}
+
+// NamespaceName is the Cloud Map namespace of a cluster's Service Connect endpoints,
+// e.g. ecsite-prod.internal.
+func NamespaceName(cluster string) string { return cluster + ".internal" }
+
+// newNamespace creates the Cloud Map HTTP namespace that ECS Service Connect registers
+// the services' endpoints in. An HTTP namespace creates no Route 53 hosted zone: the
+// Service Connect proxies resolve the endpoints, so the names exist only inside the
+// tasks of the namespace
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html).
+func newNamespace(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*servicediscovery.HttpNamespace, error) {
+	ns, err := servicediscovery.NewHttpNamespace(ctx, name+"-services", &servicediscovery.HttpNamespaceArgs{
+		Name:        pulumi.String(NamespaceName(name)),
+		Description: pulumi.String("ECS Service Connect endpoints of " + name + "'s services"),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("service connect namespace %s-services: %w", name, err)
+	}
+	return ns, nil
 }

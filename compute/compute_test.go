@@ -401,6 +401,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 				t.Fatalf("the CloudFront origin-facing prefix list %s is never looked up", edge.CloudFrontPrefixListName)
 			}
 			var albPorts []int
+			var internalIn, internalOut []string // caller->callee:port
 			dbSources := map[string]bool{}
 			for _, rule := range r.ByType(typeIngress) {
 				sg := rule.In("securityGroupId").Str()
@@ -418,9 +419,14 @@ func TestSecurityGroupGraph(t *testing.T) {
 					albPorts = append(albPorts, from)
 				case taskSG[sg] != "":
 					name := taskSG[sg]
-					if src != albSG || from != port[name] || to != port[name] || cidr != "" {
-						t.Errorf("%s tasks admit %v; want only the ALB on %d", name, rule.Inputs, port[name])
+					if src == albSG && from == port[name] && to == port[name] && cidr == "" {
+						continue
 					}
+					if caller := taskSG[src]; caller != "" && from == port[name] && to == port[name] && cidr == "" {
+						internalIn = append(internalIn, fmt.Sprintf("%s->%s:%d", caller, name, from))
+						continue
+					}
+					t.Errorf("%s tasks admit %v; want only the ALB on %d and the services that call them", name, rule.Inputs, port[name])
 				case sg == dbSG:
 					if taskSG[src] == "" || from != 5432 || to != 5432 {
 						t.Errorf("database admits %v; want only the services on 5432", rule.Inputs)
@@ -440,6 +446,12 @@ func TestSecurityGroupGraph(t *testing.T) {
 			// The ALB sends only to the services' container ports.
 			var albOut []string
 			for _, rule := range r.ByType(typeEgress) {
+				if caller, callee := taskSG[rule.In("securityGroupId").Str()], taskSG[rule.In("referencedSecurityGroupId").Str()]; caller != "" && callee != "" {
+					internalOut = append(internalOut, fmt.Sprintf("%s->%s:%d", caller, callee, int(rule.In("fromPort").Num())))
+					if rule.In("toPort").Num() != rule.In("fromPort").Num() || rule.In("ipProtocol").Str() != "tcp" {
+						t.Errorf("%s egress to %s: %v; want one TCP port", caller, callee, rule.Inputs)
+					}
+				}
 				if rule.In("securityGroupId").Str() != albSG {
 					continue
 				}
@@ -458,6 +470,23 @@ func TestSecurityGroupGraph(t *testing.T) {
 			sort.Strings(names)
 			if !reflect.DeepEqual(albOut, names) {
 				t.Errorf("ALB egress to %v; want %v", albOut, names)
+			}
+			// Between services: exactly the configured calls, each on the callee's port, in
+			// both directions; in both stacks that is web to api on 3001.
+			var wantCalls []string
+			for _, svc := range s.cfg.Services {
+				for _, c := range svc.Calls {
+					wantCalls = append(wantCalls, fmt.Sprintf("%s->%s:%d", svc.Name, c, port[c]))
+				}
+			}
+			sort.Strings(wantCalls)
+			sort.Strings(internalIn)
+			sort.Strings(internalOut)
+			if !reflect.DeepEqual(wantCalls, []string{"web->api:3001"}) {
+				t.Errorf("%s configures the calls %v; the committed stacks have web call api", s.name, wantCalls)
+			}
+			if !reflect.DeepEqual(internalIn, wantCalls) || !reflect.DeepEqual(internalOut, wantCalls) {
+				t.Errorf("service-to-service ingress %v, egress %v; want %v", internalIn, internalOut, wantCalls)
 			}
 		})
 	}
@@ -977,7 +1006,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	project := strings.Repeat("p", config.MaxProjectLength)
 	env := strings.Repeat("e", config.MaxEnvironmentLength)
 	svc := strings.Repeat("s", config.MaxServiceNameLength)
-	services := `[{"name":"web","image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
+	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
 	// Another project reads its keys from its own namespace: re-key prod's configuration.
 	stackCfg, err := pulumitest.StackConfig("prod")
 	if err != nil {
@@ -1072,4 +1101,170 @@ func committedServices(t *testing.T, stack string) (string, []map[string]any) {
 		t.Fatal(err)
 	}
 	return key, list
+}
+
+// TestServiceConnectAndContainers: in both committed stacks web calls api through ECS
+// Service Connect in the stack's namespace, the containers get the URLs, the database
+// TLS variables only where a database parameter is read, and the writable paths as task
+// volumes on a read-only root.
+func TestServiceConnectAndContainers(t *testing.T) {
+	for _, s := range runStacks(t) {
+		t.Run(s.name, func(t *testing.T) {
+			ns := one(t, s.r, "aws:servicediscovery/httpNamespace:HttpNamespace", s.cfg.Prefix()+"-services")
+			if ns.In("name").Str() != s.cfg.Prefix()+".internal" {
+				t.Errorf("namespace %q; want %s.internal", ns.In("name").Str(), s.cfg.Prefix())
+			}
+			nsArn := ns.Out("arn").Str()
+			if nsArn == "" {
+				t.Fatal("namespace has no ARN")
+			}
+			cluster := one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster")
+			if got := cluster.In("serviceConnectDefaults.namespace").Str(); got != nsArn {
+				t.Errorf("cluster serviceConnectDefaults.namespace %q; want %s", got, nsArn)
+			}
+			site, _ := s.r.Exports.Get("siteUrl")
+			tls := map[string]string{
+				"PGSSLMODE":           "verify-full",
+				"PGSSLROOTCERT":       "/etc/ssl/certs/rds-global-bundle.pem",
+				"NODE_EXTRA_CA_CERTS": "/etc/ssl/certs/rds-global-bundle.pem",
+			}
+			// What each service's container must hold, beyond NODE_ENV and secrets.
+			want := map[string]struct {
+				env     map[string]string
+				secrets []string
+				paths   []string
+			}{
+				"web": {
+					env:     map[string]string{"SITE_URL": fmt.Sprint(site.Value), "API_INTERNAL_URL": "http://api:3001"},
+					secrets: []string{"JWT_SECRET"},
+					paths:   []string{"/tmp", "/var/lib/amazon", "/var/log/amazon", "/app/.next/cache"},
+				},
+				"api": {
+					env:     map[string]string{"SITE_URL": fmt.Sprint(site.Value), "PGSSLMODE": tls["PGSSLMODE"], "PGSSLROOTCERT": tls["PGSSLROOTCERT"], "NODE_EXTRA_CA_CERTS": tls["NODE_EXTRA_CA_CERTS"]},
+					secrets: []string{"DATABASE_READER_URL", "DATABASE_URL", "JWT_SECRET", "PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGUSER"},
+					paths:   []string{"/tmp", "/var/lib/amazon", "/var/log/amazon"},
+				},
+			}
+			if !strings.HasPrefix(fmt.Sprint(site.Value), "http") {
+				t.Fatalf("siteUrl %v", site.Value)
+			}
+			for name, w := range want {
+				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+name+"-task")
+				c := containerOf(t, s, name)
+				env := map[string]string{}
+				for _, kv := range c.Environment {
+					env[kv.Name] = kv.Value
+				}
+				delete(env, "NODE_ENV")
+				if !reflect.DeepEqual(env, w.env) {
+					t.Errorf("%s environment %v; want %v", name, env, w.env)
+				}
+				var secrets []string
+				for _, sec := range c.Secrets {
+					secrets = append(secrets, sec.Name)
+				}
+				if !reflect.DeepEqual(secrets, w.secrets) {
+					t.Errorf("%s secrets %v; want %v", name, secrets, w.secrets)
+				}
+				if !c.ReadonlyRootFilesystem {
+					t.Errorf("%s: the root filesystem is writable", name)
+				}
+				var volumes []string
+				for _, v := range task.In("volumes").Plain().([]any) {
+					volumes = append(volumes, v.(map[string]any)["name"].(string))
+				}
+				var paths, mounted []string
+				for _, m := range c.MountPoints {
+					if m.ReadOnly {
+						t.Errorf("%s mounts %s read-only; every task volume is a writable path", name, m.ContainerPath)
+					}
+					paths = append(paths, m.ContainerPath)
+					mounted = append(mounted, m.SourceVolume)
+				}
+				if !reflect.DeepEqual(paths, w.paths) || !reflect.DeepEqual(mounted, volumes) {
+					t.Errorf("%s mounts %v from %v; want %v, one per task volume %v", name, paths, mounted, w.paths, volumes)
+				}
+			}
+			if got := containerOf(t, s, "web").MountPoints[3].SourceVolume; got != compute.WritableVolumeName("/app/.next/cache") || !strings.HasPrefix(got, "rw-app-_next-cache-") {
+				t.Errorf("web's cache volume is %q; want the name derived from its path", got)
+			}
+
+			// api publishes its named port; web is a client only.
+			api, web := containerOf(t, s, "api"), containerOf(t, s, "web")
+			if want := []compute.PortMapping{{ContainerPort: 3001, Protocol: "tcp", Name: "api", AppProtocol: "http"}}; !reflect.DeepEqual(api.PortMappings, want) {
+				t.Errorf("api ports %+v; want %+v", api.PortMappings, want)
+			}
+			if want := []compute.PortMapping{{ContainerPort: 3000, Protocol: "tcp"}}; !reflect.DeepEqual(web.PortMappings, want) {
+				t.Errorf("web ports %+v; want %+v (nobody calls web)", web.PortMappings, want)
+			}
+			apiSvc := one(t, s.r, typeECS, s.cfg.Prefix()+"-api")
+			scAPI := func(path string) pulumitest.Value { return apiSvc.In("serviceConnectConfiguration" + path) }
+			if !scAPI(".enabled").Bool() || scAPI(".namespace").Str() != nsArn {
+				t.Errorf("api Service Connect %v; want enabled in %s", scAPI("").Plain(), nsArn)
+			}
+			wantAPIServices := []any{map[string]any{
+				"portName": "api", "discoveryName": "api",
+				"clientAlias": []any{map[string]any{"port": float64(3001), "dnsName": "api"}},
+			}}
+			if got := scAPI(".services").Plain(); !reflect.DeepEqual(got, wantAPIServices) {
+				t.Errorf("api Service Connect services %v; want %v", got, wantAPIServices)
+			}
+			webSvc := one(t, s.r, typeECS, s.cfg.Prefix()+"-web")
+			scWeb := func(path string) pulumitest.Value { return webSvc.In("serviceConnectConfiguration" + path) }
+			if !scWeb(".enabled").Bool() || scWeb(".namespace").Str() != nsArn || !scWeb(".services").Null() {
+				t.Errorf("web Service Connect %v; want a client in %s that publishes nothing", scWeb("").Plain(), nsArn)
+			}
+			for _, sc := range []*pulumitest.Resource{apiSvc, webSvc} {
+				logs := func(path string) pulumitest.Value {
+					return sc.In("serviceConnectConfiguration.logConfiguration" + path)
+				}
+				group := one(t, s.r, typeLogGroup, sc.Name+"-logs").Out("name").Str()
+				if logs(".logDriver").Str() != "awslogs" || logs(".options.awslogs-group").Str() != group || logs(".options.awslogs-stream-prefix").Str() != compute.ServiceConnectProxyLogPrefix {
+					t.Errorf("%s proxy logs %v; want awslogs to %s", sc.Name, logs("").Plain(), group)
+				}
+			}
+			// web's first tasks start once api's endpoint exists.
+			if !contains(webSvc.DependsOn, apiSvc.URN) {
+				t.Errorf("web's ECS service does not wait for api's")
+			}
+		})
+	}
+}
+
+// TestServiceConnectAndDatabaseVariablesFollowConfig: with web calling nobody, no service
+// takes part in Service Connect and no port opens between the services; a database
+// parameter among web's secrets brings the TLS variables, whatever the service's name.
+func TestServiceConnectAndDatabaseVariablesFollowConfig(t *testing.T) {
+	key, list := committedServices(t, "prod")
+	list[0]["calls"] = []any{}
+	list[0]["secrets"] = []any{"JWT_SECRET", "PGHOST"}
+	b, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
+	s := stackRun{name: "prod", cfg: programtest.Config(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}}), r: r}
+	for _, name := range []string{"web", "api"} {
+		if sc := one(t, r, typeECS, "ecsite-prod-"+name).In("serviceConnectConfiguration"); !sc.Null() {
+			t.Errorf("%s takes part in Service Connect without calls: %v", name, sc.Plain())
+		}
+		if ports := containerOf(t, s, name).PortMappings; len(ports) != 1 || ports[0].Name != "" || ports[0].AppProtocol != "" {
+			t.Errorf("%s publishes %+v although nobody calls it", name, ports)
+		}
+	}
+	for _, rule := range append(r.ByType(typeIngress), r.ByType(typeEgress)...) {
+		if strings.Contains(rule.Name, "-sc-") {
+			t.Errorf("rule %s between services without calls", rule.Name)
+		}
+	}
+	env := map[string]string{}
+	for _, kv := range containerOf(t, s, "web").Environment {
+		env[kv.Name] = kv.Value
+	}
+	if env["PGSSLMODE"] != "verify-full" || env["PGSSLROOTCERT"] != "/etc/ssl/certs/rds-global-bundle.pem" || env["NODE_EXTRA_CA_CERTS"] != "/etc/ssl/certs/rds-global-bundle.pem" {
+		t.Errorf("web reads PGHOST but lacks the TLS variables: %v", env)
+	}
+	if _, ok := env["API_INTERNAL_URL"]; ok {
+		t.Errorf("web calls nobody but has API_INTERNAL_URL")
+	}
 }

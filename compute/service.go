@@ -60,6 +60,26 @@ type ServiceArgs struct {
 	DatabaseSecurityGroupID pulumi.StringInput
 	// Optional. Defaults to 5432. The database port.
 	DatabasePort int
+	// Required. The public site URL, the container's SITE_URL.
+	SiteURL pulumi.StringInput
+	// Required. The Cloud Map namespace of Service Connect (the cluster's NamespaceArn).
+	NamespaceArn pulumi.StringInput
+	// Optional. Defaults to false. Whether another service calls this one: it then
+	// publishes its container port through Service Connect under its name.
+	Called bool
+	// Required for every name in Settings.Calls: the called services' container ports.
+	CalleePorts map[string]int
+	// Optional. Defaults to none. Resources the ECS service is created after: the ECS
+	// services of the services it calls, so that its first tasks find their endpoints
+	// (a task resolves only the endpoints that existed when it started).
+	After []pulumi.Resource
+	// Optional. Defaults to none. The SSM parameters that hold database connection
+	// settings; a service whose Settings.Secrets name one of them also gets
+	// DatabaseEnvironment as plain variables.
+	DatabaseParameters []string
+	// Optional. Defaults to none. The plain variables of a database client: the TLS
+	// settings that go with the connection parameters.
+	DatabaseEnvironment map[string]string
 }
 
 // Service is one ECS Fargate service with its ECR repository, task definition, IAM
@@ -83,6 +103,14 @@ type Service struct {
 	RepositoryURL pulumi.StringOutput `pulumi:"repositoryUrl"`
 	// TaskDefinitionArn is the current task definition revision.
 	TaskDefinitionArn pulumi.StringOutput `pulumi:"taskDefinitionArn"`
+
+	// Port is the container port.
+	Port int
+	// ECSService is the ECS service, which callers are created after.
+	ECSService *ecs.Service
+	sg         *ec2.SecurityGroup
+	// resource is the component's name, which its children's names start with.
+	resource string
 }
 
 // NewService creates one service. Child names derive from name (e.g. "ecsite-prod-web").
@@ -96,6 +124,14 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 			return nil, fmt.Errorf("service %q: secret %s has no SSM parameter ARN", name, secret)
 		}
 	}
+	for _, c := range s.Calls {
+		if _, ok := args.CalleePorts[c]; !ok {
+			return nil, fmt.Errorf("service %q: calls %q, whose port is unknown", name, c)
+		}
+	}
+	if args.SiteURL == nil || args.NamespaceArn == nil {
+		return nil, fmt.Errorf("service %q: the site URL and the Service Connect namespace are required", name)
+	}
 	if len(args.Target.Routing) == 0 {
 		return nil, fmt.Errorf("service %q: the target group has no listener", name)
 	}
@@ -107,7 +143,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	if dbPort == 0 {
 		dbPort = 5432
 	}
-	c := &Service{Name: s.Name}
+	c := &Service{Name: s.Name, Port: s.Port, resource: name}
 	if err := ctx.RegisterComponentResource("ecsite:compute:Service", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("service %s: %w", name, err)
 	}
@@ -137,7 +173,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	service, err := newECSService(ctx, name, args, task, sg, parent)
+	service, err := newECSService(ctx, name, args, task, sg, logs.Name, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +186,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		return nil, err
 	}
 
+	c.ECSService, c.sg = service, sg
 	c.ServiceName = service.Name
 	c.TargetGroupArn = args.Target.Arn
 	c.TargetGroupArnSuffix = args.Target.ArnSuffix
@@ -183,7 +220,7 @@ func desiredCount(args *ServiceArgs) int {
 	return args.Settings.DesiredCount
 }
 
-func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ecs.TaskDefinition, sg *ec2.SecurityGroup, parent pulumi.ResourceOption) (*ecs.Service, error) {
+func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ecs.TaskDefinition, sg *ec2.SecurityGroup, logGroup pulumi.StringOutput, parent pulumi.ResourceOption) (*ecs.Service, error) {
 	s := args.Settings
 	strategy := ecs.ServiceCapacityProviderStrategyArray{}
 	for _, p := range args.CapacityProviderStrategy {
@@ -221,14 +258,89 @@ func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ec
 			ContainerName:  pulumi.String(s.Name),
 			ContainerPort:  pulumi.Int(s.Port),
 		}},
-		PropagateTags:        pulumi.String("SERVICE"),
-		EnableEcsManagedTags: pulumi.Bool(true),
+		ServiceConnectConfiguration: serviceConnect(args, logGroup),
+		PropagateTags:               pulumi.String("SERVICE"),
+		EnableEcsManagedTags:        pulumi.Bool(true),
 		// Autoscaling owns the task count after creation; pulumi up must not reset it.
-	}, parent, pulumi.DependsOn(args.Target.Routing), pulumi.IgnoreChanges([]string{"desiredCount"}))
+	}, parent, pulumi.DependsOn(append(append([]pulumi.Resource(nil), args.Target.Routing...), args.After...)), pulumi.IgnoreChanges([]string{"desiredCount"}))
 	if err != nil {
 		return nil, fmt.Errorf("ecs service %s: %w", name, err)
 	}
 	return service, nil
+}
+
+// ServiceConnectProxyLogPrefix is the log stream prefix of the Service Connect proxy in
+// the service's log group.
+const ServiceConnectProxyLogPrefix = "service-connect"
+
+// serviceConnect is the service's part in ECS Service Connect
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html): a
+// service that calls others is a client of the namespace, and a called service also
+// publishes its named container port as the endpoint http://<name>:<port>. ECS adds its
+// proxy container to each task and sends the proxy's logs to the service's log group. A
+// service that neither calls nor is called stays out of Service Connect (nil).
+func serviceConnect(args *ServiceArgs, logGroup pulumi.StringOutput) ecs.ServiceServiceConnectConfigurationPtrInput {
+	s := args.Settings
+	if len(s.Calls) == 0 && !args.Called {
+		return nil
+	}
+	sc := ecs.ServiceServiceConnectConfigurationArgs{
+		Enabled:   pulumi.Bool(true),
+		Namespace: args.NamespaceArn,
+		LogConfiguration: &ecs.ServiceServiceConnectConfigurationLogConfigurationArgs{
+			LogDriver: pulumi.String("awslogs"),
+			Options: pulumi.StringMap{
+				"awslogs-group":         logGroup,
+				"awslogs-region":        pulumi.String(args.Region),
+				"awslogs-stream-prefix": pulumi.String(ServiceConnectProxyLogPrefix),
+			},
+		},
+	}
+	if args.Called {
+		sc.Services = ecs.ServiceServiceConnectConfigurationServiceArray{ecs.ServiceServiceConnectConfigurationServiceArgs{
+			PortName:      pulumi.String(s.Name),
+			DiscoveryName: pulumi.String(s.Name),
+			ClientAlias: ecs.ServiceServiceConnectConfigurationServiceClientAliasArray{ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs{
+				Port:    pulumi.Int(s.Port),
+				DnsName: pulumi.String(s.Name),
+			}},
+		}}
+	}
+	return sc
+}
+
+// AllowCaller opens callee's container port to caller's tasks, which call it through
+// Service Connect: ingress to the callee's group ("<callee>-sc-from-<caller>") and egress
+// from the caller's ("<caller>-sc-to-<callee>"), on that port only. Both rules are
+// children of the callee.
+func (callee *Service) AllowCaller(ctx *pulumi.Context, caller *Service) error {
+	if caller == nil || caller.sg == nil || callee.sg == nil {
+		return fmt.Errorf("service %q: AllowCaller needs two created services", callee.Name)
+	}
+	parent := pulumi.Parent(callee)
+	in := callee.resource + "-sc-from-" + caller.Name
+	if _, err := vpc.NewSecurityGroupIngressRule(ctx, in, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId:           callee.sg.ID(),
+		Description:               pulumi.String(fmt.Sprintf("Container port from the %s tasks (Service Connect)", caller.Name)),
+		IpProtocol:                pulumi.String("tcp"),
+		FromPort:                  pulumi.Int(callee.Port),
+		ToPort:                    pulumi.Int(callee.Port),
+		ReferencedSecurityGroupId: caller.sg.ID(),
+	}, parent); err != nil {
+		return fmt.Errorf("ingress rule %s: %w", in, err)
+	}
+	out := caller.resource + "-sc-to-" + callee.Name
+	if _, err := vpc.NewSecurityGroupEgressRule(ctx, out, &vpc.SecurityGroupEgressRuleArgs{
+		SecurityGroupId:           caller.sg.ID(),
+		Description:               pulumi.String(fmt.Sprintf("To the %s tasks (Service Connect)", callee.Name)),
+		IpProtocol:                pulumi.String("tcp"),
+		FromPort:                  pulumi.Int(callee.Port),
+		ToPort:                    pulumi.Int(callee.Port),
+		ReferencedSecurityGroupId: callee.sg.ID(),
+	}, parent); err != nil {
+		return fmt.Errorf("egress rule %s: %w", out, err)
+	}
+	return nil
 }
 
 // newTaskSecurityGroup creates the tasks' group: in from the load balancer on the

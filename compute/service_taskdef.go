@@ -1,9 +1,13 @@
 package compute
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -46,10 +50,13 @@ type ContainerDefinition struct {
 	LogConfiguration       LogConfiguration `json:"logConfiguration"`
 }
 
-// PortMapping is a container port.
+// PortMapping is a container port. A port that Service Connect publishes has a name
+// and an application protocol.
 type PortMapping struct {
 	ContainerPort int    `json:"containerPort"`
 	Protocol      string `json:"protocol"`
+	Name          string `json:"name,omitempty"`
+	AppProtocol   string `json:"appProtocol,omitempty"`
 }
 
 // KeyValue is an environment variable.
@@ -91,6 +98,88 @@ var writablePaths = []struct{ volume, path string }{
 	{"ssm-log", "/var/log/amazon"},
 }
 
+// SiteURLVariable is the plain variable with the public site URL that every container gets.
+const SiteURLVariable = "SITE_URL"
+
+// InternalURLVariable is the plain variable with a called service's URL inside the VPC,
+// e.g. API_INTERNAL_URL for api.
+func InternalURLVariable(service string) string {
+	return strings.ToUpper(strings.ReplaceAll(service, "-", "_")) + "_INTERNAL_URL"
+}
+
+// InternalURL is the URL a caller reaches service on through Service Connect: the
+// service's name as the host, on its container port.
+func InternalURL(service string, port int) string {
+	return fmt.Sprintf("http://%s:%d", service, port)
+}
+
+// WritableVolumeName is the task volume of a configured writable path. It derives from
+// the path, not its position in the list, so reordering writablePaths changes nothing:
+// "rw-" and the path's parts joined by hyphens (at most 200 characters), then 8 hex
+// digits of the path's SHA-256, which keeps /a-b and /a/b apart.
+func WritableVolumeName(p string) string {
+	readable := strings.ReplaceAll(strings.Trim(p, "/"), "/", "-")
+	readable = strings.Map(func(r rune) rune {
+		if r == '.' {
+			return '_'
+		}
+		return r
+	}, readable)
+	if len(readable) > 200 {
+		readable = readable[:200]
+	}
+	sum := sha256.Sum256([]byte(p))
+	return "rw-" + readable + "-" + hex.EncodeToString(sum[:4])
+}
+
+// databaseClient reports whether the service reads any of the database's connection
+// parameters.
+func databaseClient(s ServiceSettings, parameters []string) bool {
+	for _, name := range s.Secrets {
+		if slices.Contains(parameters, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// containerEnvironment is every plain variable of the container but NODE_ENV: the site
+// URL, the URLs of the called services, the database's TLS variables for a database
+// client, and the configured ones. It refuses a name set twice.
+func containerEnvironment(args *ServiceArgs, siteURL string) (map[string]string, error) {
+	s := args.Settings
+	env := map[string]string{SiteURLVariable: siteURL}
+	set := func(name, value, from string) error {
+		if _, dup := env[name]; dup {
+			return fmt.Errorf("service %q: variable %s (%s) is set twice", s.Name, name, from)
+		}
+		env[name] = value
+		return nil
+	}
+	for _, c := range s.Calls {
+		port, ok := args.CalleePorts[c]
+		if !ok {
+			return nil, fmt.Errorf("service %q: calls %q, whose port is unknown", s.Name, c)
+		}
+		if err := set(InternalURLVariable(c), InternalURL(c, port), "calls"); err != nil {
+			return nil, err
+		}
+	}
+	if databaseClient(s, args.DatabaseParameters) {
+		for name, value := range args.DatabaseEnvironment {
+			if err := set(name, value, "database"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for name, value := range s.Environment {
+		if err := set(name, value, "environment"); err != nil {
+			return nil, err
+		}
+	}
+	return env, nil
+}
+
 // newTaskDefinition creates the task definition of the service's single container: the
 // image (from the service's own repository unless the settings name another one), the
 // secrets by parameter ARN and logs to logGroup. It waits for the roles' grants: a task
@@ -109,17 +198,21 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 	for _, n := range secretNames {
 		secretArns = append(secretArns, args.Secrets[n])
 	}
-	containers := pulumi.All(image, logGroup, secretArns).ApplyT(func(v []any) (string, error) {
+	containers := pulumi.All(image, logGroup, secretArns, args.SiteURL).ApplyT(func(v []any) (string, error) {
 		arns := v[2].([]string)
 		secrets := make([]Secret, len(secretNames))
 		for i, n := range secretNames {
 			secrets[i] = Secret{Name: n, ValueFrom: arns[i]}
 		}
-		return containerDefinitions(s, v[0].(string), v[1].(string), args.Region, secrets)
+		env, err := containerEnvironment(args, v[3].(string))
+		if err != nil {
+			return "", err
+		}
+		return containerDefinitions(s, args.Called, v[0].(string), v[1].(string), args.Region, env, secrets)
 	}).(pulumi.StringOutput)
 
 	volumes := ecs.TaskDefinitionVolumeArray{}
-	for _, w := range writablePaths {
+	for _, w := range taskVolumes(s) {
 		volumes = append(volumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
 	}
 	task, err := ecs.NewTaskDefinition(ctx, name+"-task", &ecs.TaskDefinitionArgs{
@@ -149,20 +242,36 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 	return task, nil
 }
 
-// containerDefinitions renders the task's single container as JSON.
-func containerDefinitions(s ServiceSettings, image, logGroup, region string, secrets []Secret) (string, error) {
+// taskVolumes are the task's writable volumes: the fixed ones, then the configured
+// writable paths in config order.
+func taskVolumes(s ServiceSettings) []struct{ volume, path string } {
+	out := append([]struct{ volume, path string }(nil), writablePaths...)
+	for _, p := range s.WritablePaths {
+		out = append(out, struct{ volume, path string }{WritableVolumeName(p), p})
+	}
+	return out
+}
+
+// containerDefinitions renders the task's single container as JSON: NODE_ENV, then
+// vars by name. called names the container port for Service Connect.
+func containerDefinitions(s ServiceSettings, called bool, image, logGroup, region string, vars map[string]string, secrets []Secret) (string, error) {
 	env := []KeyValue{{Name: "NODE_ENV", Value: "production"}}
-	names := make([]string, 0, len(s.Environment))
-	for n := range s.Environment {
+	names := make([]string, 0, len(vars))
+	for n := range vars {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		env = append(env, KeyValue{Name: n, Value: s.Environment[n]})
+		env = append(env, KeyValue{Name: n, Value: vars[n]})
 	}
-	mounts := make([]MountPoint, len(writablePaths))
-	for i, w := range writablePaths {
+	volumes := taskVolumes(s)
+	mounts := make([]MountPoint, len(volumes))
+	for i, w := range volumes {
 		mounts[i] = MountPoint{SourceVolume: w.volume, ContainerPath: w.path}
+	}
+	port := PortMapping{ContainerPort: s.Port, Protocol: "tcp"}
+	if called {
+		port.Name, port.AppProtocol = s.Name, "http"
 	}
 	def := ContainerDefinition{
 		Name:                   s.Name,
@@ -170,7 +279,7 @@ func containerDefinitions(s ServiceSettings, image, logGroup, region string, sec
 		Essential:              true,
 		User:                   s.User,
 		ReadonlyRootFilesystem: true,
-		PortMappings:           []PortMapping{{ContainerPort: s.Port, Protocol: "tcp"}},
+		PortMappings:           []PortMapping{port},
 		Environment:            env,
 		Secrets:                secrets,
 		MountPoints:            mounts,

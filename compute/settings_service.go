@@ -2,7 +2,9 @@ package compute
 
 import (
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,6 +143,19 @@ type ServiceSettings struct {
 	// TaskPermissions are the application's own AWS permissions, added to the task role
 	// next to what ECS Exec needs. Optional. Defaults to none.
 	TaskPermissions []Permission `json:"taskPermissions"`
+	// Calls names the services this one sends requests to inside the VPC, through ECS
+	// Service Connect: each called service publishes its port under its own name, this one
+	// gets <NAME>_INTERNAL_URL=http://<name>:<port> (API_INTERNAL_URL=http://api:3001),
+	// and the security groups open that port between the two. Other services of the
+	// stack, each once, not the service itself. Optional. Defaults to none; web's default
+	// is [api].
+	Calls []string `json:"calls"`
+	// WritablePaths are absolute container paths that become task volumes mounted
+	// read-write over the read-only root filesystem, next to /tmp: at most 10, not /, none
+	// inside another or inside /tmp, /var/lib/amazon or /var/log/amazon. The image must
+	// create each one owned by the container user or declare it a VOLUME (docs/images.md).
+	// Optional. Defaults to none; web's default is [/app/.next/cache] (the Next.js cache).
+	WritablePaths []string `json:"writablePaths"`
 }
 
 // Architectures lists the allowed values of services[].architecture; CPUArchitecture
@@ -181,6 +196,8 @@ func DefaultServiceSettings() ServiceSettings {
 		Secrets:                       []string{},
 		OutboundPorts:                 []int{443},
 		TaskPermissions:               []Permission{},
+		Calls:                         []string{},
+		WritablePaths:                 []string{},
 	}
 }
 
@@ -192,10 +209,15 @@ func DefaultServices() []ServiceSettings {
 	web.Name, web.Port, web.PathPattern = "web", 3000, DefaultPathPattern
 	web.HealthCheck.Path = "/api/health"
 	web.Secrets = []string{"JWT_SECRET"}
+	web.Calls = []string{"api"}
+	// Next.js writes its image optimization and fetch caches below .next/cache.
+	web.WritablePaths = []string{"/app/.next/cache"}
 
 	api := DefaultServiceSettings()
 	api.Name, api.Port, api.PathPattern, api.Priority = "api", 3001, "/api/*", 100
-	api.Secrets = []string{"DATABASE_URL", "JWT_SECRET"}
+	// The writer and reader as Prisma URLs and the writer as libpq variables; the
+	// service also gets the TLS variables (ServiceArgs.DatabaseEnvironment).
+	api.Secrets = []string{"DATABASE_URL", "DATABASE_READER_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "JWT_SECRET"}
 	// MongoDB Atlas listens on 27017.
 	api.OutboundPorts = []int{443, 27017}
 	return []ServiceSettings{web, api}
@@ -309,6 +331,10 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	for _, name := range s.Secrets {
 		secrets[name] = true
 	}
+	calledURL := map[string]string{} // variable -> called service
+	for _, c := range s.Calls {
+		calledURL[InternalURLVariable(c)] = c
+	}
 	envNames := make([]string, 0, len(s.Environment))
 	for name := range s.Environment {
 		envNames = append(envNames, name)
@@ -321,8 +347,12 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 			p.Addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
 		case name == "NODE_ENV":
 			p.Addf(ek, "is always %q and cannot be set", "production")
+		case name == SiteURLVariable:
+			p.Addf(ek, "is set by the stack to the public site URL and cannot be set")
 		case secrets[name]:
 			p.Addf(ek, "is also in secrets; a variable comes from one place")
+		case calledURL[name] != "":
+			p.Addf(ek, "is set by the stack because calls lists %q, and cannot be set", calledURL[name])
 		}
 	}
 	for i, perm := range s.TaskPermissions {
@@ -338,6 +368,70 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 			p.Addf(pk, "%d is listed twice", port)
 		}
 		seenPort[port] = true
+	}
+	s.checkCalls(p)
+	checkWritablePaths(p, s.WritablePaths)
+}
+
+// checkCalls records the calls that name the service itself or a service twice; that
+// each names another service of the stack is the caller's check (it spans the list).
+func (s ServiceSettings) checkCalls(p *check.Problems) {
+	seen := map[string]bool{}
+	for j, c := range s.Calls {
+		ck := fmt.Sprintf("calls[%d]", j)
+		switch {
+		case c == s.Name:
+			p.Addf(ck, "%q is the service itself; list the other services it sends requests to", c)
+		case seen[c]:
+			p.Addf(ck, "%q is listed twice", c)
+		}
+		seen[c] = true
+	}
+}
+
+// MaxWritablePaths bounds services[].writablePaths.
+const MaxWritablePaths = 10
+
+var writablePathPattern = regexp.MustCompile(`^(/[A-Za-z0-9._-]+)+$`)
+
+// checkWritablePaths records every writable path that is not a clean absolute path
+// below /, repeats or nests in another one or in a fixed writable path, and every path
+// beyond MaxWritablePaths.
+func checkWritablePaths(p *check.Problems, paths []string) {
+	inside := func(a, b string) bool { return a == b || strings.HasPrefix(a, b+"/") }
+	for j, wp := range paths {
+		wk := fmt.Sprintf("writablePaths[%d]", j)
+		if j >= MaxWritablePaths {
+			p.Addf(wk, "%q is beyond the %d writable paths a service may have", wp, MaxWritablePaths)
+			continue
+		}
+		switch {
+		case wp == "/":
+			p.Addf(wk, "%q is the root filesystem, which stays read-only; name a directory below it", wp)
+			continue
+		case !strings.HasPrefix(wp, "/"):
+			p.Addf(wk, "%q is not an absolute container path such as /app/.next/cache", wp)
+			continue
+		case slices.Contains(strings.Split(wp, "/"), ".."):
+			p.Addf(wk, "%q contains \"..\"; write the absolute path it means", wp)
+			continue
+		case !writablePathPattern.MatchString(wp) || path.Clean(wp) != wp:
+			p.Addf(wk, "%q must be a clean absolute path of letters, digits, '.', '_', '-' and '/' (no trailing '/', no '//' or '.' parts)", wp)
+			continue
+		}
+		for _, fixed := range writablePaths {
+			if inside(wp, fixed.path) || inside(fixed.path, wp) {
+				p.Addf(wk, "%q overlaps %s, which is always writable", wp, fixed.path)
+			}
+		}
+		for i := 0; i < j; i++ {
+			switch {
+			case paths[i] == wp:
+				p.Addf(wk, "%q is listed twice", wp)
+			case inside(wp, paths[i]) || inside(paths[i], wp):
+				p.Addf(wk, "%q is nested with writablePaths[%d] %q; list only the outer directory", wp, i, paths[i])
+			}
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package compute_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -131,7 +132,50 @@ func TestServiceSettingsCheck(t *testing.T) {
 		{"task permission on a resource that is no ARN", `{"taskPermissions":[{"actions":["s3:GetObject"],"resources":["my-bucket"]}]}`, "services[0].taskPermissions[0].resources[0]"},
 		{"outbound port 0", `{"outboundPorts":[0]}`, "services[0].outboundPorts[0]"},
 		{"outbound port listed twice", `{"outboundPorts":[443,443]}`, "services[0].outboundPorts[1]"},
+		{"SITE_URL set by hand", `{"environment":{"SITE_URL":"https://x.example"}}`, "services[0].environment.SITE_URL"},
+		{"internal URL of a called service set by hand", `{"environment":{"API_INTERNAL_URL":"http://x"}}`, "services[0].environment.API_INTERNAL_URL"},
+		{"service calls itself", `{"calls":["web"]}`, "services[0].calls[0]"},
+		{"service called twice", `{"calls":["api","api"]}`, "services[0].calls[1]"},
+		{"writable path not absolute", `{"writablePaths":["app/.next/cache"]}`, "services[0].writablePaths[0]"},
+		{"writable root", `{"writablePaths":["/"]}`, "services[0].writablePaths[0]"},
+		{"writable path with ..", `{"writablePaths":["/app/../etc"]}`, "services[0].writablePaths[0]"},
+		{"writable path with a trailing slash", `{"writablePaths":["/app/cache/"]}`, "services[0].writablePaths[0]"},
+		{"writable path with //", `{"writablePaths":["/app//cache"]}`, "services[0].writablePaths[0]"},
+		{"writable path with a space", `{"writablePaths":["/app/my cache"]}`, "services[0].writablePaths[0]"},
+		{"writable path listed twice", `{"writablePaths":["/app/cache","/app/cache"]}`, "services[0].writablePaths[1]"},
+		{"writable path inside another", `{"writablePaths":["/app","/app/.next/cache"]}`, "services[0].writablePaths[1]"},
+		{"writable path around another", `{"writablePaths":["/app/.next/cache","/app"]}`, "services[0].writablePaths[1]"},
+		{"writable path inside /tmp", `{"writablePaths":["/tmp/cache"]}`, "services[0].writablePaths[0]"},
+		{"writable path equal to /tmp", `{"writablePaths":["/tmp"]}`, "services[0].writablePaths[0]"},
+		{"writable path around the SSM agent's directories", `{"writablePaths":["/var"]}`, "services[0].writablePaths[0]"},
+		{"writable path inside the SSM agent's logs", `{"writablePaths":["/var/log/amazon/ssm"]}`, "services[0].writablePaths[0]"},
+		{"more than 10 writable paths", `{"writablePaths":["/w0","/w1","/w2","/w3","/w4","/w5","/w6","/w7","/w8","/w9","/w10"]}`, "services[0].writablePaths[10]"},
 	})
+}
+
+// TestWritableVolumeNames: a writable path's volume name depends on the path alone, is a
+// valid ECS volume name (letters, digits, hyphens, underscores, at most 255) and keeps
+// paths apart that differ only in separators.
+func TestWritableVolumeNames(t *testing.T) {
+	valid := regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	long := "/" + strings.Repeat("a", 250) + "/b"
+	names := map[string]string{}
+	for _, p := range []string{"/app/.next/cache", "/app/a-b", "/app/a/b", long, "/w10"} {
+		n := compute.WritableVolumeName(p)
+		if !valid.MatchString(n) {
+			t.Errorf("%s: volume name %q is not a valid ECS volume name", p, n)
+		}
+		if n != compute.WritableVolumeName(p) {
+			t.Errorf("%s: the volume name is not stable", p)
+		}
+		if prev, dup := names[n]; dup {
+			t.Errorf("%s and %s share the volume name %q", prev, p, n)
+		}
+		names[n] = p
+	}
+	if got := compute.WritableVolumeName("/app/.next/cache"); !strings.HasPrefix(got, "rw-app-_next-cache-") {
+		t.Errorf("volume name %q does not show its path", got)
+	}
 }
 
 // TestDefaultServicesPass: the web and api defaults pinned to an image, and the generic

@@ -3,9 +3,11 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ecsite/infra/compute"
+	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/internal/check"
 )
 
@@ -63,6 +65,7 @@ func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 		}
 		s.Check(sp, MaxServiceNameLength)
 		checkSecrets(sp, s.Secrets, parameters)
+		checkDatabaseEnvironment(sp, s)
 		out = append(out, s)
 	}
 	checkServiceList(p, out)
@@ -86,8 +89,28 @@ func checkSecrets(p *check.Problems, secrets, parameters []string) {
 	}
 }
 
+// checkDatabaseEnvironment records the plain variables of a service that reads a database
+// connection parameter which the stack sets itself (database.TLSEnvironment); p is scoped
+// under the service's element.
+func checkDatabaseEnvironment(p *check.Problems, s compute.ServiceSettings) {
+	client := false
+	for _, name := range s.Secrets {
+		client = client || check.OneOf(name, database.ConnectionParameters)
+	}
+	if !client {
+		return
+	}
+	tls := database.TLSEnvironment(database.CABundlePath)
+	for _, name := range sortedKeys(s.Environment) {
+		if _, set := tls[name]; set {
+			p.Addf("environment."+name, "is set by the stack to %q because secrets name a database parameter, and cannot be set", tls[name])
+		}
+	}
+}
+
 // checkServiceList records what must hold across the services: distinct names, ports,
-// path patterns and rule priorities, and exactly one default service.
+// path patterns and rule priorities, exactly one default service, and calls that name
+// services of the list.
 func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 	names, ports, paths, priorities := map[string]string{}, map[int]string{}, map[string]string{}, map[int]string{}
 	defaults := 0
@@ -114,9 +137,36 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 		}
 		priorities[s.Priority] = key
 	}
+	for i, s := range services {
+		for j, c := range s.Calls {
+			if _, known := names[c]; !known {
+				p.Addf(fmt.Sprintf("services[%d].calls[%d]", i, j), "%q is not a service of this stack; use one of %s", c, strings.Join(serviceNames(services, s.Name), ", "))
+			}
+		}
+	}
 	if defaults != 1 {
 		p.Addf("services", "%d services have pathPattern %q; exactly one must, to receive the requests no rule matches", defaults, compute.DefaultPathPattern)
 	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// serviceNames lists the names of services other than self.
+func serviceNames(services []compute.ServiceSettings, self string) []string {
+	var out []string
+	for _, s := range services {
+		if s.Name != self {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 func mustJSON(v any) string {

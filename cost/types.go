@@ -69,6 +69,7 @@ var Free = map[string]string{
 	"aws:lb/targetGroupAttachment:TargetGroupAttachment":                                         "no charge",
 	"aws:ecs/taskDefinition:TaskDefinition":                                                      "no charge (tasks are priced on the service)",
 	"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                                  "no charge",
+	"aws:servicediscovery/httpNamespace:HttpNamespace":                                           "no charge for the namespace (https://aws.amazon.com/cloud-map/pricing/); ECS Service Connect, which uses it, has no extra charge beyond the task resources its proxy shares (https://aws.amazon.com/ecs/pricing/)",
 	"aws:appautoscaling/target:Target":                                                           "no charge",
 	"aws:appautoscaling/policy:Policy":                                                           "no charge (its alarms are created by AWS)",
 	"aws:appautoscaling/scheduledAction:ScheduledAction":                                         "no charge (its hours shape the Fargate line)",

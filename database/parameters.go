@@ -29,6 +29,13 @@ var CoreParameters = []string{
 	"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
 }
 
+// ConnectionParameters are the CoreParameters that connect to the cluster; a container
+// that reads one of them also gets the plain variables of TLSEnvironment, so that its
+// client verifies the server.
+var ConnectionParameters = []string{
+	"DATABASE_URL", "DATABASE_READER_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
+}
+
 // Secret is an optional third-party secret the cluster writes as a SecureString
 // parameter. Its value stays a secret output: it is never read as a plain string.
 type Secret struct {

@@ -23,42 +23,49 @@ type edgeInputs struct {
 	cluster   *compute.Cluster
 	alb       *compute.LoadBalancer
 	services  []*compute.Service
+	waf       *edge.WebAcl
 }
 
-// buildEdge creates the CloudFront distribution with its CLOUDFRONT-scope web ACL, the
-// alarms and the dashboard, and the bastion when it is enabled, and exports their
-// outputs.
-func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
+// buildFront creates the CloudFront distribution in front of the load balancer with its
+// CLOUDFRONT-scope web ACL, and exports their outputs. It comes before the services,
+// which get the site URL.
+func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *compute.LoadBalancer, usEast1 pulumi.ProviderResource, withProvider pulumi.ResourceOption) (*edge.WebAcl, *edge.Cdn, error) {
 	// The web ACL keeps its logical name from when it was regional and associated with
 	// the load balancer, so an update shows its children replaced (a CLOUDFRONT ACL, its
 	// IP sets and its log group live in us-east-1), not a new component.
 	waf, err := edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
 		Settings: cfg.Waf,
 		Scope:    edge.ScopeCloudFront,
-	}, withProvider, pulumi.Provider(in.usEast1))
+	}, withProvider, pulumi.Provider(usEast1))
 	if err != nil {
-		return fmt.Errorf("waf: %w", err)
+		return nil, nil, fmt.Errorf("waf: %w", err)
 	}
 	export("webAclArn", waf.Arn)
 	export("wafLogGroupName", waf.LogGroupName)
 
 	cdn, err := edge.NewCdn(ctx, cfg.Prefix()+"-cdn", &edge.CdnArgs{
 		Settings:            cfg.Cdn,
-		LoadBalancerArn:     in.alb.Arn,
-		LoadBalancerDnsName: in.alb.DnsName,
+		LoadBalancerArn:     alb.Arn,
+		LoadBalancerDnsName: alb.DnsName,
 		WebAclArn:           waf.Arn,
 		DomainName:          cfg.Cdn.DomainName,
 		HostedZoneID:        cfg.Cdn.HostedZoneID,
-		UsEast1:             in.usEast1,
+		UsEast1:             usEast1,
 	}, withProvider)
 	if err != nil {
-		return fmt.Errorf("cdn: %w", err)
+		return nil, nil, fmt.Errorf("cdn: %w", err)
 	}
 	export("siteUrl", cdn.SiteURL)
 	export("distributionId", cdn.DistributionId)
 	export("distributionDomainName", cdn.DomainName)
 	export("assetsBucketName", cdn.AssetsBucketName)
+	return waf, cdn, nil
+}
 
+// buildEdge creates the alarms and the dashboard, and the bastion when it is enabled,
+// and exports their outputs.
+func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
+	waf := in.waf
 	targets := monitoring.Targets{
 		LoadBalancerArnSuffix: in.alb.ArnSuffix,
 		EcsClusterName:        in.cluster.ClusterName,

@@ -130,15 +130,37 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	if err != nil {
 		return fmt.Errorf("load balancer: %w", err)
 	}
-	services := make([]*compute.Service, 0, len(cfg.Services))
+	// Services are created callees first, so that a caller's ECS service waits for the
+	// endpoints it calls (serviceOrder); the list stays in config order.
+	waf, cdn, err := buildFront(ctx, export, cfg, alb, usEast1, withProvider)
+	if err != nil {
+		return err
+	}
+	siteURL := cdn.SiteURL
 	awaiting := pulumi.StringArray{}
+	ports, called := map[string]int{}, map[string]bool{}
 	for _, sc := range cfg.Services {
+		ports[sc.Name] = sc.Port
+		for _, c := range sc.Calls {
+			called[c] = true
+		}
+	}
+	byName := map[string]*compute.Service{}
+	for _, sc := range serviceOrder(cfg.Services) {
 		absent, err := awaitingImage(ctx, cfg.Prefix()+"-"+sc.Name, sc.Image, provider)
 		if err != nil {
 			return fmt.Errorf("service %s: %w", sc.Name, err)
 		}
 		if absent {
 			awaiting = append(awaiting, pulumi.String(sc.Name))
+		}
+		calleePorts := map[string]int{}
+		var after []pulumi.Resource
+		for _, c := range sc.Calls {
+			calleePorts[c] = ports[c]
+			if callee := byName[c]; callee != nil {
+				after = append(after, callee.ECSService)
+			}
 		}
 		svc, err := compute.NewService(ctx, cfg.Prefix()+"-"+sc.Name, &compute.ServiceArgs{
 			Settings:                    sc,
@@ -161,6 +183,13 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 			ExecLogGroupArn:             cluster.ExecLogGroupArn,
 			DatabaseSecurityGroupID:     db.SecurityGroupID,
 			DatabasePort:                database.DefaultPort,
+			SiteURL:                     siteURL,
+			NamespaceArn:                cluster.NamespaceArn,
+			Called:                      called[sc.Name],
+			CalleePorts:                 calleePorts,
+			After:                       after,
+			DatabaseParameters:          database.ConnectionParameters,
+			DatabaseEnvironment:         database.TLSEnvironment(database.CABundlePath),
 		}, withProvider)
 		if err != nil {
 			return fmt.Errorf("service %s: %w", sc.Name, err)
@@ -168,7 +197,16 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		if err := db.AllowFrom(ctx, "svc-"+sc.Name, svc.SecurityGroupID); err != nil {
 			return fmt.Errorf("service %s: %w", sc.Name, err)
 		}
-		services = append(services, svc)
+		byName[sc.Name] = svc
+	}
+	services := make([]*compute.Service, 0, len(cfg.Services))
+	for _, sc := range cfg.Services {
+		services = append(services, byName[sc.Name])
+		for _, c := range sc.Calls {
+			if err := byName[c].AllowCaller(ctx, byName[sc.Name]); err != nil {
+				return fmt.Errorf("service %s: %w", sc.Name, err)
+			}
+		}
 	}
 	exportCompute(export, cluster, alb, services)
 	// The services that started with zero tasks because their image is not pushed yet;
@@ -185,6 +223,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		cluster:   cluster,
 		alb:       alb,
 		services:  services,
+		waf:       waf,
 	}, withProvider)
 }
 
@@ -212,4 +251,40 @@ func exportCompute(export Exporter, cluster *compute.Cluster, alb *compute.LoadB
 	export("targetGroupArnSuffixes", tgSuffixes)
 	export("repositoryUrls", repos)
 	export("serviceLogGroupNames", logGroups)
+}
+
+// serviceOrder returns the services with every called service before its callers where
+// the calls allow it (in a cycle, the service listed first in config goes first); ties
+// keep config order.
+func serviceOrder(services []compute.ServiceSettings) []compute.ServiceSettings {
+	done := map[string]bool{}
+	out := make([]compute.ServiceSettings, 0, len(services))
+	for len(out) < len(services) {
+		progressed := false
+		for _, s := range services {
+			if done[s.Name] {
+				continue
+			}
+			ready := true
+			for _, c := range s.Calls {
+				if !done[c] {
+					ready = false
+				}
+			}
+			if ready {
+				done[s.Name], progressed = true, true
+				out = append(out, s)
+			}
+		}
+		if !progressed { // a cycle: take the first remaining service
+			for _, s := range services {
+				if !done[s.Name] {
+					done[s.Name] = true
+					out = append(out, s)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
