@@ -10,15 +10,15 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/access"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 func TestBastionIsOffByDefault(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			if cfg.Bastion.Enabled {
 				t.Errorf("the stack file enables the bastion; it is off unless someone needs it")
 			}

@@ -13,8 +13,8 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 const (
@@ -59,14 +59,14 @@ func runStacks(t *testing.T) []stackRun {
 	for _, stack := range programtest.Stacks {
 		out = append(out, stackRun{
 			name: stack,
-			cfg:  programtest.Config(t, stack, pulumitest.Options{}),
-			r:    programtest.MustRun(t, stack, pulumitest.Options{}),
+			cfg:  programtest.Config(t, stack, mockengine.Options{}),
+			r:    programtest.MustRun(t, stack, mockengine.Options{}),
 		})
 	}
 	return out
 }
 
-func one(t *testing.T, r programtest.Result, typ, name string) *pulumitest.Resource {
+func one(t *testing.T, r programtest.Result, typ, name string) *mockengine.Resource {
 	t.Helper()
 	res := r.Named(typ, name)
 	if res == nil {
@@ -75,14 +75,14 @@ func one(t *testing.T, r programtest.Result, typ, name string) *pulumitest.Resou
 	return res
 }
 
-func tgFor(t *testing.T, s stackRun, svc string) *pulumitest.Resource {
+func tgFor(t *testing.T, s stackRun, svc string) *mockengine.Resource {
 	t.Helper()
 	return one(t, s.r, typeTG, compute.TargetGroupName(s.cfg.Environment, svc))
 }
 
 // trafficListener is the listener that forwards: HTTP on the port the CloudFront VPC
 // origin connects to.
-func trafficListener(t *testing.T, s stackRun) *pulumitest.Resource {
+func trafficListener(t *testing.T, s stackRun) *mockengine.Resource {
 	t.Helper()
 	return one(t, s.r, typeListener, s.cfg.Prefix()+"-http")
 }
@@ -177,7 +177,7 @@ func TestAccessLogBucket(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
 			buckets := s.r.ByType(typeBucket)
-			var logs *pulumitest.Resource
+			var logs *mockengine.Resource
 			for _, b := range buckets {
 				if b.Name == s.cfg.Prefix()+"-alb-logs" {
 					logs = b
@@ -219,7 +219,7 @@ func TestAccessLogBucket(t *testing.T) {
 			for _, st := range doc.Statement {
 				if st.Effect == "Allow" && st.Principal["AWS"] == "arn:aws:iam::582318560864:root" &&
 					reflect.DeepEqual(st.Action, []string{"s3:PutObject"}) &&
-					reflect.DeepEqual(st.Resource, []string{arn + "/alb/AWSLogs/" + pulumitest.AccountID + "/*"}) {
+					reflect.DeepEqual(st.Resource, []string{arn + "/alb/AWSLogs/" + mockengine.AccountID + "/*"}) {
 					delivery = true
 				}
 				if st.Effect == "Deny" && st.Condition["Bool"]["aws:SecureTransport"] == "false" && reflect.DeepEqual(st.Resource, []string{arn, arn + "/*"}) {
@@ -492,7 +492,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 	}
 }
 
-func roleFor(t *testing.T, r programtest.Result, arn string) *pulumitest.Resource {
+func roleFor(t *testing.T, r programtest.Result, arn string) *mockengine.Resource {
 	t.Helper()
 	role := r.ByID(arn)
 	if role == nil || role.Type != typeRole {
@@ -501,7 +501,7 @@ func roleFor(t *testing.T, r programtest.Result, arn string) *pulumitest.Resourc
 	return role
 }
 
-func policyOf(t *testing.T, r programtest.Result, role *pulumitest.Resource) iamdoc.Document {
+func policyOf(t *testing.T, r programtest.Result, role *mockengine.Resource) iamdoc.Document {
 	t.Helper()
 	var found []iamdoc.Document
 	for _, p := range r.ByType(typeRolePol) {
@@ -525,7 +525,7 @@ func TestIAM(t *testing.T) {
 			dbKey, _ := s.r.Exports.Get("dbKmsKeyArn")
 			clusterKey := one(t, s.r, typeKey, s.cfg.Prefix()+"-compute").Out("arn").Str()
 			execGroup := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec").Out("arn").Str()
-			wantParams := "arn:aws:ssm:ap-northeast-1:" + pulumitest.AccountID + ":parameter" + s.cfg.ParameterPath() + "*"
+			wantParams := "arn:aws:ssm:ap-northeast-1:" + mockengine.AccountID + ":parameter" + s.cfg.ParameterPath() + "*"
 			for _, svc := range s.cfg.Services {
 				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc.Name+"-task")
 				execRole := roleFor(t, s.r, task.In("executionRoleArn").Str())
@@ -549,7 +549,7 @@ func TestIAM(t *testing.T) {
 				if got := policyOf(t, s.r, execRole); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s execution role policy\n%+v\nwant\n%+v", svc.Name, got, want)
 				}
-				for _, role := range []*pulumitest.Resource{execRole, taskRole} {
+				for _, role := range []*mockengine.Resource{execRole, taskRole} {
 					var trust iamdoc.Document
 					if err := role.In("assumeRolePolicy").JSON(&trust); err != nil {
 						t.Fatal(err)
@@ -621,7 +621,7 @@ func TestTaskPermissionsFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
+	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
 	for svc, want := range map[string][]compute.Permission{"api": perms, "web": nil} {
 		task := one(t, r, typeTask, "ecsite-prod-"+svc+"-task")
 		var got []compute.Permission
@@ -897,7 +897,7 @@ func TestAutoscaling(t *testing.T) {
 						t.Errorf("%s has no %s target tracking", svc.Name, metric)
 					}
 				}
-				var actions []*pulumitest.Resource
+				var actions []*mockengine.Resource
 				for _, a := range s.r.ByType(typeScheduled) {
 					if a.In("resourceId").Str() == resourceID {
 						actions = append(actions, a)
@@ -987,7 +987,7 @@ func TestScalableRangeManagedWithoutSchedules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
+	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
 	targets := r.ByType(typeTarget)
 	if len(targets) != len(list) || len(r.ByType(typeScheduled)) != 0 {
 		t.Fatalf("%d scalable targets and %d scheduled actions; want %d and none", len(targets), len(r.ByType(typeScheduled)), len(list))
@@ -1008,7 +1008,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	svc := strings.Repeat("s", config.MaxServiceNameLength)
 	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
 	// Another project reads its keys from its own namespace: re-key prod's configuration.
-	stackCfg, err := pulumitest.StackConfig("prod")
+	stackCfg, err := mockengine.StackConfig("prod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1020,7 +1020,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	}
 	cfg[project+":environment"] = env
 	cfg[project+":services"] = services
-	r := programtest.MustRun(t, "prod", pulumitest.Options{Project: project, Config: cfg})
+	r := programtest.MustRun(t, "prod", mockengine.Options{Project: project, Config: cfg})
 	checked := 0
 	for _, typ := range []string{typeLB, typeTG} {
 		for _, res := range r.ByType(typ) {
@@ -1091,7 +1091,7 @@ func contains(list []string, s string) bool {
 // as plain JSON values, for tests that change one service and run the program with it.
 func committedServices(t *testing.T, stack string) (string, []map[string]any) {
 	t.Helper()
-	stackCfg, err := pulumitest.StackConfig(stack)
+	stackCfg, err := mockengine.StackConfig(stack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1198,7 +1198,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 				t.Errorf("web ports %+v; want %+v (nobody calls web)", web.PortMappings, want)
 			}
 			apiSvc := one(t, s.r, typeECS, s.cfg.Prefix()+"-api")
-			scAPI := func(path string) pulumitest.Value { return apiSvc.In("serviceConnectConfiguration" + path) }
+			scAPI := func(path string) mockengine.Value { return apiSvc.In("serviceConnectConfiguration" + path) }
 			if !scAPI(".enabled").Bool() || scAPI(".namespace").Str() != nsArn {
 				t.Errorf("api Service Connect %v; want enabled in %s", scAPI("").Plain(), nsArn)
 			}
@@ -1210,12 +1210,12 @@ func TestServiceConnectAndContainers(t *testing.T) {
 				t.Errorf("api Service Connect services %v; want %v", got, wantAPIServices)
 			}
 			webSvc := one(t, s.r, typeECS, s.cfg.Prefix()+"-web")
-			scWeb := func(path string) pulumitest.Value { return webSvc.In("serviceConnectConfiguration" + path) }
+			scWeb := func(path string) mockengine.Value { return webSvc.In("serviceConnectConfiguration" + path) }
 			if !scWeb(".enabled").Bool() || scWeb(".namespace").Str() != nsArn || !scWeb(".services").Null() {
 				t.Errorf("web Service Connect %v; want a client in %s that publishes nothing", scWeb("").Plain(), nsArn)
 			}
-			for _, sc := range []*pulumitest.Resource{apiSvc, webSvc} {
-				logs := func(path string) pulumitest.Value {
+			for _, sc := range []*mockengine.Resource{apiSvc, webSvc} {
+				logs := func(path string) mockengine.Value {
 					return sc.In("serviceConnectConfiguration.logConfiguration" + path)
 				}
 				group := one(t, s.r, typeLogGroup, sc.Name+"-logs").Out("name").Str()
@@ -1242,8 +1242,8 @@ func TestServiceConnectAndDatabaseVariablesFollowConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}})
-	s := stackRun{name: "prod", cfg: programtest.Config(t, "prod", pulumitest.Options{Config: map[string]string{key: string(b)}}), r: r}
+	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
+	s := stackRun{name: "prod", cfg: programtest.Config(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}}), r: r}
 	for _, name := range []string{"web", "api"} {
 		if sc := one(t, r, typeECS, "ecsite-prod-"+name).In("serviceConnectConfiguration"); !sc.Null() {
 			t.Errorf("%s takes part in Service Connect without calls: %v", name, sc.Plain())

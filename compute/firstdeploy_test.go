@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // TestFirstDeployStartsWithZeroTasks: a service whose image is not in its repository yet
@@ -14,8 +14,8 @@ import (
 // first `pulumi up` ends green; the output servicesAwaitingImages names it. The other
 // services are untouched, and the committed stacks await nothing.
 func TestFirstDeployStartsWithZeroTasks(t *testing.T) {
-	services := `[{"name":"web","image":{"tag":"` + pulumitest.MockImageMissingTag + `"}},{"name":"api","image":{"tag":"1.0.0"}}]`
-	r := programtest.MustRun(t, "prod", pulumitest.Options{Config: map[string]string{programtest.Key(t, "services"): services}})
+	services := `[{"name":"web","image":{"tag":"` + mockengine.MockImageMissingTag + `"}},{"name":"api","image":{"tag":"1.0.0"}}]`
+	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{programtest.Key(t, "services"): services}})
 	for _, svc := range r.ByType(programtest.TypeEcsService) {
 		web := strings.Contains(svc.Name, "-web")
 		if want := map[bool]float64{true: 0, false: 2}[web]; svc.In("desiredCount").Num() != want {
@@ -36,7 +36,7 @@ func TestFirstDeployStartsWithZeroTasks(t *testing.T) {
 		t.Errorf("servicesAwaitingImages %#v; want [web]", got.Value)
 	}
 	for _, stack := range programtest.Stacks {
-		r := programtest.MustRun(t, stack, pulumitest.Options{})
+		r := programtest.MustRun(t, stack, mockengine.Options{})
 		got, ok := r.Exports.Get("servicesAwaitingImages")
 		if list, _ := got.Value.([]any); !ok || len(list) != 0 {
 			t.Errorf("%s awaits images %v (exported %v)", stack, got.Value, ok)
@@ -47,8 +47,8 @@ func TestFirstDeployStartsWithZeroTasks(t *testing.T) {
 // TestImageLookupFailureIsAnError: a lookup that fails for another reason than a missing
 // image stops the program instead of scaling the service to zero.
 func TestImageLookupFailureIsAnError(t *testing.T) {
-	services := `[{"name":"web","image":{"tag":"` + pulumitest.MockImageDeniedTag + `"}},{"name":"api","image":{"tag":"1.0.0"}}]`
-	r := programtest.Run("prod", pulumitest.Options{Config: map[string]string{programtest.Key(t, "services"): services}})
+	services := `[{"name":"web","image":{"tag":"` + mockengine.MockImageDeniedTag + `"}},{"name":"api","image":{"tag":"1.0.0"}}]`
+	r := programtest.Run("prod", mockengine.Options{Config: map[string]string{programtest.Key(t, "services"): services}})
 	if r.Err == nil || !strings.Contains(r.Err.Error(), "AccessDenied") || !strings.Contains(r.Err.Error(), "service web") {
 		t.Errorf("program error %v; want the failed lookup of web's image", r.Err)
 	}

@@ -3,8 +3,8 @@ package compute_test
 import (
 	"testing"
 
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // TestDevCanBeDestroyed: dev's repositories and access-log bucket may be deleted with
@@ -42,7 +42,7 @@ func TestArchitectureSetsTheRuntimePlatform(t *testing.T) {
 		{"", "X86_64"},
 		{`[{"name":"web","image":{"tag":"1.0.0"},"architecture":"arm64"},{"name":"api","image":{"tag":"1.0.0"},"architecture":"arm64"}]`, "ARM64"},
 	} {
-		opts := pulumitest.Options{}
+		opts := mockengine.Options{}
 		if c.services != "" {
 			opts.Config = map[string]string{programtest.Key(t, "services"): c.services}
 		}
@@ -58,7 +58,7 @@ func TestArchitectureSetsTheRuntimePlatform(t *testing.T) {
 // TestContainerInsightsPerStack: prod keeps Container Insights, dev turns it off.
 func TestContainerInsightsPerStack(t *testing.T) {
 	for stack, want := range map[string]string{"dev": "disabled", "prod": "enabled"} {
-		c := programtest.MustRun(t, stack, pulumitest.Options{}).Only(t, programtest.TypeEcsCluster)
+		c := programtest.MustRun(t, stack, mockengine.Options{}).Only(t, programtest.TypeEcsCluster)
 		if got := c.In("settings[0].value").Str(); c.In("settings[0].name").Str() != "containerInsights" || got != want {
 			t.Errorf("%s: containerInsights %q; want %q", stack, got, want)
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // The CLI validates Pulumi.yaml and merges each stack file into it before the program
@@ -21,7 +21,7 @@ import (
 
 func loadProject(t *testing.T) (*workspace.Project, string) {
 	t.Helper()
-	root, err := pulumitest.RepoRoot()
+	root, err := mockengine.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

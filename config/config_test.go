@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/config"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // TestPulumiYamlDeclaresEveryKeyWithTheCodeDefault keeps Pulumi.yaml, which the CLI
 // applies, and the code defaults, which the program applies to omitted fields, equal.
 func TestPulumiYamlDeclaresEveryKeyWithTheCodeDefault(t *testing.T) {
-	proj, err := pulumitest.ReadProject()
+	proj, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,12 +80,12 @@ func TestValidationErrorListsEveryKey(t *testing.T) {
 }
 
 func TestStackFilesOnlyUseDeclaredKeys(t *testing.T) {
-	proj, err := pulumitest.ReadProject()
+	proj, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, stack := range []string{"dev", "prod"} {
-		cfg, err := pulumitest.StackConfig(stack)
+		cfg, err := mockengine.StackConfig(stack)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,12 +7,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // res builds a recorded custom resource whose outputs echo its inputs plus extra.
-func res(typ, name string, in map[string]any, out ...any) *pulumitest.Resource {
-	r := &pulumitest.Resource{Type: typ, Name: name, Custom: true, Inputs: resource.NewPropertyMapFromMap(in)}
+func res(typ, name string, in map[string]any, out ...any) *mockengine.Resource {
+	r := &mockengine.Resource{Type: typ, Name: name, Custom: true, Inputs: resource.NewPropertyMapFromMap(in)}
 	r.Outputs = r.Inputs.Copy()
 	for i := 0; i+1 < len(out); i += 2 {
 		r.Outputs[resource.PropertyKey(out[i].(string))] = resource.NewPropertyValue(out[i+1])
@@ -45,8 +45,8 @@ var handUsage = Usage{
 	TaskScale: 0, ECRGBPerRepository: 2, S3GBPerBucket: 5, InsightsMetricsPerCluster: 8, InsightsMetricsPerService: 11,
 }
 
-func smallGraph() *pulumitest.Mocks {
-	return pulumitest.NewGraph("ecsite", "test",
+func smallGraph() *mockengine.Mocks {
+	return mockengine.NewGraph("ecsite", "test",
 		res("aws:ec2/eip:Eip", "nat-ip", map[string]any{"domain": "vpc"}),
 		res("aws:ec2/natGateway:NatGateway", "nat", map[string]any{"allocationId": "nat-ip-id"}),
 		res("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", map[string]any{"vpcEndpointType": "Gateway"}),
@@ -55,7 +55,7 @@ func smallGraph() *pulumitest.Mocks {
 		res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"priceClass": "PriceClass_200"}),
 		res("aws:cloudfront/vpcOrigin:VpcOrigin", "cdn-alb", map[string]any{}),
 		res("aws:ecs/cluster:Cluster", "cluster", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}}, "arn", "cluster-arn", "name", "cluster"),
-		&pulumitest.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "web-td", ID: "web-fam", Custom: true,
+		&mockengine.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "web-td", ID: "web-fam", Custom: true,
 			Inputs: resource.NewPropertyMapFromMap(map[string]any{"cpu": "512", "memory": "1024"})},
 		res("aws:ecs/service:Service", "web", map[string]any{
 			"cluster": "cluster-id", "taskDefinition": "web-fam", "desiredCount": 2,
@@ -199,7 +199,7 @@ func TestTokyoTableIsComplete(t *testing.T) {
 }
 
 func TestUnclassifiedTypesAreListed(t *testing.T) {
-	m := pulumitest.NewGraph("ecsite", "test",
+	m := mockengine.NewGraph("ecsite", "test",
 		res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}),
 		res("aws:opensearch/domain:Domain", "search", map[string]any{}),
 		res("aws:elasticache/cluster:Cluster", "cache", map[string]any{}),
@@ -230,12 +230,12 @@ func TestEveryPricedTypeIsPriced(t *testing.T) {
 			}
 		}
 	}
-	extra := pulumitest.NewGraph("ecsite", "test",
+	extra := mockengine.NewGraph("ecsite", "test",
 		res("aws:ec2/instance:Instance", "bastion", map[string]any{"instanceType": "t4g.nano"}),
 		res("aws:cloudwatch/compositeAlarm:CompositeAlarm", "combo", map[string]any{}),
 		res("aws:s3/bucket:Bucket", "old", map[string]any{}),
 		res("aws:ec2/vpcEndpoint:VpcEndpoint", "ssm", map[string]any{"vpcEndpointType": "Interface", "subnetIds": []any{"a", "c"}}),
-		&pulumitest.Resource{Type: "aws:ec2/launchTemplate:LaunchTemplate", Name: "nat-lt", ID: "lt-1", Custom: true,
+		&mockengine.Resource{Type: "aws:ec2/launchTemplate:LaunchTemplate", Name: "nat-lt", ID: "lt-1", Custom: true,
 			Inputs: resource.NewPropertyMapFromMap(map[string]any{"instanceType": "t4g.nano", "networkInterfaces": []any{map[string]any{"deviceIndex": 0, "associatePublicIpAddress": "true"}}})},
 		res("aws:autoscaling/group:Group", "x-nat-instance-a", map[string]any{"minSize": 1, "maxSize": 1, "desiredCapacity": 1, "launchTemplate": map[string]any{"id": "lt-1"}}),
 	)
@@ -275,9 +275,9 @@ func TestEveryPricedTypeIsPriced(t *testing.T) {
 }
 
 func TestSettingsOutsideThePriceTableAreUnpriced(t *testing.T) {
-	m := pulumitest.NewGraph("ecsite", "test",
+	m := mockengine.NewGraph("ecsite", "test",
 		res("aws:ec2/instance:Instance", "big", map[string]any{"instanceType": "m7g.16xlarge"}),
-		&pulumitest.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "td", ID: "fam", Custom: true,
+		&mockengine.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "td", ID: "fam", Custom: true,
 			Inputs: resource.NewPropertyMapFromMap(map[string]any{"cpu": "256", "memory": "512"})},
 		res("aws:ecs/service:Service", "svc", map[string]any{"taskDefinition": "fam", "desiredCount": 1}, "name", "svc"),
 		res("aws:appautoscaling/scheduledAction:ScheduledAction", "monthly", map[string]any{"resourceId": "service/c/svc", "serviceNamespace": "ecs",

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // Line is one priced item of the estimate.
@@ -64,7 +64,7 @@ func (e *Estimate) ByService() (map[string]float64, []string) {
 }
 
 // New estimates the month u for the resources recorded in m at the given prices.
-func New(m *pulumitest.Mocks, prices []Price, u Usage) (*Estimate, error) {
+func New(m *mockengine.Mocks, prices []Price, u Usage) (*Estimate, error) {
 	r, err := newRates(prices)
 	if err != nil {
 		return nil, err
@@ -89,16 +89,16 @@ func New(m *pulumitest.Mocks, prices []Price, u Usage) (*Estimate, error) {
 }
 
 type estimator struct {
-	m     *pulumitest.Mocks
+	m     *mockengine.Mocks
 	r     *rates
 	u     Usage
-	all   []*pulumitest.Resource
+	all   []*mockengine.Resource
 	hours float64
 	est   *Estimate
 }
 
-func (e *estimator) ofType(typ string) []*pulumitest.Resource {
-	var out []*pulumitest.Resource
+func (e *estimator) ofType(typ string) []*mockengine.Resource {
+	var out []*mockengine.Resource
 	for _, r := range e.all {
 		if r.Type == typ {
 			out = append(out, r)
@@ -111,7 +111,7 @@ func (e *estimator) add(service, item, basis string, usd float64) {
 	e.est.Lines = append(e.est.Lines, Line{Service: service, Item: item, Basis: basis, USD: usd})
 }
 
-func (e *estimator) unpriced(r *pulumitest.Resource, why string) {
+func (e *estimator) unpriced(r *mockengine.Resource, why string) {
 	e.est.Unpriced = append(e.est.Unpriced, fmt.Sprintf("%s %s: %s", r.Type, r.Name, why))
 }
 
@@ -125,7 +125,7 @@ func num(v float64) string {
 
 // number reads a numeric input that the provider accepts as a number or a string
 // ("512" for task cpu).
-func number(v pulumitest.Value) (float64, bool) {
+func number(v mockengine.Value) (float64, bool) {
 	if v.Null() {
 		return 0, false
 	}
@@ -190,10 +190,10 @@ type strategy struct {
 }
 
 // strategies reads the capacity-provider strategy at path of r.
-func strategies(r *pulumitest.Resource, path string) []strategy {
+func strategies(r *mockengine.Resource, path string) []strategy {
 	var out []strategy
 	for i := 0; i < r.In(path).Len(); i++ {
-		at := func(field string) pulumitest.Value { return r.In(fmt.Sprintf("%s[%d].%s", path, i, field)) }
+		at := func(field string) mockengine.Value { return r.In(fmt.Sprintf("%s[%d].%s", path, i, field)) }
 		out = append(out, strategy{provider: at("capacityProvider").Str(), weight: at("weight").Num(), base: at("base").Num()})
 	}
 	return out
@@ -316,7 +316,7 @@ func (e *estimator) fargate() {
 
 // clusterDefaultStrategy returns the default capacity-provider strategy of the
 // service's cluster, if the stack sets one.
-func (e *estimator) clusterDefaultStrategy(svc *pulumitest.Resource) []strategy {
+func (e *estimator) clusterDefaultStrategy(svc *mockengine.Resource) []strategy {
 	cluster := e.m.ByID(svc.In("cluster").Str())
 	if cluster == nil {
 		return nil
@@ -387,7 +387,7 @@ func (e *estimator) aurora() {
 }
 
 // wafRules counts the rules of a web ACL, given as rules or as ruleJson.
-func wafRules(acl *pulumitest.Resource) int {
+func wafRules(acl *mockengine.Resource) int {
 	if s := acl.In("ruleJson").Str(); s != "" {
 		var rules []json.RawMessage
 		if err := json.Unmarshal([]byte(s), &rules); err == nil {
@@ -426,7 +426,7 @@ func (e *estimator) cloudFront() {
 
 // alarmMetrics returns how many metrics an alarm is billed for and whether it is high
 // resolution (period under 60 s).
-func alarmMetrics(a *pulumitest.Resource) (int, bool) {
+func alarmMetrics(a *mockengine.Resource) (int, bool) {
 	q := a.In("metricQueries")
 	if q.Len() == 0 {
 		return 1, !a.In("period").Null() && a.In("period").Num() < 60

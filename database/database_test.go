@@ -14,8 +14,8 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 	"github.com/ecsite/infra/program"
 )
 
@@ -27,12 +27,12 @@ type stackDB struct {
 	cfg      *config.Config
 	r        programtest.Result
 	name     string
-	cluster  *pulumitest.Resource
-	key      *pulumitest.Resource
-	password *pulumitest.Resource
+	cluster  *mockengine.Resource
+	key      *mockengine.Resource
+	password *mockengine.Resource
 }
 
-func run(t *testing.T, stack string, opts pulumitest.Options) stackDB {
+func run(t *testing.T, stack string, opts mockengine.Options) stackDB {
 	t.Helper()
 	cfg := programtest.Config(t, stack, opts)
 	r := programtest.MustRun(t, stack, opts)
@@ -50,7 +50,7 @@ func run(t *testing.T, stack string, opts pulumitest.Options) stackDB {
 
 // instances returns the cluster's instances, writer (promotion tier 0) first, then the
 // readers by name.
-func (s stackDB) instances(t *testing.T) []*pulumitest.Resource {
+func (s stackDB) instances(t *testing.T) []*mockengine.Resource {
 	t.Helper()
 	all := s.r.ByType(programtest.TypeDBInstance)
 	sort.SliceStable(all, func(i, j int) bool {
@@ -111,7 +111,7 @@ func TestStacksDiffer(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
 			w := wants[stack]
-			s := run(t, stack, pulumitest.Options{})
+			s := run(t, stack, mockengine.Options{})
 			d := s.cfg.Database
 			c := s.cluster
 
@@ -178,7 +178,7 @@ func TestStacksDiffer(t *testing.T) {
 				if err := role.In("assumeRolePolicy").JSON(&trust); err != nil {
 					t.Fatal(err)
 				}
-				if trust.Statement[0].Principal["Service"] != "monitoring.rds.amazonaws.com" || trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"] != pulumitest.AccountID {
+				if trust.Statement[0].Principal["Service"] != "monitoring.rds.amazonaws.com" || trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"] != mockengine.AccountID {
 					t.Errorf("monitoring trust policy %+v", trust)
 				}
 			}
@@ -213,7 +213,7 @@ func TestStacksDiffer(t *testing.T) {
 func TestClusterSettings(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			s := run(t, stack, pulumitest.Options{})
+			s := run(t, stack, mockengine.Options{})
 			c, d := s.cluster, s.cfg.Database
 			keyArn := s.key.Out("arn").Str()
 			for prop, want := range map[string]string{
@@ -310,7 +310,7 @@ func TestClusterSettings(t *testing.T) {
 // after it, in tier 1 so they scale with it, in the following AZs; names stay keyed by
 // AZ when the instance count grows.
 func TestWriterAndReaders(t *testing.T) {
-	s := run(t, "prod", pulumitest.Options{})
+	s := run(t, "prod", mockengine.Options{})
 	insts := s.instances(t)
 	if len(insts) != 2 {
 		t.Fatalf("%d instances; want 2", len(insts))
@@ -330,7 +330,7 @@ func TestWriterAndReaders(t *testing.T) {
 	}
 
 	t.Run("scale out", func(t *testing.T) {
-		opts := pulumitest.Options{Config: map[string]string{
+		opts := mockengine.Options{Config: map[string]string{
 			programtest.Key(t, "database"): programtest.Patch(t, "prod", "database", map[string]string{"instanceCount": "5"}),
 		}}
 		s := run(t, "prod", opts)
@@ -358,7 +358,7 @@ func TestWriterAndReaders(t *testing.T) {
 func TestDriftGuards(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			s := run(t, stack, pulumitest.Options{})
+			s := run(t, stack, mockengine.Options{})
 			c := s.cluster
 			for _, p := range []string{"availabilityZones", "engineVersion"} {
 				if !contains(c.IgnoreChanges, p) {
@@ -382,7 +382,7 @@ func TestDriftGuards(t *testing.T) {
 		})
 	}
 	t.Run("deliberate upgrade", func(t *testing.T) {
-		opts := pulumitest.Options{Config: map[string]string{
+		opts := mockengine.Options{Config: map[string]string{
 			programtest.Key(t, "database"): programtest.Patch(t, "prod", "database", map[string]string{"applyEngineVersion": "true", "engineVersion": `"17.9"`}),
 		}}
 		s := run(t, "prod", opts)
@@ -420,7 +420,7 @@ func TestLogicalNamesAreStable(t *testing.T) {
 	}
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			components := r.ByType(typeComponent)
 			if len(components) != 1 {
 				t.Fatalf("%d database components; want 1", len(components))
@@ -449,7 +449,7 @@ func TestLogicalNamesAreStable(t *testing.T) {
 func TestConnectionParameters(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			s := run(t, stack, pulumitest.Options{})
+			s := run(t, stack, mockengine.Options{})
 			d := s.cfg.Database
 			password := s.password.Out("result").Str()
 			if !strings.ContainsAny(password, "%#?:[]") {
@@ -464,7 +464,7 @@ func TestConnectionParameters(t *testing.T) {
 			if c := s.cluster.In("masterPassword"); c.Str() != password || !c.Secret() {
 				t.Errorf("cluster master password is not the random secret (secret: %v)", c.Secret())
 			}
-			param := func(short string) *pulumitest.Resource {
+			param := func(short string) *mockengine.Resource {
 				p := s.r.Named(programtest.TypeParameter, s.name+"-"+short)
 				if p == nil {
 					t.Fatalf("parameter %s missing", short)
@@ -553,8 +553,8 @@ func TestSecretsStaySecret(t *testing.T) {
 		"datadogApiKey": "0123456789abcdef0123456789abcdef",
 		"sentryDsn":     "https://abc123@o1.ingest.sentry.io/42",
 	}
-	withSecrets := func(t *testing.T) pulumitest.Options {
-		opts := pulumitest.Options{Config: map[string]string{}}
+	withSecrets := func(t *testing.T) mockengine.Options {
+		opts := mockengine.Options{Config: map[string]string{}}
 		for k, v := range thirdParty {
 			opts.Config[programtest.Key(t, k)] = v
 			opts.SecretKeys = append(opts.SecretKeys, programtest.Key(t, k))
@@ -563,11 +563,11 @@ func TestSecretsStaySecret(t *testing.T) {
 	}
 	cases := []struct {
 		name, stack string
-		opts        func(t *testing.T) pulumitest.Options
+		opts        func(t *testing.T) mockengine.Options
 		optional    int
 	}{
-		{"dev", "dev", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, 0},
-		{"prod", "prod", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, 0},
+		{"dev", "dev", func(*testing.T) mockengine.Options { return mockengine.Options{} }, 0},
+		{"prod", "prod", func(*testing.T) mockengine.Options { return mockengine.Options{} }, 0},
 		{"prod with third-party secrets", "prod", withSecrets, 3},
 	}
 	for _, tc := range cases {
@@ -656,20 +656,20 @@ func TestSecretsStaySecret(t *testing.T) {
 
 // TestEmptySecretIsNotSet: an optional secret set to "" with --secret creates no
 // parameter, because SSM refuses an empty value and the deployment would fail halfway.
-// (pulumitest.Options deletes keys set to "", so the configuration is built by hand.)
+// (mockengine.Options deletes keys set to "", so the configuration is built by hand.)
 func TestEmptySecretIsNotSet(t *testing.T) {
-	proj, err := pulumitest.ReadProject()
+	proj, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pulumitest.StackConfig("prod")
+	cfg, err := mockengine.StackConfig("prod")
 	if err != nil {
 		t.Fatal(err)
 	}
 	key := programtest.Key(t, "sentryDsn")
 	cfg[key] = ""
 	var loaded *config.Config
-	m, err := pulumitest.RunWithConfig(func(ctx *pulumi.Context) error {
+	m, err := mockengine.RunWithConfig(func(ctx *pulumi.Context) error {
 		c, err := config.Load(ctx)
 		if err != nil {
 			return err
@@ -699,7 +699,7 @@ func TestEmptySecretIsNotSet(t *testing.T) {
 func TestIngress(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			s := run(t, stack, pulumitest.Options{})
+			s := run(t, stack, mockengine.Options{})
 			sg := s.r.Named(programtest.TypeSecurityGroup, s.name+"-sg")
 			for _, rule := range s.r.ByType(programtest.TypeIngress) {
 				if rule.In("securityGroupId").Str() != sg.ID {
@@ -723,13 +723,13 @@ func TestIngress(t *testing.T) {
 // a bastion's security group.
 func TestAllowFrom(t *testing.T) {
 	var callErr, emptyErr error
-	m, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+	m, err := mockengine.Run(func(ctx *pulumi.Context) error {
 		cfg, err := config.Load(ctx)
 		if err != nil {
 			return err
 		}
 		db, err := database.NewCluster(ctx, cfg.Prefix()+"-db", &database.ClusterArgs{
-			AccountID:         pulumitest.AccountID,
+			AccountID:         mockengine.AccountID,
 			VpcID:             pulumi.String("vpc-0123456789abcdef0"),
 			SubnetIDs:         pulumi.ToStringArray([]string{"subnet-a", "subnet-c"}),
 			AvailabilityZones: cfg.Network.AvailabilityZones,
@@ -746,7 +746,7 @@ func TestAllowFrom(t *testing.T) {
 		callErr = db.AllowFrom(ctx, "bastion", bastion.ID())
 		emptyErr = db.AllowFrom(ctx, "", bastion.ID())
 		return nil
-	}, "prod", pulumitest.Options{})
+	}, "prod", mockengine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

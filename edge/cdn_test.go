@@ -15,8 +15,8 @@ import (
 	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/check"
 	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // Type tokens of the CloudFront resources, which programtest does not list (yet).
@@ -48,7 +48,7 @@ const (
 
 // cdnMocks adds the distribution's domainName and hostedZoneId to the shared recording
 // mock's answers (the recorded outputs share the map, so tests see them too).
-type cdnMocks struct{ *pulumitest.Mocks }
+type cdnMocks struct{ *mockengine.Mocks }
 
 func (m cdnMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id, out, err := m.Mocks.NewResource(args)
@@ -61,16 +61,16 @@ func (m cdnMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 
 // cdnRun is one run of the Cdn component alone.
 type cdnRun struct {
-	*pulumitest.Mocks
-	exports *pulumitest.Exports
+	*mockengine.Mocks
+	exports *mockengine.Exports
 	usEast1 string // URN of the us-east-1 provider passed in
 	err     error
 }
 
 // runCdn runs NewCdn with complete args, changed by mutate, under the mock engine.
 func runCdn(mutate func(*edge.CdnArgs)) cdnRun {
-	m := pulumitest.NewMocks("ecsite", "test")
-	run := cdnRun{Mocks: m, exports: pulumitest.NewExports()}
+	m := mockengine.NewMocks("ecsite", "test")
+	run := cdnRun{Mocks: m, exports: mockengine.NewExports()}
 	run.err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		usEast1, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
 		if err != nil {
@@ -108,7 +108,7 @@ func runCdn(mutate func(*edge.CdnArgs)) cdnRun {
 
 func withDomain(a *edge.CdnArgs) { a.DomainName, a.HostedZoneID = testDomain, testZone }
 
-func (r cdnRun) only(t *testing.T, typ string) *pulumitest.Resource {
+func (r cdnRun) only(t *testing.T, typ string) *mockengine.Resource {
 	t.Helper()
 	rs := r.ByType(typ)
 	if len(rs) != 1 {
@@ -128,7 +128,7 @@ func (r cdnRun) output(t *testing.T, name string) string {
 }
 
 // behaviors returns the default cache behaviour first, then the ordered ones.
-func behaviors(dist *pulumitest.Resource) []map[string]any {
+func behaviors(dist *mockengine.Resource) []map[string]any {
 	out := []map[string]any{}
 	if d, ok := dist.In("defaultCacheBehavior").Plain().(map[string]any); ok {
 		out = append(out, d)
@@ -141,7 +141,7 @@ func behaviors(dist *pulumitest.Resource) []map[string]any {
 }
 
 // origins returns the distribution's origins by origin id.
-func origins(dist *pulumitest.Resource) map[string]map[string]any {
+func origins(dist *mockengine.Resource) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	list, _ := dist.In("origins").Plain().([]any)
 	for _, o := range list {
@@ -297,7 +297,7 @@ func TestCdnCertificateAndRecords(t *testing.T) {
 		if r.usEast1 == "" {
 			t.Fatal("the us-east-1 provider's URN was not resolved")
 		}
-		for _, res := range []*pulumitest.Resource{cert, validation} {
+		for _, res := range []*mockengine.Resource{cert, validation} {
 			if !strings.HasPrefix(res.Provider, r.usEast1+"::") {
 				t.Errorf("%s uses provider %q; want the us-east-1 provider passed in (%s)", res.Type, res.Provider, r.usEast1)
 			}
@@ -322,7 +322,7 @@ func TestCdnCertificateAndRecords(t *testing.T) {
 			t.Errorf("aliases %v; want [%s]", got, testDomain)
 		}
 
-		records := map[string]*pulumitest.Resource{}
+		records := map[string]*mockengine.Resource{}
 		for _, rec := range r.ByType(programtest.TypeRecord) {
 			if rec.In("zoneId").Str() != testZone {
 				t.Errorf("record %s in zone %q; want %s", rec.Name, rec.In("zoneId").Str(), testZone)
@@ -440,7 +440,7 @@ func TestAssetsBucketIsPrivateToTheDistribution(t *testing.T) {
 	if got := sse.In("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm").Str(); got != "AES256" || sse.In("bucket").Str() != bucket.ID {
 		t.Errorf("encryption %q on %q; want SSE-S3 (AES256) on the assets bucket", got, sse.In("bucket").Str())
 	}
-	for _, res := range []*pulumitest.Resource{block, r.only(t, typeOwnershipControls)} {
+	for _, res := range []*mockengine.Resource{block, r.only(t, typeOwnershipControls)} {
 		if res.In("bucket").Str() != bucket.ID {
 			t.Errorf("%s on %q; want the assets bucket", res.Type, res.In("bucket").Str())
 		}
@@ -581,9 +581,9 @@ func TestCloudFrontWebAcl(t *testing.T) {
 	waf := edge.WafDefaults()
 	waf.AllowedCidrs = []string{"203.0.113.0/24", "2001:db8::/32"}
 	waf.BlockedCidrs = []string{"198.51.100.0/24"}
-	run := func(args *edge.WebAclArgs) (*pulumitest.Mocks, string, error) {
-		m := pulumitest.NewMocks("ecsite", "test")
-		exports := pulumitest.NewExports()
+	run := func(args *edge.WebAclArgs) (*mockengine.Mocks, string, error) {
+		m := mockengine.NewMocks("ecsite", "test")
+		exports := mockengine.NewExports()
 		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 			usEast1, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
 			if err != nil {

@@ -9,13 +9,13 @@ import (
 
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/edge"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // loadedWaf sets every optional WAF feature on top of a committed stack: IPv4 and IPv6
 // allow lists, an IPv4 block list, geo blocking, a group in count mode with exclusions.
-func loadedWaf(t *testing.T, stack string) pulumitest.Options {
+func loadedWaf(t *testing.T, stack string) mockengine.Options {
 	return programtest.Patched(t, stack, "waf", map[string]string{
 		"allowedCidrs":     `["203.0.113.0/24","2001:db8::/32"]`,
 		"blockedCidrs":     `["198.51.100.0/24"]`,
@@ -28,12 +28,12 @@ func loadedWaf(t *testing.T, stack string) pulumitest.Options {
 type wafRun struct {
 	programtest.Result
 	cfg   *config.Config
-	acl   *pulumitest.Resource
+	acl   *mockengine.Resource
 	rules map[string]map[string]any
 	plain []any
 }
 
-func runWaf(t *testing.T, stack string, opts pulumitest.Options) wafRun {
+func runWaf(t *testing.T, stack string, opts mockengine.Options) wafRun {
 	t.Helper()
 	w := wafRun{Result: programtest.MustRun(t, stack, opts), cfg: programtest.Config(t, stack, opts), rules: map[string]map[string]any{}}
 	w.acl = w.Result.Only(t, programtest.TypeWebAcl)
@@ -55,7 +55,7 @@ func runWaf(t *testing.T, stack string, opts pulumitest.Options) wafRun {
 func TestWebAclProtectsTheDistribution(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			w := runWaf(t, stack, pulumitest.Options{})
+			w := runWaf(t, stack, mockengine.Options{})
 			if got := w.acl.In("scope").Str(); got != edge.ScopeCloudFront {
 				t.Errorf("scope %q; want CLOUDFRONT (a distribution's web ACL)", got)
 			}
@@ -103,8 +103,8 @@ var wantPriority = map[string]int{
 
 // wafVariants are the configurations the WAF tests run for each stack: the committed one,
 // and one with every optional rule switched on.
-var wafVariants = map[string]func(*testing.T, string) pulumitest.Options{
-	"committed": func(*testing.T, string) pulumitest.Options { return pulumitest.Options{} },
+var wafVariants = map[string]func(*testing.T, string) mockengine.Options{
+	"committed": func(*testing.T, string) mockengine.Options { return mockengine.Options{} },
 	"loaded":    loadedWaf,
 }
 
@@ -238,7 +238,7 @@ func TestWebAclCapacityStaysUnderTheBasicPrice(t *testing.T) {
 func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack+"/committed", func(t *testing.T) {
-			w := runWaf(t, stack, pulumitest.Options{})
+			w := runWaf(t, stack, mockengine.Options{})
 			sets := 0
 			for _, list := range [][]string{w.cfg.Waf.AllowedCidrs, w.cfg.Waf.BlockedCidrs} {
 				for _, family := range [][]string{edge.IPv4Cidrs(list), edge.IPv6Cidrs(list)} {
@@ -374,7 +374,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 func TestWafLogsRedactCredentials(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			w := runWaf(t, stack, pulumitest.Options{})
+			w := runWaf(t, stack, mockengine.Options{})
 			logging := w.Result.Only(t, programtest.TypeWebAclLogging)
 			if got := logging.In("resourceArn").Str(); got != w.acl.Out("arn").Str() {
 				t.Errorf("logging configured for %q; want the web ACL", got)

@@ -14,8 +14,8 @@ import (
 	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 	"github.com/ecsite/infra/monitoring"
 )
 
@@ -89,9 +89,9 @@ func expectedAlarms(cfg *config.Config, x ids) map[string]wantAlarm {
 	return want
 }
 
-func alarmsOf(t *testing.T, r programtest.Result) map[string]*pulumitest.Resource {
+func alarmsOf(t *testing.T, r programtest.Result) map[string]*mockengine.Resource {
 	t.Helper()
-	out := map[string]*pulumitest.Resource{}
+	out := map[string]*mockengine.Resource{}
 	for _, a := range r.ChildrenOf(t, "ecsite:monitoring:Alarms", programtest.TypeAlarm) {
 		out[a.In("name").Str()] = a
 	}
@@ -104,8 +104,8 @@ func alarmsOf(t *testing.T, r programtest.Result) map[string]*pulumitest.Resourc
 func TestEveryAlarmWatchesTheRealResource(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			x := realIDs(t, r, cfg)
 			want := expectedAlarms(cfg, x)
 			got := alarmsOf(t, r)
@@ -162,8 +162,8 @@ func TestProductionThresholdsAreTheDefaults(t *testing.T) {
 }
 
 func TestServiceAlarmsEvaluateTwoFiveMinutePeriods(t *testing.T) {
-	cfg := programtest.Config(t, "prod", pulumitest.Options{})
-	got := alarmsOf(t, programtest.MustRun(t, "prod", pulumitest.Options{}))
+	cfg := programtest.Config(t, "prod", mockengine.Options{})
+	got := alarmsOf(t, programtest.MustRun(t, "prod", mockengine.Options{}))
 	for _, s := range cfg.Services {
 		for _, kind := range []string{"cpu-high", "memory-high"} {
 			a := got[cfg.Prefix()+"-"+s.Name+"-"+kind]
@@ -177,12 +177,12 @@ func TestServiceAlarmsEvaluateTwoFiveMinutePeriods(t *testing.T) {
 func TestReplicaLagAlarmOnlyWithAReader(t *testing.T) {
 	cases := []struct {
 		name, stack string
-		opts        func(t *testing.T) pulumitest.Options
+		opts        func(t *testing.T) mockengine.Options
 		want        bool
 	}{
-		{"prod has a reader", "prod", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, true},
-		{"dev has none", "dev", func(*testing.T) pulumitest.Options { return pulumitest.Options{} }, false},
-		{"dev with a reader", "dev", func(t *testing.T) pulumitest.Options {
+		{"prod has a reader", "prod", func(*testing.T) mockengine.Options { return mockengine.Options{} }, true},
+		{"dev has none", "dev", func(*testing.T) mockengine.Options { return mockengine.Options{} }, false},
+		{"dev with a reader", "dev", func(t *testing.T) mockengine.Options {
 			return programtest.Patched(t, "dev", "database", map[string]string{"instanceCount": "2"})
 		}, true},
 	}
@@ -205,8 +205,8 @@ func TestReplicaLagAlarmOnlyWithAReader(t *testing.T) {
 func TestFiveXXRateIsGuardedMetricMath(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			x := realIDs(t, r, cfg)
 			a := alarmsOf(t, r)[cfg.Prefix()+"-alb-5xx-rate"]
 			if a == nil {
@@ -262,7 +262,7 @@ func TestFiveXXRateIsGuardedMetricMath(t *testing.T) {
 }
 
 // regionOf returns the region of the explicit provider res uses.
-func regionOf(t *testing.T, r programtest.Result, res *pulumitest.Resource) string {
+func regionOf(t *testing.T, r programtest.Result, res *mockengine.Resource) string {
 	t.Helper()
 	for _, p := range r.ByType("pulumi:providers:aws") {
 		if p.URN+"::"+p.ID == res.Provider {
@@ -280,8 +280,8 @@ func regionOf(t *testing.T, r programtest.Result, res *pulumitest.Resource) stri
 func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			alarms := alarmsOf(t, r)
 			if waf := alarms[cfg.Prefix()+"-waf-blocked-spike"]; waf == nil || regionOf(t, r, waf) != monitoring.GlobalRegion {
 				t.Fatalf("the WAF alarm is missing or not in %s", monitoring.GlobalRegion)
@@ -307,10 +307,10 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 // rotating customer managed key in the same region, the key and topic policies let
 // CloudWatch act for exactly this stack's alarms in region, and the alert email (if
 // any) is subscribed.
-func checkTopic(t *testing.T, r programtest.Result, cfg *config.Config, topic *pulumitest.Resource, region string, alarms map[string]*pulumitest.Resource) {
+func checkTopic(t *testing.T, r programtest.Result, cfg *config.Config, topic *mockengine.Resource, region string, alarms map[string]*mockengine.Resource) {
 	t.Helper()
 	arn := topic.Out("arn").Str()
-	mine := map[string]*pulumitest.Resource{}
+	mine := map[string]*mockengine.Resource{}
 	for name, a := range alarms {
 		if regionOf(t, r, a) != region {
 			continue
@@ -343,7 +343,7 @@ func checkTopic(t *testing.T, r programtest.Result, cfg *config.Config, topic *p
 	if !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:GenerateDataKey*", "*") || !grants(keyPolicy, "cloudwatch.amazonaws.com", "kms:Decrypt", "*") {
 		t.Errorf("key policy does not let CloudWatch encrypt for the topic: %s", key.In("policy").Str())
 	}
-	var policy *pulumitest.Resource
+	var policy *mockengine.Resource
 	for _, p := range r.ByType(programtest.TypeTopicPolicy) {
 		if p.In("arn").Str() == arn {
 			policy = p
@@ -364,18 +364,18 @@ func checkTopic(t *testing.T, r programtest.Result, cfg *config.Config, topic *p
 	// notification, so every alarm of the region must satisfy both conditions.
 	for doc, d := range map[string]iamdoc.Document{"key policy": keyPolicy, "topic policy": topicPolicy} {
 		for name := range mine {
-			alarmArn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, pulumitest.AccountID, name)
-			if !cloudWatchMayActFor(d, alarmArn, pulumitest.AccountID) {
+			alarmArn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, mockengine.AccountID, name)
+			if !cloudWatchMayActFor(d, alarmArn, mockengine.AccountID) {
 				t.Errorf("%s: CloudWatch may not act for alarm %s (%s); its notifications would be dropped", doc, name, alarmArn)
 			}
 		}
-		if cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:someone-else", region, pulumitest.AccountID), pulumitest.AccountID) ||
+		if cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:someone-else", region, mockengine.AccountID), mockengine.AccountID) ||
 			cloudWatchMayActFor(d, fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-x", region, "210987654321", cfg.Prefix()), "210987654321") {
 			t.Errorf("%s: CloudWatch may act for alarms outside this stack and account", doc)
 		}
 	}
 
-	var subs []*pulumitest.Resource
+	var subs []*mockengine.Resource
 	for _, sub := range r.ByType(programtest.TypeTopicSubscription) {
 		if sub.In("topic").Str() == arn {
 			subs = append(subs, sub)
@@ -450,7 +450,7 @@ func grants(doc iamdoc.Document, service, action, resource string) bool {
 // and without it there is neither the resource nor the dashboardName output.
 func TestDashboardIsASetting(t *testing.T) {
 	for stack, want := range map[string]int{"dev": 0, "prod": 1} {
-		r := programtest.MustRun(t, stack, pulumitest.Options{})
+		r := programtest.MustRun(t, stack, mockengine.Options{})
 		_, exported := r.Exports.Get("dashboardName")
 		if n := len(r.ByType(programtest.TypeDashboard)); n != want || exported != (want == 1) {
 			t.Errorf("%s: %d dashboards, dashboardName exported %v; want %d", stack, n, exported, want)
@@ -536,8 +536,8 @@ func TestEveryAlarmHasAFirstResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stack := range programtest.Stacks {
-		cfg := programtest.Config(t, stack, pulumitest.Options{})
-		for name := range alarmsOf(t, programtest.MustRun(t, stack, pulumitest.Options{})) {
+		cfg := programtest.Config(t, stack, mockengine.Options{})
+		for name := range alarmsOf(t, programtest.MustRun(t, stack, mockengine.Options{})) {
 			key := strings.TrimPrefix(name, cfg.Prefix()+"-")
 			for _, s := range cfg.Services {
 				if strings.HasPrefix(key, s.Name+"-") {
@@ -559,8 +559,8 @@ func TestConnectionAlarmCanFire(t *testing.T) {
 		"dev":  151,  // 80% of 189 at 0-1 ACU
 		"prod": 1600, // 80% of 2,000 at 0.5-16 ACU
 	} {
-		cfg := programtest.Config(t, stack, pulumitest.Options{})
-		a := alarmsOf(t, programtest.MustRun(t, stack, pulumitest.Options{}))[cfg.Prefix()+"-db-connections-high"]
+		cfg := programtest.Config(t, stack, mockengine.Options{})
+		a := alarmsOf(t, programtest.MustRun(t, stack, mockengine.Options{}))[cfg.Prefix()+"-db-connections-high"]
 		if a == nil || a.In("threshold").Num() != want || a.In("comparisonOperator").Str() != "GreaterThanThreshold" {
 			t.Errorf("%s: connection alarm %v; want above %v", stack, a, want)
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/ecsite/infra/access"
 	"github.com/ecsite/infra/edge"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/monitoring"
 )
 
@@ -32,7 +32,7 @@ func alarmsWith(mutate func(*monitoring.AlarmsArgs)) func(*pulumi.Context) error
 		if err != nil {
 			return err
 		}
-		args := &monitoring.AlarmsArgs{Region: pulumitest.Region, AccountID: pulumitest.AccountID, UsEast1: usEast1, Settings: monitoring.Defaults(), Targets: completeTargets()}
+		args := &monitoring.AlarmsArgs{Region: mockengine.Region, AccountID: mockengine.AccountID, UsEast1: usEast1, Settings: monitoring.Defaults(), Targets: completeTargets()}
 		mutate(args)
 		_, err = monitoring.NewAlarms(ctx, "x", args)
 		return err
@@ -58,7 +58,7 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 		{"dashboard without services", func(ctx *pulumi.Context) error {
 			tg := completeTargets()
 			tg.Services = nil
-			_, err := monitoring.NewDashboard(ctx, "x", &monitoring.DashboardArgs{Region: pulumitest.Region, Targets: tg})
+			_, err := monitoring.NewDashboard(ctx, "x", &monitoring.DashboardArgs{Region: mockengine.Region, Targets: tg})
 			return err
 		}, "at least one service"},
 		{"web ACL without a load balancer", func(ctx *pulumi.Context) error {
@@ -67,14 +67,14 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 		}, "LoadBalancerArn"},
 		{"bastion without a database endpoint", func(ctx *pulumi.Context) error {
 			_, err := access.NewBastion(ctx, "x", &access.BastionArgs{
-				Region: pulumitest.Region, VpcID: pulumi.String("vpc-1"), VpcCidr: pulumi.String("10.0.0.0/16"), SubnetID: pulumi.String("subnet-1"), Settings: access.Defaults(),
+				Region: mockengine.Region, VpcID: pulumi.String("vpc-1"), VpcCidr: pulumi.String("10.0.0.0/16"), SubnetID: pulumi.String("subnet-1"), Settings: access.Defaults(),
 			})
 			return err
 		}, "DatabaseEndpoint"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := pulumitest.RunWithConfig(tc.program, "ecsite", "test", map[string]string{}, nil)
+			m, err := mockengine.RunWithConfig(tc.program, "ecsite", "test", map[string]string{}, nil)
 			if tc.want == "" {
 				if err != nil || m.Count() == 0 {
 					t.Fatalf("control case failed (%v) or registered nothing", err)
@@ -106,7 +106,7 @@ func TestWebAclRefusesToExceedTheBasicCapacity(t *testing.T) {
 	saved := edge.ManagedRuleGroupWCU[group]
 	t.Cleanup(func() { edge.ManagedRuleGroupWCU[group] = saved })
 	edge.ManagedRuleGroupWCU[group] = edge.MaxCapacity
-	m, err := pulumitest.RunWithConfig(func(ctx *pulumi.Context) error {
+	m, err := mockengine.RunWithConfig(func(ctx *pulumi.Context) error {
 		_, err := edge.NewWebAcl(ctx, "x", &edge.WebAclArgs{Settings: edge.WafDefaults(), LoadBalancerArn: pulumi.String("arn:aws:elasticloadbalancing:::loadbalancer/app/x/1")})
 		return err
 	}, "ecsite", "test", map[string]string{}, nil)

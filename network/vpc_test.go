@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/internal/iamdoc"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 	"github.com/ecsite/infra/network"
 )
 
@@ -31,7 +31,7 @@ func TestNatGatewaysPerStack(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opts := pulumitest.Options{}
+			opts := mockengine.Options{}
 			if c.strategy != "" {
 				opts = programtest.Patched(t, c.stack, "network", map[string]string{"natGateways": `"` + c.strategy + `"`})
 			}
@@ -69,7 +69,7 @@ func TestNatGatewaysPerStack(t *testing.T) {
 func TestLogicalNamesAreStable(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			p := "ecsite-" + stack
 			if r.Named("aws:ec2/vpc:Vpc", p+"-vpc") == nil {
 				t.Errorf("VPC %s-vpc not found", p)
@@ -94,8 +94,8 @@ func TestLogicalNamesAreStable(t *testing.T) {
 func TestSubnetsFollowStackFile(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			vpc := r.Named("aws:ec2/vpc:Vpc", cfg.Prefix()+"-vpc")
 			if vpc.In("cidrBlock").Str() != cfg.Network.VpcCidr || !vpc.In("enableDnsSupport").Bool() || !vpc.In("enableDnsHostnames").Bool() {
 				t.Errorf("VPC inputs %v", vpc.Inputs)
@@ -127,7 +127,7 @@ func TestSubnetsFollowStackFile(t *testing.T) {
 // natAZ follows a private subnet's route table to the NAT gateway or NAT instance ENI of
 // its default route and returns that target's AZ ("" when the subnet has no default
 // route).
-func natAZ(t *testing.T, r programtest.Result, subnet *pulumitest.Resource) string {
+func natAZ(t *testing.T, r programtest.Result, subnet *mockengine.Resource) string {
 	t.Helper()
 	var rtID string
 	for _, a := range r.ByType(programtest.TypeRouteTableAssociation) {
@@ -165,8 +165,8 @@ func natAZ(t *testing.T, r programtest.Result, subnet *pulumitest.Resource) stri
 func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			for _, az := range cfg.Network.AvailabilityZones {
 				sub := r.Named(programtest.TypeSubnet, cfg.Prefix()+"-private-"+az)
 				want := az
@@ -180,7 +180,7 @@ func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 		})
 	}
 	t.Run("none", func(t *testing.T) {
-		opts := pulumitest.Options{Config: map[string]string{
+		opts := mockengine.Options{Config: map[string]string{
 			programtest.Key(t, "network"): programtest.Patch(t, "dev", "network", map[string]string{"natGateways": `"none"`, "interfaceEndpoints": `["ecr.api","ecr.dkr","logs","ssm"]`}),
 		}}
 		r := programtest.MustRun(t, "dev", opts)
@@ -201,8 +201,8 @@ func TestPrivateSubnetsRouteThroughNat(t *testing.T) {
 func TestEndpoints(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			s3 := r.Named(programtest.TypeVpcEndpoint, cfg.Prefix()+"-s3")
 			if s3 == nil || s3.In("vpcEndpointType").Str() != "Gateway" || s3.In("serviceName").Str() != "com.amazonaws.ap-northeast-1.s3" {
 				t.Fatalf("S3 gateway endpoint missing or wrong: %v", s3)
@@ -221,7 +221,7 @@ func TestEndpoints(t *testing.T) {
 	}
 	t.Run("configured", func(t *testing.T) {
 		services := `["ssm","ssmmessages","ec2messages","ecr.dkr"]`
-		opts := pulumitest.Options{Config: map[string]string{
+		opts := mockengine.Options{Config: map[string]string{
 			programtest.Key(t, "network"): programtest.Patch(t, "prod", "network", map[string]string{"interfaceEndpoints": services}),
 		}}
 		r := programtest.MustRun(t, "prod", opts)
@@ -250,7 +250,7 @@ func TestEndpoints(t *testing.T) {
 				t.Errorf("%s: subnets %v; want the private subnets", e.Name, got)
 			}
 		}
-		var rules []*pulumitest.Resource
+		var rules []*mockengine.Resource
 		for _, rule := range r.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
 			if rule.In("securityGroupId").Str() == sg.ID {
 				rules = append(rules, rule)
@@ -272,8 +272,8 @@ func TestEndpoints(t *testing.T) {
 func TestFlowLogs(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			fl := r.Named("aws:ec2/flowLog:FlowLog", cfg.Prefix()+"-flow-logs")
 			group := r.Named("aws:cloudwatch/logGroup:LogGroup", cfg.Prefix()+"-flow-logs")
 			role := r.Named("aws:iam/role:Role", cfg.Prefix()+"-flow-logs")
@@ -296,7 +296,7 @@ func TestFlowLogs(t *testing.T) {
 			if err := role.In("assumeRolePolicy").JSON(&trust); err != nil {
 				t.Fatal(err)
 			}
-			if trust.Statement[0].Principal["Service"] != "vpc-flow-logs.amazonaws.com" || trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"] != pulumitest.AccountID {
+			if trust.Statement[0].Principal["Service"] != "vpc-flow-logs.amazonaws.com" || trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"] != mockengine.AccountID {
 				t.Errorf("trust policy %+v", trust)
 			}
 			var policy iamdoc.Document
@@ -322,7 +322,7 @@ func TestFlowLogs(t *testing.T) {
 func TestDefaultSecurityGroupHasNoRules(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			d := r.ByType("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
 			if len(d) != 1 {
 				t.Fatalf("%d default security groups adopted; want 1", len(d))
@@ -335,7 +335,7 @@ func TestDefaultSecurityGroupHasNoRules(t *testing.T) {
 }
 
 func TestOutputsOrderedByZone(t *testing.T) {
-	r := programtest.MustRun(t, "prod", pulumitest.Options{})
+	r := programtest.MustRun(t, "prod", mockengine.Options{})
 	for _, kind := range []string{"public", "private"} {
 		got, _ := r.Exports.Get(kind + "SubnetIds")
 		want := []string{r.Named(programtest.TypeSubnet, "ecsite-prod-"+kind+"-ap-northeast-1a").ID, r.Named(programtest.TypeSubnet, "ecsite-prod-"+kind+"-ap-northeast-1c").ID}
@@ -347,8 +347,8 @@ func TestOutputsOrderedByZone(t *testing.T) {
 
 // natInstanceRuns are the stacks that use NAT instances: dev as committed (one shared
 // instance) and dev with one instance per AZ.
-func natInstanceRuns(t *testing.T) map[string]pulumitest.Options {
-	return map[string]pulumitest.Options{
+func natInstanceRuns(t *testing.T) map[string]mockengine.Options {
+	return map[string]mockengine.Options{
 		"dev":           {},
 		"instancePerAz": programtest.Patched(t, "dev", "network", map[string]string{"natGateways": `"instancePerAz"`}),
 	}
@@ -424,7 +424,7 @@ func TestNatInstanceRoutes(t *testing.T) {
 					want = cfg.Network.AvailabilityZones[0]
 				}
 				eni := r.Named(typeENI, cfg.Prefix()+"-nat-instance-"+want)
-				var defaults []*pulumitest.Resource
+				var defaults []*mockengine.Resource
 				for _, route := range r.ByType(programtest.TypeRoute) {
 					if route.In("routeTableId").Str() == rt.ID && route.In("destinationCidrBlock").Str() == "0.0.0.0/0" {
 						defaults = append(defaults, route)
@@ -651,7 +651,7 @@ func TestNatInstanceRolePolicy(t *testing.T) {
 				if !reflect.DeepEqual(attached, []string{network.NatInstanceSSMPolicy}) {
 					t.Errorf("%s: managed policies %v; want only %s", name, attached, network.NatInstanceSSMPolicy)
 				}
-				var inline []*pulumitest.Resource
+				var inline []*mockengine.Resource
 				for _, p := range r.ByType(programtest.TypeRolePolicy) {
 					if p.In("role").Str() == role.ID {
 						inline = append(inline, p)
@@ -666,8 +666,8 @@ func TestNatInstanceRolePolicy(t *testing.T) {
 				}
 				eniArn := r.Named(typeENI, name).Out("arn").Str()
 				profileArn := r.Named(typeProfile, name).Out("arn").Str()
-				instances := "arn:aws:ec2:ap-northeast-1:" + pulumitest.AccountID + ":instance/*"
-				want := network.NatInstancePolicy("ap-northeast-1", pulumitest.AccountID, eniArn, profileArn)
+				instances := "arn:aws:ec2:ap-northeast-1:" + mockengine.AccountID + ":instance/*"
+				want := network.NatInstancePolicy("ap-northeast-1", mockengine.AccountID, eniArn, profileArn)
 				if !reflect.DeepEqual(doc, want) {
 					t.Errorf("%s: policy %+v; want %+v", name, doc, want)
 				}

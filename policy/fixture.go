@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // FixtureStack is the stack whose preview is committed as FixturePath (relative to the
@@ -19,7 +19,7 @@ const (
 // PreviewJSON writes resources as `pulumi preview --json --show-sames` shows them when
 // nothing changes: one "same" step each (without its oldState, which the loader does not
 // read), secrets as "[secret]", unknown values as the SDK's unknown sentinel.
-func PreviewJSON(rs []*pulumitest.Resource) ([]byte, error) {
+func PreviewJSON(rs []*mockengine.Resource) ([]byte, error) {
 	type step struct {
 		Op       string        `json:"op"`
 		URN      string        `json:"urn"`

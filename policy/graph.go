@@ -6,28 +6,28 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // Graph is the recorded resources of one stack with the lookups rules need.
 type Graph struct {
 	// Project and Stack name the stack.
 	Project, Stack string
-	all            []*pulumitest.Resource
-	byID           map[string]*pulumitest.Resource
-	byURN          map[string]*pulumitest.Resource
+	all            []*mockengine.Resource
+	byID           map[string]*mockengine.Resource
+	byURN          map[string]*mockengine.Resource
 	// log records the unknown inputs the rule being evaluated reads; nil outside an
 	// evaluation.
 	log *readLog
 }
 
 // NewGraph indexes the resources recorded in m.
-func NewGraph(m *pulumitest.Mocks) *Graph { return newGraph(m.Project, m.Stack, m.Resources()) }
+func NewGraph(m *mockengine.Mocks) *Graph { return newGraph(m.Project, m.Stack, m.Resources()) }
 
 // newGraph indexes resources, which are sorted by URN.
-func newGraph(project, stack string, rs []*pulumitest.Resource) *Graph {
+func newGraph(project, stack string, rs []*mockengine.Resource) *Graph {
 	g := &Graph{Project: project, Stack: stack, all: rs,
-		byID: map[string]*pulumitest.Resource{}, byURN: map[string]*pulumitest.Resource{}}
+		byID: map[string]*mockengine.Resource{}, byURN: map[string]*mockengine.Resource{}}
 	for _, r := range g.all {
 		g.byURN[r.URN] = r
 		if r.ID != "" {
@@ -45,11 +45,11 @@ func newGraph(project, stack string, rs []*pulumitest.Resource) *Graph {
 }
 
 // Resources returns every resource, sorted by URN.
-func (g *Graph) Resources() []*pulumitest.Resource { return g.all }
+func (g *Graph) Resources() []*mockengine.Resource { return g.all }
 
 // OfType returns the resources of the given types, sorted by URN.
-func (g *Graph) OfType(types ...string) []*pulumitest.Resource {
-	var out []*pulumitest.Resource
+func (g *Graph) OfType(types ...string) []*mockengine.Resource {
+	var out []*mockengine.Resource
 	for _, r := range g.all {
 		for _, t := range types {
 			if r.Type == t {
@@ -61,13 +61,13 @@ func (g *Graph) OfType(types ...string) []*pulumitest.Resource {
 }
 
 // ByID returns the resource whose id or ARN is idOrArn, or nil.
-func (g *Graph) ByID(idOrArn string) *pulumitest.Resource { return g.byID[idOrArn] }
+func (g *Graph) ByID(idOrArn string) *mockengine.Resource { return g.byID[idOrArn] }
 
 // ByURN returns the resource with the URN, or nil.
-func (g *Graph) ByURN(urn string) *pulumitest.Resource { return g.byURN[urn] }
+func (g *Graph) ByURN(urn string) *mockengine.Resource { return g.byURN[urn] }
 
 // Provider returns the provider resource r uses, or nil for the default provider.
-func (g *Graph) Provider(r *pulumitest.Resource) *pulumitest.Resource {
+func (g *Graph) Provider(r *mockengine.Resource) *mockengine.Resource {
 	if r.Provider == "" {
 		return nil
 	}
@@ -99,7 +99,7 @@ func (g *Graph) Environment() string {
 }
 
 // Name returns the physical name of r: the named output or input field.
-func Name(r *pulumitest.Resource, field string) string {
+func Name(r *mockengine.Resource, field string) string {
 	if s := r.Out(field).Str(); s != "" {
 		return s
 	}
@@ -107,7 +107,7 @@ func Name(r *pulumitest.Resource, field string) string {
 }
 
 // name is [Name], reading the input through [Graph.In].
-func (g *Graph) name(r *pulumitest.Resource, field string) string {
+func (g *Graph) name(r *mockengine.Resource, field string) string {
 	if s := r.Out(field).Str(); s != "" {
 		return s
 	}
@@ -115,7 +115,7 @@ func (g *Graph) name(r *pulumitest.Resource, field string) string {
 }
 
 // refersTo reports whether ref (an input holding an id, ARN or name) names r.
-func (g *Graph) refersTo(ref string, r *pulumitest.Resource, nameFields ...string) bool {
+func (g *Graph) refersTo(ref string, r *mockengine.Resource, nameFields ...string) bool {
 	if ref == "" {
 		return false
 	}
@@ -236,8 +236,8 @@ func (g *Graph) Flows() []Flow {
 }
 
 // blockFlows reads an inline rule block (or an ec2 securityGroupRule) at prefix.
-func (g *Graph) blockFlows(r *pulumitest.Resource, prefix, dir, group, source string) []Flow {
-	in := func(f string) pulumitest.Value { return g.In(r, prefix+f) }
+func (g *Graph) blockFlows(r *mockengine.Resource, prefix, dir, group, source string) []Flow {
+	in := func(f string) mockengine.Value { return g.In(r, prefix+f) }
 	base := Flow{Direction: dir, Group: group, Protocol: strings.ToLower(in("protocol").Str()),
 		From: int(in("fromPort").Num()), To: int(in("toPort").Num()), Source: source}
 	var out []Flow
@@ -270,7 +270,7 @@ func (g *Graph) blockFlows(r *pulumitest.Resource, prefix, dir, group, source st
 // from load balancers, ECS services, RDS clusters, EC2 instances and VPC endpoints.
 func (g *Graph) Attachments() map[string][]string {
 	out := map[string][]string{}
-	add := func(r *pulumitest.Resource, path string) {
+	add := func(r *mockengine.Resource, path string) {
 		for _, id := range g.In(r, path).Strs() {
 			out[id] = append(out[id], r.Type+" "+r.Name)
 		}
@@ -360,7 +360,7 @@ func strs(v any) []string {
 
 // policyDoc is an identity-based policy document and the resource declaring it.
 type policyDoc struct {
-	Owner *pulumitest.Resource
+	Owner *mockengine.Resource
 	Doc   string
 	// Unknown is true when the document is not known yet (in a preview).
 	Unknown bool
@@ -370,7 +370,7 @@ type policyDoc struct {
 // resource declaring each: managed policies, role inline policies and role policies.
 func (g *Graph) identityPolicies() []policyDoc {
 	var out []policyDoc
-	add := func(r *pulumitest.Resource, path string) {
+	add := func(r *mockengine.Resource, path string) {
 		v := g.In(r, path)
 		out = append(out, policyDoc{r, v.Str(), v.Unknown()})
 	}

@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // Severity ranks how bad a violation is.
@@ -197,12 +197,12 @@ type RuleUnknown struct {
 }
 
 // Evaluate runs every rule on the resources recorded in m and applies the exceptions.
-func Evaluate(m *pulumitest.Mocks, exceptions []Exception) Report {
+func Evaluate(m *mockengine.Mocks, exceptions []Exception) Report {
 	return EvaluateRules(m, Rules(), exceptions)
 }
 
 // EvaluateRules runs the given rules.
-func EvaluateRules(m *pulumitest.Mocks, rules []Rule, exceptions []Exception) Report {
+func EvaluateRules(m *mockengine.Mocks, rules []Rule, exceptions []Exception) Report {
 	return EvaluateGraph(NewGraph(m), rules, exceptions)
 }
 

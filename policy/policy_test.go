@@ -6,13 +6,13 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // res builds a recorded custom resource whose outputs echo its inputs plus extra
 // key/value pairs.
-func res(typ, name string, in map[string]any, out ...any) *pulumitest.Resource {
-	r := &pulumitest.Resource{Type: typ, Name: name, Custom: true, Inputs: resource.NewPropertyMapFromMap(in)}
+func res(typ, name string, in map[string]any, out ...any) *mockengine.Resource {
+	r := &mockengine.Resource{Type: typ, Name: name, Custom: true, Inputs: resource.NewPropertyMapFromMap(in)}
 	r.Outputs = r.Inputs.Copy()
 	for i := 0; i+1 < len(out); i += 2 {
 		r.Outputs[resource.PropertyKey(out[i].(string))] = resource.NewPropertyValue(out[i+1])
@@ -21,14 +21,14 @@ func res(typ, name string, in map[string]any, out ...any) *pulumitest.Resource {
 }
 
 // secret marks an input as secret, as `pulumi.ToSecret` does.
-func secret(r *pulumitest.Resource, key string) *pulumitest.Resource {
+func secret(r *mockengine.Resource, key string) *mockengine.Resource {
 	r.Inputs[resource.PropertyKey(key)] = resource.MakeSecret(r.Inputs[resource.PropertyKey(key)])
 	return r
 }
 
-func protect(r *pulumitest.Resource) *pulumitest.Resource { r.Protect = true; return r }
+func protect(r *mockengine.Resource) *mockengine.Resource { r.Protect = true; return r }
 
-func withProvider(r *pulumitest.Resource, ref string) *pulumitest.Resource {
+func withProvider(r *mockengine.Resource, ref string) *mockengine.Resource {
 	r.Provider = ref
 	return r
 }
@@ -42,54 +42,54 @@ const logged = `[{"name":"web","readonlyRootFilesystem":true,"logConfiguration":
 type ruleCase struct {
 	rule string
 	name string
-	bad  []*pulumitest.Resource // must produce at least one finding
-	good []*pulumitest.Resource // must produce none
+	bad  []*mockengine.Resource // must produce at least one finding
+	good []*mockengine.Resource // must produce none
 }
 
 func ruleCases() []ruleCase {
-	provider := func(tags map[string]any) *pulumitest.Resource {
+	provider := func(tags map[string]any) *mockengine.Resource {
 		return res("pulumi:providers:aws", "aws", map[string]any{"region": "ap-northeast-1", "defaultTags": map[string]any{"tags": tags}})
 	}
 	return []ruleCase{
 		{rule: "ENC-RDS", name: "unencrypted cluster",
-			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"storageEncrypted": false})},
-			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"storageEncrypted": true})}},
+			bad:  []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"storageEncrypted": false})},
+			good: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"storageEncrypted": true})}},
 		{rule: "ENC-SSM", name: "SecureString on the default key",
-			bad:  []*pulumitest.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{"type": "SecureString", "value": "x"})},
-			good: []*pulumitest.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{"type": "SecureString", "value": "x", "keyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"})}},
+			bad:  []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{"type": "SecureString", "value": "x"})},
+			good: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{"type": "SecureString", "value": "x", "keyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"})}},
 		{rule: "ENC-SSM", name: "secret stored as a plain String",
-			bad:  []*pulumitest.Resource{secret(res("aws:ssm/parameter:Parameter", "jwt", map[string]any{"name": "/ecsite/test/JWT_SECRET", "type": "String", "value": "s3cret"}), "value")},
-			good: []*pulumitest.Resource{secret(res("aws:ssm/parameter:Parameter", "host", map[string]any{"name": "/ecsite/test/DB_HOST", "type": "String", "value": "db.example"}), "value")}},
+			bad:  []*mockengine.Resource{secret(res("aws:ssm/parameter:Parameter", "jwt", map[string]any{"name": "/ecsite/test/JWT_SECRET", "type": "String", "value": "s3cret"}), "value")},
+			good: []*mockengine.Resource{secret(res("aws:ssm/parameter:Parameter", "host", map[string]any{"name": "/ecsite/test/DB_HOST", "type": "String", "value": "db.example"}), "value")}},
 		{rule: "ENC-LOGS", name: "ECS Exec session log group without a key",
-			bad: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{
 				res("aws:ecs/cluster:Cluster", "c", map[string]any{"configuration": map[string]any{"executeCommandConfiguration": map[string]any{"logConfiguration": map[string]any{"cloudWatchLogGroupName": "/ecs/exec"}}}}),
 				res("aws:cloudwatch/logGroup:LogGroup", "exec", map[string]any{"name": "/ecs/exec"}),
 			},
-			good: []*pulumitest.Resource{
+			good: []*mockengine.Resource{
 				res("aws:ecs/cluster:Cluster", "c", map[string]any{"configuration": map[string]any{"executeCommandConfiguration": map[string]any{"logConfiguration": map[string]any{"cloudWatchLogGroupName": "/ecs/exec"}}}}),
 				res("aws:cloudwatch/logGroup:LogGroup", "exec", map[string]any{"name": "/ecs/exec", "kmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"}),
 				res("aws:cloudwatch/logGroup:LogGroup", "flow", map[string]any{"name": "/vpc/flow"}),
 			}},
 		{rule: "ENC-S3", name: "bucket without encryption configuration",
-			bad: []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-bucket"})},
-			good: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-bucket"})},
+			good: []*mockengine.Resource{
 				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "logs-bucket"}),
 				res("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "logs", map[string]any{"bucket": "logs-id",
 					"rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}}),
 			}},
 		{rule: "ENC-SNS", name: "topic without a key",
-			bad:  []*pulumitest.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
-			good: []*pulumitest.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{"kmsMasterKeyId": "alias/k"})}},
+			bad:  []*mockengine.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
+			good: []*mockengine.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{"kmsMasterKeyId": "alias/k"})}},
 		{rule: "ENC-ECR", name: "repository without encryption configuration",
-			bad:  []*pulumitest.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{})},
-			good: []*pulumitest.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{"encryptionConfigurations": []any{map[string]any{"encryptionType": "AES256"}}})}},
+			bad:  []*mockengine.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{})},
+			good: []*mockengine.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{"encryptionConfigurations": []any{map[string]any{"encryptionType": "AES256"}}})}},
 		{rule: "TLS-LISTENER", name: "HTTP listener forwarding on an internet-facing load balancer",
-			bad: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{
 				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": false}, "arn", "arn:alb-public"),
 				res("aws:lb/listener:Listener", "http", map[string]any{"port": 80, "protocol": "HTTP", "loadBalancerArn": "arn:alb-public",
 					"defaultActions": []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}}),
 			},
-			good: []*pulumitest.Resource{
+			good: []*mockengine.Resource{
 				// An internal load balancer behind CloudFront's VPC origin may forward HTTP.
 				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": true}, "arn", "arn:alb-internal"),
 				res("aws:lb/listener:Listener", "origin", map[string]any{"port": 80, "protocol": "HTTP", "loadBalancerArn": "arn:alb-internal",
@@ -99,192 +99,192 @@ func ruleCases() []ruleCase {
 				res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "certificateArn": "arn:cert"}),
 			}},
 		{rule: "TLS-LISTENER", name: "HTTPS listener allowing TLS 1.0",
-			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08", "certificateArn": "arn:cert"})}},
+			bad: []*mockengine.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08", "certificateArn": "arn:cert"})}},
 		{rule: "TLS-CDN", name: "distribution behaviour allowing plain HTTP",
-			bad: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+			bad: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
 				"defaultCacheBehavior":  map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
 				"orderedCacheBehaviors": []any{map[string]any{"pathPattern": "/static/*", "viewerProtocolPolicy": "allow-all"}},
 				"viewerCertificate":     map[string]any{"cloudfrontDefaultCertificate": true}})},
-			good: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
 				"defaultCacheBehavior":  map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
 				"orderedCacheBehaviors": []any{map[string]any{"pathPattern": "/static/*", "viewerProtocolPolicy": "https-only"}},
 				"viewerCertificate":     map[string]any{"cloudfrontDefaultCertificate": true}})}},
 		{rule: "TLS-CDN", name: "custom certificate with an old viewer policy",
-			bad: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+			bad: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
 				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
 				"viewerCertificate":    map[string]any{"acmCertificateArn": "arn:cert", "minimumProtocolVersion": "TLSv1", "sslSupportMethod": "sni-only"}})},
-			good: []*pulumitest.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
 				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
 				"viewerCertificate":    map[string]any{"acmCertificateArn": "arn:cert", "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"}})}},
 		{rule: "S3-PUBLIC-BLOCK", name: "bucket whose public access block lets a public policy through",
-			bad: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{
 				res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id"),
 				res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "assets", map[string]any{"bucket": "assets-id",
 					"blockPublicAcls": true, "blockPublicPolicy": false, "ignorePublicAcls": true, "restrictPublicBuckets": true}),
 			},
-			good: []*pulumitest.Resource{
+			good: []*mockengine.Resource{
 				res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id"),
 				res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "assets", map[string]any{"bucket": "assets-id",
 					"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true}),
 			}},
 		{rule: "S3-PUBLIC-BLOCK", name: "bucket without a public access block",
-			bad: []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id")}},
+			bad: []*mockengine.Resource{res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id")}},
 		{rule: "NET-ALB-INTERNAL", name: "internet-facing load balancer",
-			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": false})},
-			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": true})}},
+			bad:  []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": false})},
+			good: []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": true})}},
 		{rule: "TLS-BUCKET", name: "bucket without a TLS-only policy",
-			bad: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{
 				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{}),
 				res("aws:s3/bucketPolicy:BucketPolicy", "logs", map[string]any{"bucket": "logs-id", "policy": `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"x"},"Action":"s3:PutObject","Resource":"*"}]}`}),
 			},
-			good: []*pulumitest.Resource{
+			good: []*mockengine.Resource{
 				res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{}),
 				res("aws:s3/bucketPolicy:BucketPolicy", "logs", map[string]any{"bucket": "logs-id", "policy": tlsDeny}),
 			}},
 		{rule: "NET-OPEN-INGRESS", name: "SSH from anywhere",
-			bad: []*pulumitest.Resource{res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", map[string]any{
+			bad: []*mockengine.Resource{res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", map[string]any{
 				"securityGroupId": "sg-app", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22})}},
 		{rule: "NET-OPEN-INGRESS", name: "443 from ::/0 on a group no ALB uses",
-			bad: []*pulumitest.Resource{res("aws:ec2/securityGroup:SecurityGroup", "tasks", map[string]any{"ingress": []any{
+			bad: []*mockengine.Resource{res("aws:ec2/securityGroup:SecurityGroup", "tasks", map[string]any{"ingress": []any{
 				map[string]any{"protocol": "tcp", "fromPort": 443, "toPort": 443, "ipv6CidrBlocks": []any{"::/0"}}}})}},
 		{rule: "NET-OPEN-INGRESS", name: "all traffic from anywhere on the ALB",
-			bad: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{
 				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"securityGroups": []any{"sg-alb"}}),
 				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "all", map[string]any{"securityGroupId": "sg-alb", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "-1"}),
 			},
-			good: []*pulumitest.Resource{
+			good: []*mockengine.Resource{
 				res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"securityGroups": []any{"sg-alb"}}),
 				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "https", map[string]any{"securityGroupId": "sg-alb", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}),
 				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "http6", map[string]any{"securityGroupId": "sg-alb", "cidrIpv6": "::/0", "ipProtocol": "tcp", "fromPort": 80, "toPort": 80}),
 				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "app", map[string]any{"securityGroupId": "sg-app", "referencedSecurityGroupId": "sg-alb", "ipProtocol": "tcp", "fromPort": 3000, "toPort": 3000}),
 			}},
 		{rule: "NET-PUBLIC-IP", name: "task with a public IP",
-			bad:  []*pulumitest.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": true}})},
-			good: []*pulumitest.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": false}})}},
+			bad:  []*mockengine.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": true}})},
+			good: []*mockengine.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": false}})}},
 		{rule: "NET-PUBLIC-IP", name: "bastion in a subnet that maps public IPs",
-			bad: []*pulumitest.Resource{
+			bad: []*mockengine.Resource{
 				res("aws:ec2/subnet:Subnet", "public", map[string]any{"mapPublicIpOnLaunch": true}),
 				res("aws:ec2/instance:Instance", "bastion", map[string]any{"subnetId": "public-id"}),
 			},
-			good: []*pulumitest.Resource{
+			good: []*mockengine.Resource{
 				res("aws:ec2/subnet:Subnet", "private", map[string]any{}),
 				res("aws:ec2/instance:Instance", "bastion", map[string]any{"subnetId": "private-id", "associatePublicIpAddress": false}),
 			}},
 		{rule: "DB-PUBLIC", name: "publicly accessible instance",
-			bad:  []*pulumitest.Resource{res("aws:rds/clusterInstance:ClusterInstance", "writer", map[string]any{"publiclyAccessible": true})},
-			good: []*pulumitest.Resource{res("aws:rds/clusterInstance:ClusterInstance", "writer", map[string]any{"publiclyAccessible": false})}},
+			bad:  []*mockengine.Resource{res("aws:rds/clusterInstance:ClusterInstance", "writer", map[string]any{"publiclyAccessible": true})},
+			good: []*mockengine.Resource{res("aws:rds/clusterInstance:ClusterInstance", "writer", map[string]any{"publiclyAccessible": false})}},
 		{rule: "LOG-FLOW", name: "VPC without flow log",
-			bad:  []*pulumitest.Resource{res("aws:ec2/vpc:Vpc", "vpc", map[string]any{})},
-			good: []*pulumitest.Resource{res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), res("aws:ec2/flowLog:FlowLog", "fl", map[string]any{"vpcId": "vpc-id"})}},
+			bad:  []*mockengine.Resource{res("aws:ec2/vpc:Vpc", "vpc", map[string]any{})},
+			good: []*mockengine.Resource{res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), res("aws:ec2/flowLog:FlowLog", "fl", map[string]any{"vpcId": "vpc-id"})}},
 		{rule: "LOG-CONTAINER", name: "container without log configuration",
-			bad:  []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": `[{"name":"web","readonlyRootFilesystem":true}]`})},
-			good: []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": logged})}},
+			bad:  []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": `[{"name":"web","readonlyRootFilesystem":true}]`})},
+			good: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": logged})}},
 		{rule: "LOG-WAF", name: "web ACL without logging",
-			bad: []*pulumitest.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{}, "arn", "arn:acl")},
-			good: []*pulumitest.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{}, "arn", "arn:acl"),
+			bad: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{}, "arn", "arn:acl")},
+			good: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{}, "arn", "arn:acl"),
 				res("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "acl", map[string]any{"resourceArn": "arn:acl", "logDestinationConfigs": []any{"arn:logs"}})}},
 		{rule: "LOG-DB", name: "Aurora PostgreSQL without log export",
-			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql", "enabledCloudwatchLogsExports": []any{}})},
-			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql", "enabledCloudwatchLogsExports": []any{"postgresql"}})}},
+			bad:  []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql", "enabledCloudwatchLogsExports": []any{}})},
+			good: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql", "enabledCloudwatchLogsExports": []any{"postgresql"}})}},
 		{rule: "LOG-ALB", name: "ALB without access logs",
-			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"accessLogs": map[string]any{"enabled": false, "bucket": "b"}})},
-			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"accessLogs": map[string]any{"enabled": true, "bucket": "b"}})}},
+			bad:  []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"accessLogs": map[string]any{"enabled": false, "bucket": "b"}})},
+			good: []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"accessLogs": map[string]any{"enabled": true, "bucket": "b"}})}},
 		{rule: "PROT-DB", name: "database without protect",
-			bad: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": true, "skipFinalSnapshot": false, "finalSnapshotIdentifier": "db-final"})},
-			good: []*pulumitest.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{
+			bad: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": true, "skipFinalSnapshot": false, "finalSnapshotIdentifier": "db-final"})},
+			good: []*mockengine.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{
 				"deletionProtection": true, "skipFinalSnapshot": false, "finalSnapshotIdentifier": "db-final"}))}},
 		{rule: "PROT-DB", name: "database skipping its final snapshot",
-			bad: []*pulumitest.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": true, "skipFinalSnapshot": true}))}},
+			bad: []*mockengine.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": true, "skipFinalSnapshot": true}))}},
 		{rule: "PROT-ALB", name: "ALB without deletion protection",
-			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{})},
-			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"enableDeletionProtection": true})}},
+			bad:  []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{})},
+			good: []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"enableDeletionProtection": true})}},
 		{rule: "BACKUP-RETENTION", name: "one-day backups",
-			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"backupRetentionPeriod": 1})},
-			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"backupRetentionPeriod": 7})}},
+			bad:  []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"backupRetentionPeriod": 1})},
+			good: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"backupRetentionPeriod": 7})}},
 		{rule: "IAM-WILDCARD", name: "admin inline policy",
-			bad: []*pulumitest.Resource{res("aws:iam/rolePolicy:RolePolicy", "admin", map[string]any{"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`})},
-			good: []*pulumitest.Resource{res("aws:iam/rolePolicy:RolePolicy", "logs", map[string]any{
+			bad: []*mockengine.Resource{res("aws:iam/rolePolicy:RolePolicy", "admin", map[string]any{"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`})},
+			good: []*mockengine.Resource{res("aws:iam/rolePolicy:RolePolicy", "logs", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:PutLogEvents"],"Resource":["arn:aws:logs:ap-northeast-1:123456789012:log-group:x:*"]}]}`})}},
 		{rule: "IAM-WILDCARD", name: "AdministratorAccess attached",
-			bad: []*pulumitest.Resource{res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})},
-			good: []*pulumitest.Resource{res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "exec", map[string]any{
+			bad: []*mockengine.Resource{res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})},
+			good: []*mockengine.Resource{res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "exec", map[string]any{
 				"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"})}},
 		{rule: "IAM-PARAM-SCOPE", name: "execution role reading another environment's parameters",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*"]}]}`})},
-			good: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			good: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*"]},{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:ap-northeast-1:123456789012:key/k"]}]}`})}},
 		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt on every key",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/policy:Policy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/policy:Policy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}}`})}},
 		// Wildcards in actions and resources must not slip past the scope check.
 		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt* on every key",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt*"],"Resource":["*"]}]}`})}},
 		{rule: "IAM-PARAM-SCOPE", name: "parameter reads on every resource but one (NotResource)",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"NotResource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*"]}]}`})}},
 		{rule: "IAM-PARAM-SCOPE", name: "every action but IAM on the account's parameters (NotAction)",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/*"]}]}`})},
-			good: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			good: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*"]}]}`})}},
 		{rule: "IAM-WILDCARD", name: "every action on every resource but one (NotResource)",
-			bad: []*pulumitest.Resource{res("aws:iam/policy:Policy", "almost-admin", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":"*","NotResource":["arn:aws:s3:::audit/*"]}]}`})}},
+			bad: []*mockengine.Resource{res("aws:iam/policy:Policy", "almost-admin", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":"*","NotResource":["arn:aws:s3:::audit/*"]}]}`})}},
 		{rule: "IAM-PARAM-SCOPE", name: "kms:Decrypt on a key wildcard",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:ap-northeast-1:123456789012:key/*"]}]}`})}},
 		{rule: "IAM-PARAM-SCOPE", name: "ssm:GetParam* on every SSM resource of the account",
-			bad: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			bad: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParam*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:*"]}]}`})},
-			good: []*pulumitest.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
+			good: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParam*","kms:Decrypt"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*","arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]},{"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::ecsite-test-bucket/*"]}]}`})}},
 		{rule: "ECS-INSIGHTS", name: "cluster without Container Insights",
-			bad:  []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "disabled"}}})},
-			good: []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}})}},
+			bad:  []*mockengine.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "disabled"}}})},
+			good: []*mockengine.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}})}},
 		{rule: "ECS-READONLY-ROOT", name: "writable root filesystem",
-			bad:  []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": `[{"name":"web","logConfiguration":{"logDriver":"awslogs"}}]`})},
-			good: []*pulumitest.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": logged})}},
+			bad:  []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": `[{"name":"web","logConfiguration":{"logDriver":"awslogs"}}]`})},
+			good: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "web", map[string]any{"containerDefinitions": logged})}},
 		{rule: "TAG-COST", name: "resource on the default provider",
-			bad: []*pulumitest.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
-			good: []*pulumitest.Resource{provider(goodTags),
+			bad: []*mockengine.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
+			good: []*mockengine.Resource{provider(goodTags),
 				withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{}), "urn:pulumi:test::ecsite::pulumi:providers:aws::aws::aws-id")}},
 		{rule: "TAG-COST", name: "provider without cost-center",
-			bad: []*pulumitest.Resource{provider(map[string]any{"project": "ecsite", "environment": "test", "managed-by": "pulumi"}),
+			bad: []*mockengine.Resource{provider(map[string]any{"project": "ecsite", "environment": "test", "managed-by": "pulumi"}),
 				withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{}), "urn:pulumi:test::ecsite::pulumi:providers:aws::aws::aws-id")}},
 		// Each sub-check on its own: the violating graph differs from a compliant one
 		// in exactly one setting.
 		{rule: "ENC-RDS", name: "storageEncrypted unset",
-			bad: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql"})}},
+			bad: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-postgresql"})}},
 		{rule: "TLS-LISTENER", name: "HTTPS listener without a certificate",
-			bad: []*pulumitest.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})}},
+			bad: []*mockengine.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})}},
 		{rule: "NET-PUBLIC-IP", name: "bastion asking for a public IP",
-			bad: []*pulumitest.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{"associatePublicIpAddress": true})}},
+			bad: []*mockengine.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{"associatePublicIpAddress": true})}},
 		{rule: "LOG-DB", name: "cluster of another engine exporting nothing",
-			bad:  []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-mysql"})},
-			good: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-mysql", "enabledCloudwatchLogsExports": []any{"error"}})}},
+			bad:  []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-mysql"})},
+			good: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{"engine": "aurora-mysql", "enabledCloudwatchLogsExports": []any{"error"}})}},
 		{rule: "PROT-DB", name: "database without deletion protection",
-			bad: []*pulumitest.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": false, "finalSnapshotIdentifier": "db-final"}))}},
+			bad: []*mockengine.Resource{protect(res("aws:rds/cluster:Cluster", "db", map[string]any{"deletionProtection": false, "finalSnapshotIdentifier": "db-final"}))}},
 		{rule: "BACKUP-RETENTION", name: "retention unset (AWS defaults to 1 day)",
-			bad: []*pulumitest.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{})}},
+			bad: []*mockengine.Resource{res("aws:rds/cluster:Cluster", "db", map[string]any{})}},
 		{rule: "IAM-WILDCARD", name: "NotAction allow on every resource",
-			bad: []*pulumitest.Resource{res("aws:iam/policy:Policy", "almost-admin", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["*"]}]}`})}},
+			bad: []*mockengine.Resource{res("aws:iam/policy:Policy", "almost-admin", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","NotAction":["iam:*"],"Resource":["*"]}]}`})}},
 		{rule: "IAM-WILDCARD", name: "role holding AdministratorAccess",
-			bad:  []*pulumitest.Resource{res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AdministratorAccess"}})},
-			good: []*pulumitest.Resource{res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}})}},
+			bad:  []*mockengine.Resource{res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AdministratorAccess"}})},
+			good: []*mockengine.Resource{res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}})}},
 		{rule: "ECS-INSIGHTS", name: "cluster without settings",
-			bad: []*pulumitest.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{})}},
+			bad: []*mockengine.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{})}},
 		{rule: "TAG-COST", name: "resource blanking a cost tag",
-			bad: []*pulumitest.Resource{provider(goodTags),
+			bad: []*mockengine.Resource{provider(goodTags),
 				withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{"tags": map[string]any{"cost-center": ""}}), "urn:pulumi:test::ecsite::pulumi:providers:aws::aws::aws-id")}},
 		{rule: "NAME-LENGTH", name: "bucket name over 63 characters",
-			bad:  []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "ecsite-production-application-load-balancer-access-logs-1234567890"})},
-			good: []*pulumitest.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "ecsite-prod-alb-logs-4c3328c"})}},
+			bad:  []*mockengine.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "ecsite-production-application-load-balancer-access-logs-1234567890"})},
+			good: []*mockengine.Resource{res("aws:s3/bucketV2:BucketV2", "logs", map[string]any{"bucket": "ecsite-prod-alb-logs-4c3328c"})}},
 		{rule: "NAME-LENGTH", name: "IAM role name prefix over 38 characters",
-			bad: []*pulumitest.Resource{res("aws:iam/role:Role", "r", map[string]any{"namePrefix": "ecsite-production-api-task-execution-role-"})}},
+			bad: []*mockengine.Resource{res("aws:iam/role:Role", "r", map[string]any{"namePrefix": "ecsite-production-api-task-execution-role-"})}},
 		{rule: "NAME-LENGTH", name: "load balancer name over 32 characters",
-			bad:  []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{}, "name", "ecsite-production-alb-1234567890ab")},
-			good: []*pulumitest.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{}, "name", "ecsite-prod-alb-1234567")}},
+			bad:  []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{}, "name", "ecsite-production-alb-1234567890ab")},
+			good: []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{}, "name", "ecsite-prod-alb-1234567")}},
 	}
 }
 
@@ -305,14 +305,14 @@ func TestEveryRuleCatchesAViolation(t *testing.T) {
 	for _, tc := range ruleCases() {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
 			rule := ruleByID(t, tc.rule)
-			rep := EvaluateRules(pulumitest.NewGraph("ecsite", "test", tc.bad...), []Rule{rule}, nil)
+			rep := EvaluateRules(mockengine.NewGraph("ecsite", "test", tc.bad...), []Rule{rule}, nil)
 			if got := rep.Results[0]; got.Status() != "FAIL" {
 				t.Errorf("violating graph: status %s, findings %v; want FAIL", got.Status(), got.Violations)
 			}
 			if tc.good == nil {
 				return
 			}
-			rep = EvaluateRules(pulumitest.NewGraph("ecsite", "test", tc.good...), []Rule{rule}, nil)
+			rep = EvaluateRules(mockengine.NewGraph("ecsite", "test", tc.good...), []Rule{rule}, nil)
 			if got := rep.Results[0]; got.Status() != "pass" {
 				t.Errorf("compliant graph: status %s, findings %v; want pass", got.Status(), got.Violations)
 			}
@@ -343,21 +343,21 @@ func TestEveryRuleHasACaseAndMetadata(t *testing.T) {
 func TestExceptionsCoverOnlyTheirStackAndResources(t *testing.T) {
 	rule := ruleByID(t, "PROT-ALB")
 	exc := []Exception{{Rule: "PROT-ALB", Stacks: []string{"dev"}, Resources: []string{"*-alb"}, Reason: "disposable"}}
-	bad := func() []*pulumitest.Resource {
-		return []*pulumitest.Resource{
+	bad := func() []*mockengine.Resource {
+		return []*mockengine.Resource{
 			res("aws:lb/loadBalancer:LoadBalancer", "shop-alb", map[string]any{}),
 			res("aws:lb/loadBalancer:LoadBalancer", "internal-lb", map[string]any{}),
 		}
 	}
-	dev := EvaluateRules(pulumitest.NewGraph("ecsite", "dev", bad()...), []Rule{rule}, exc)
+	dev := EvaluateRules(mockengine.NewGraph("ecsite", "dev", bad()...), []Rule{rule}, exc)
 	if r := dev.Results[0]; len(r.Excepted) != 1 || len(r.Violations) != 1 || r.Violations[0].Name != "internal-lb" {
 		t.Errorf("dev: excepted %v, violations %v; want shop-alb excepted and internal-lb violating", r.Excepted, r.Violations)
 	}
-	prod := EvaluateRules(pulumitest.NewGraph("ecsite", "prod", bad()...), []Rule{rule}, exc)
+	prod := EvaluateRules(mockengine.NewGraph("ecsite", "prod", bad()...), []Rule{rule}, exc)
 	if r := prod.Results[0]; len(r.Excepted) != 0 || len(r.Violations) != 2 {
 		t.Errorf("prod: a dev exception applied: excepted %v", r.Excepted)
 	}
-	unused := EvaluateRules(pulumitest.NewGraph("ecsite", "dev"), []Rule{rule}, exc)
+	unused := EvaluateRules(mockengine.NewGraph("ecsite", "dev"), []Rule{rule}, exc)
 	if len(unused.Unused) != 1 {
 		t.Errorf("an exception matching nothing is not reported as unused")
 	}
@@ -381,7 +381,7 @@ func TestExceptionsFile(t *testing.T) {
 }
 
 func TestFlowsReadEverySource(t *testing.T) {
-	g := NewGraph(pulumitest.NewGraph("ecsite", "test",
+	g := NewGraph(mockengine.NewGraph("ecsite", "test",
 		res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "a", map[string]any{"securityGroupId": "sg-1", "referencedSecurityGroupId": "sg-2", "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432}),
 		res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "b", map[string]any{"securityGroupId": "sg-2", "cidrIpv4": "10.0.0.0/16", "ipProtocol": "-1"}),
 		res("aws:ec2/securityGroupRule:SecurityGroupRule", "c", map[string]any{"type": "ingress", "securityGroupId": "sg-3", "cidrBlocks": []any{"10.0.0.0/8"}, "protocol": "tcp", "fromPort": 1, "toPort": 9}),

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // The JSON document `pulumi preview --json` prints (Pulumi CLI 3.190) is the CLI's
@@ -77,7 +77,7 @@ func LoadPreview(data []byte, stack string) (*Graph, error) {
 		return nil, fmt.Errorf("not a `pulumi preview --json` document: no \"steps\"")
 	}
 	want := stack[strings.LastIndex(stack, "/")+1:]
-	byURN := map[string]*pulumitest.Resource{}
+	byURN := map[string]*mockengine.Resource{}
 	project, sames := "", 0
 	for i, s := range d.Steps {
 		if s.Op == "same" {
@@ -95,7 +95,7 @@ func LoadPreview(data []byte, stack string) (*Graph, error) {
 			return nil, fmt.Errorf("step %d: the preview is of stack %q, not %q", i+1, got, want)
 		}
 		project = urn.Project().String()
-		r := &pulumitest.Resource{
+		r := &mockengine.Resource{
 			Type: st.Type, Name: urn.Name(), URN: st.URN, Parent: st.Parent, Custom: st.Custom,
 			Provider: st.Provider, Protect: st.Protect,
 			Inputs:  fromJSONMap(st.Inputs, strings.HasPrefix(st.Type, "pulumi:providers:")),
@@ -109,7 +109,7 @@ func LoadPreview(data []byte, stack string) (*Graph, error) {
 	if n := d.ChangeSummary["same"]; n > 0 && sames == 0 {
 		return nil, fmt.Errorf("the preview leaves out the %d unchanged resources; run `pulumi preview --json --show-sames`", n)
 	}
-	rs := make([]*pulumitest.Resource, 0, len(byURN))
+	rs := make([]*mockengine.Resource, 0, len(byURN))
 	for _, r := range byURN {
 		rs = append(rs, r)
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 var update = flag.Bool("update", false, "rewrite policy/testdata/preview-prod.json from the program")
@@ -25,8 +25,8 @@ const fixtureStack = "prod"
 var fixturePath = filepath.Join("testdata", "preview-"+fixtureStack+".json")
 
 // programRun runs the whole program for the fixture's stack once for every test here.
-var programRun = sync.OnceValues(func() (*pulumitest.Mocks, error) {
-	r := programtest.Run(fixtureStack, pulumitest.Options{})
+var programRun = sync.OnceValues(func() (*mockengine.Mocks, error) {
+	r := programtest.Run(fixtureStack, mockengine.Options{})
 	if r.Err == nil {
 		if errs := r.Exports.Errors(); len(errs) > 0 {
 			r.Err = errs[0]
@@ -35,7 +35,7 @@ var programRun = sync.OnceValues(func() (*pulumitest.Mocks, error) {
 	return r.Mocks, r.Err
 })
 
-func program(t *testing.T) *pulumitest.Mocks {
+func program(t *testing.T) *mockengine.Mocks {
 	t.Helper()
 	m, err := programRun()
 	if err != nil {
@@ -423,7 +423,7 @@ func TestUnknownAttribution(t *testing.T) {
 	unknown := resource.MakeComputed(resource.NewStringProperty(""))
 	flowLog := res("aws:ec2/flowLog:FlowLog", "fl", map[string]any{})
 	flowLog.Inputs["vpcId"] = unknown
-	rep := EvaluateRules(pulumitest.NewGraph("ecsite", "test", res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), flowLog), []Rule{ruleByID(t, "LOG-FLOW")}, nil)
+	rep := EvaluateRules(mockengine.NewGraph("ecsite", "test", res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), flowLog), []Rule{ruleByID(t, "LOG-FLOW")}, nil)
 	if r := rep.Results[0]; r.Status() != "UNKNOWN" || len(r.Unknown) != 2 {
 		t.Errorf("flow log of an unknown VPC: %s, unknowns %+v; want UNKNOWN for the flow log and the VPC", r.Status(), r.Unknown)
 	}
@@ -431,13 +431,13 @@ func TestUnknownAttribution(t *testing.T) {
 	a := res("aws:rds/cluster:Cluster", "a", map[string]any{})
 	a.Inputs["storageEncrypted"] = unknown
 	b := res("aws:rds/cluster:Cluster", "b", map[string]any{"storageEncrypted": false})
-	rep = EvaluateRules(pulumitest.NewGraph("ecsite", "test", a, b), []Rule{ruleByID(t, "ENC-RDS")}, nil)
+	rep = EvaluateRules(mockengine.NewGraph("ecsite", "test", a, b), []Rule{ruleByID(t, "ENC-RDS")}, nil)
 	if r := rep.Results[0]; r.Status() != "FAIL" || len(r.Violations) != 1 || r.Violations[0].Name != "b" || len(r.Unknown) != 1 || r.Unknown[0].Name != "a" {
 		t.Errorf("violations %v, unknowns %+v; want b violating and a unknown", r.Violations, r.Unknown)
 	}
 
 	exc := []Exception{{Rule: "ENC-RDS", Stacks: []string{"test"}, Resources: []string{"a"}, Reason: "test"}}
-	rep = EvaluateRules(pulumitest.NewGraph("ecsite", "test", a), []Rule{ruleByID(t, "ENC-RDS")}, exc)
+	rep = EvaluateRules(mockengine.NewGraph("ecsite", "test", a), []Rule{ruleByID(t, "ENC-RDS")}, exc)
 	if r := rep.Results[0]; r.Status() != "excepted" || len(r.Unknown) != 0 {
 		t.Errorf("excepted resource: %s, unknowns %+v; want excepted", r.Status(), r.Unknown)
 	}

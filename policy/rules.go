@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/ecsite/infra/compute"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // Rules returns the rule set in report order.
@@ -442,7 +442,7 @@ type container struct {
 	} `json:"logConfiguration"`
 }
 
-func (g *Graph) containers(td *pulumitest.Resource) ([]container, error) {
+func (g *Graph) containers(td *mockengine.Resource) ([]container, error) {
 	var cs []container
 	err := json.Unmarshal([]byte(g.In(td, "containerDefinitions").Str()), &cs)
 	return cs, err

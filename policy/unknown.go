@@ -3,7 +3,7 @@ package policy
 import (
 	"fmt"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // Unknown is a resource on which a rule could not decide, because inputs it needed are
@@ -23,7 +23,7 @@ type Unknown struct {
 
 // read is one input a rule read whose value is unknown.
 type read struct {
-	r     *pulumitest.Resource
+	r     *mockengine.Resource
 	field string
 }
 
@@ -37,7 +37,7 @@ type readLog struct {
 
 // In returns the input of r at path, like r.In, and records it when its value is unknown
 // so that the rule's result says so. Rules read inputs through it.
-func (g *Graph) In(r *pulumitest.Resource, path string) pulumitest.Value {
+func (g *Graph) In(r *mockengine.Resource, path string) mockengine.Value {
 	if g.log != nil && r.InUnknown(path) {
 		rd := read{r, path}
 		g.log.all = append(g.log.all, rd)
@@ -95,7 +95,7 @@ func (g *Graph) mark() {
 // finding returns a finding on r and attributes to it the unknown reads that may have
 // caused it: those since the rule's previous finding, except reads on other resources of
 // r's type (a loop's earlier iterations, which concern those resources).
-func (g *Graph) finding(r *pulumitest.Resource, format string, args ...any) Finding {
+func (g *Graph) finding(r *mockengine.Resource, format string, args ...any) Finding {
 	f := Finding{Type: r.Type, Name: r.Name, Message: fmt.Sprintf(format, args...)}
 	f.undecided = g.attribute(r.Type, r.Name)
 	return f

@@ -6,14 +6,14 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // patchService overrides fields (JSON values) of element i of the prod stack's services.
-func patchService(i int, kv ...string) func(t *testing.T) pulumitest.Options {
-	return func(t *testing.T) pulumitest.Options {
-		cfg, err := pulumitest.StackConfig("prod")
+func patchService(i int, kv ...string) func(t *testing.T) mockengine.Options {
+	return func(t *testing.T) mockengine.Options {
+		cfg, err := mockengine.StackConfig("prod")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,20 +32,20 @@ func patchService(i int, kv ...string) func(t *testing.T) pulumitest.Options {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return pulumitest.Options{Config: map[string]string{key: string(b)}}
+		return mockengine.Options{Config: map[string]string{key: string(b)}}
 	}
 }
 
 // addService appends one service (a JSON object) to the prod stack's services.
-func addService(obj string) func(t *testing.T) pulumitest.Options {
-	return func(t *testing.T) pulumitest.Options {
-		cfg, err := pulumitest.StackConfig("prod")
+func addService(obj string) func(t *testing.T) mockengine.Options {
+	return func(t *testing.T) mockengine.Options {
+		cfg, err := mockengine.StackConfig("prod")
 		if err != nil {
 			t.Fatal(err)
 		}
 		key := programtest.Key(t, "services")
 		list := strings.TrimSuffix(strings.TrimSpace(cfg[key]), "]") + "," + obj + "]"
-		return pulumitest.Options{Config: map[string]string{key: list}}
+		return mockengine.Options{Config: map[string]string{key: list}}
 	}
 }
 

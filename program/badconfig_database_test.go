@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // databaseCases are whole-program cases: one of the database package's own rules (its
@@ -38,7 +38,7 @@ func TestGoodDatabaseWindowsAndNames(t *testing.T) {
 		"first Aurora 17 release":         {"engineVersion": `"17.4"`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := programtest.Run("prod", pulumitest.Options{Config: map[string]string{
+			r := programtest.Run("prod", mockengine.Options{Config: map[string]string{
 				programtest.Key(t, "database"): programtest.Patch(t, "prod", "database", fields),
 			}})
 			if r.Err != nil {
@@ -54,7 +54,7 @@ func TestGoodDatabaseWindowsAndNames(t *testing.T) {
 // TestEveryDatabaseProblemIsReportedAtOnce: several bad database fields are reported
 // together, each with its value.
 func TestEveryDatabaseProblemIsReportedAtOnce(t *testing.T) {
-	r := programtest.Run("prod", pulumitest.Options{Config: map[string]string{
+	r := programtest.Run("prod", mockengine.Options{Config: map[string]string{
 		programtest.Key(t, "database"):   `{"minCapacity":3,"maxCapacity":1.7,"instanceCount":40,"masterUsername":"admin","backupRetentionDays":0}`,
 		programtest.Key(t, "mongodbUri"): "mongodb://x",
 	}})

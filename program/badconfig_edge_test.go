@@ -6,20 +6,20 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 )
 
 // both applies several option functions to one run (each overrides different keys).
-func both(fs ...func(t *testing.T) pulumitest.Options) func(t *testing.T) pulumitest.Options {
-	return func(t *testing.T) pulumitest.Options {
+func both(fs ...func(t *testing.T) mockengine.Options) func(t *testing.T) mockengine.Options {
+	return func(t *testing.T) mockengine.Options {
 		cfg := map[string]string{}
 		for _, f := range fs {
 			for k, v := range f(t).Config {
 				cfg[k] = v
 			}
 		}
-		return pulumitest.Options{Config: cfg}
+		return mockengine.Options{Config: cfg}
 	}
 }
 

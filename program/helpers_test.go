@@ -3,9 +3,9 @@ package program_test
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
-func resourceInputs(r *pulumitest.Resource) resource.PropertyValue {
+func resourceInputs(r *mockengine.Resource) resource.PropertyValue {
 	return resource.NewObjectProperty(r.Inputs)
 }

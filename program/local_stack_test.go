@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 	"github.com/ecsite/infra/network"
 )
 
@@ -104,12 +104,12 @@ func uncoveredServices(r programtest.Result, services []string) (missing map[str
 // check runs on the stack as committed and with every optional feature switched on (a
 // user may turn one on locally), so services used only by those are covered too.
 func TestLocalStackCoversEveryAWSService(t *testing.T) {
-	cfg := programtest.Config(t, localStack, pulumitest.Options{})
+	cfg := programtest.Config(t, localStack, mockengine.Options{})
 	for _, variant := range []struct {
 		name string
-		opts func(t *testing.T) pulumitest.Options
+		opts func(t *testing.T) mockengine.Options
 	}{
-		{"as committed", func(t *testing.T) pulumitest.Options { return pulumitest.Options{} }},
+		{"as committed", func(t *testing.T) mockengine.Options { return mockengine.Options{} }},
 		{"every optional feature on", everyOptionalFeature},
 	} {
 		t.Run(variant.name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestLocalStackCoversEveryAWSService(t *testing.T) {
 }
 
 // callsBypassing returns the AWS functions called through any provider but refs.
-func callsBypassing(calls []pulumitest.Call, refs ...string) []string {
+func callsBypassing(calls []mockengine.Call, refs ...string) []string {
 	var out []string
 	for _, c := range calls {
 		if strings.HasPrefix(c.Token, "aws:") && !slices.Contains(refs, c.Provider) {
@@ -166,12 +166,12 @@ func callsBypassing(calls []pulumitest.Call, refs ...string) []string {
 // everyOptionalFeature switches on, over the local stack, the features that add AWS
 // services or resource types: the site's domain on the distribution (a DNS-validated
 // certificate and alias records), ALB access logs, every interface endpoint, the bastion and the optional third-party secrets.
-func everyOptionalFeature(t *testing.T) pulumitest.Options {
+func everyOptionalFeature(t *testing.T) mockengine.Options {
 	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := pulumitest.Options{Config: map[string]string{
+	opts := mockengine.Options{Config: map[string]string{
 		programtest.Key(t, "loadBalancer"): programtest.Patch(t, localStack, "loadBalancer", map[string]string{"accessLogs": "true"}),
 		programtest.Key(t, "cdn"): programtest.Patch(t, localStack, "cdn", map[string]string{
 			"domainName": `"shop.example.com"`, "hostedZoneId": `"Z0123456789ABCDEFGHIJ"`,
@@ -190,7 +190,7 @@ func everyOptionalFeature(t *testing.T) pulumitest.Options {
 // TestCoverageCheckCatchesAGap shows the coverage rule failing: the local stack with a
 // service removed from awsEndpoint.services, and a token of a module nobody mapped.
 func TestCoverageCheckCatchesAGap(t *testing.T) {
-	cfg := programtest.Config(t, localStack, pulumitest.Options{})
+	cfg := programtest.Config(t, localStack, mockengine.Options{})
 	for _, drop := range []string{"ec2", "logs", "sts", "iam"} {
 		t.Run("without "+drop, func(t *testing.T) {
 			var services []string
@@ -203,7 +203,7 @@ func TestCoverageCheckCatchesAGap(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := pulumitest.Options{Config: map[string]string{
+			opts := mockengine.Options{Config: map[string]string{
 				programtest.Key(t, "awsEndpoint"): programtest.Patch(t, localStack, "awsEndpoint", map[string]string{"services": string(b)}),
 			}}
 			r := programtest.MustRun(t, localStack, opts)
@@ -214,7 +214,7 @@ func TestCoverageCheckCatchesAGap(t *testing.T) {
 		})
 	}
 	t.Run("function on the default provider", func(t *testing.T) {
-		calls := []pulumitest.Call{
+		calls := []mockengine.Call{
 			{Token: "aws:index/getCallerIdentity:getCallerIdentity", Provider: "urn:p::id"},
 			{Token: "aws:ssm/getParameter:getParameter"},
 		}
@@ -246,8 +246,8 @@ func TestCoverageCheckCatchesAGap(t *testing.T) {
 // us-east-1) send each listed service to the emulator, skip the checks that need real
 // AWS and keep the dummy keys secret.
 func TestLocalStackProviderPointsAtEmulator(t *testing.T) {
-	cfg := programtest.Config(t, localStack, pulumitest.Options{})
-	r := programtest.MustRun(t, localStack, pulumitest.Options{})
+	cfg := programtest.Config(t, localStack, mockengine.Options{})
+	r := programtest.MustRun(t, localStack, mockengine.Options{})
 	providers := r.ByType("pulumi:providers:aws")
 	if len(providers) != 2 {
 		t.Fatalf("want two aws providers, got %d", len(providers))
@@ -258,7 +258,7 @@ func TestLocalStackProviderPointsAtEmulator(t *testing.T) {
 	}
 }
 
-func checkEmulatorProvider(t *testing.T, p *pulumitest.Resource, e config.AwsEndpoint, region string) {
+func checkEmulatorProvider(t *testing.T, p *mockengine.Resource, e config.AwsEndpoint, region string) {
 	t.Helper()
 	if !e.Enabled() || !strings.HasPrefix(e.URL, "http://localhost:") {
 		t.Fatalf("Pulumi.local.yaml: awsEndpoint.url = %q; want the emulator on localhost", e.URL)
@@ -299,10 +299,10 @@ var emulatorProviderInputs = []string{"endpoints", "accessKey", "secretKey", "sk
 func TestCommittedStacksTalkToRealAWS(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			if cfg := programtest.Config(t, stack, pulumitest.Options{}); cfg.AwsEndpoint.Enabled() {
+			if cfg := programtest.Config(t, stack, mockengine.Options{}); cfg.AwsEndpoint.Enabled() {
 				t.Errorf("Pulumi.%s.yaml sets awsEndpoint.url %q", stack, cfg.AwsEndpoint.URL)
 			}
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			for _, p := range r.ByType("pulumi:providers:aws") {
 				if bad := emulatorInputs(p); len(bad) > 0 {
 					t.Errorf("provider %s sets %v; a stack on real AWS must not", p.Name, bad)
@@ -311,7 +311,7 @@ func TestCommittedStacksTalkToRealAWS(t *testing.T) {
 		})
 	}
 	// The check fires on providers that do carry them.
-	r := programtest.MustRun(t, localStack, pulumitest.Options{})
+	r := programtest.MustRun(t, localStack, mockengine.Options{})
 	for _, p := range r.ByType("pulumi:providers:aws") {
 		if bad := emulatorInputs(p); len(bad) != len(emulatorProviderInputs)+1 {
 			t.Errorf("the local provider %s shows only %v; the check is blind", p.Name, bad)
@@ -319,7 +319,7 @@ func TestCommittedStacksTalkToRealAWS(t *testing.T) {
 	}
 }
 
-func emulatorInputs(p *pulumitest.Resource) []string {
+func emulatorInputs(p *mockengine.Resource) []string {
 	var bad []string
 	for _, k := range emulatorProviderInputs {
 		if !p.In(k).Null() {
@@ -344,11 +344,11 @@ var localMayDiffer = map[string]string{
 // TestLocalStackIsDevSized: the local stack sets what dev sets, with dev's values,
 // except the listed differences, and only keys Pulumi.yaml declares.
 func TestLocalStackIsDevSized(t *testing.T) {
-	dev, err := pulumitest.StackConfig("dev")
+	dev, err := mockengine.StackConfig("dev")
 	if err != nil {
 		t.Fatal(err)
 	}
-	local, err := pulumitest.StackConfig(localStack)
+	local, err := mockengine.StackConfig(localStack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestLocalStackIsDevSized(t *testing.T) {
 	for _, d := range stackDifferences(defaults, dev, local, localMayDiffer) {
 		t.Errorf("Pulumi.local.yaml differs from Pulumi.dev.yaml at %s; copy dev's value or list the difference with its reason in localMayDiffer", d)
 	}
-	proj, err := pulumitest.ReadProject()
+	proj, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func stackDifferences(defaults, a, b map[string]string, allowed map[string]strin
 // projectDefaults returns Pulumi.yaml's declared defaults as JSON, by qualified key.
 func projectDefaults(t *testing.T) map[string]string {
 	t.Helper()
-	proj, err := pulumitest.ReadProject()
+	proj, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}

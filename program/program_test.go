@@ -7,21 +7,21 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/internal/pulumitest"
 	"github.com/ecsite/infra/program"
 )
 
 // badConfigCase is one invalid configuration and the key its error must name.
 type badConfigCase struct {
 	name    string
-	opts    func(t *testing.T) pulumitest.Options
+	opts    func(t *testing.T) mockengine.Options
 	wantKey string
 }
 
 // set overrides whole keys of the prod stack.
-func set(kv ...string) func(t *testing.T) pulumitest.Options {
-	return func(t *testing.T) pulumitest.Options {
+func set(kv ...string) func(t *testing.T) mockengine.Options {
+	return func(t *testing.T) mockengine.Options {
 		cfg := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
 			k := kv[i]
@@ -30,18 +30,18 @@ func set(kv ...string) func(t *testing.T) pulumitest.Options {
 			}
 			cfg[k] = kv[i+1]
 		}
-		return pulumitest.Options{Config: cfg}
+		return mockengine.Options{Config: cfg}
 	}
 }
 
 // patch overrides fields of an object key of the prod stack (values are JSON).
-func patch(key string, kv ...string) func(t *testing.T) pulumitest.Options {
-	return func(t *testing.T) pulumitest.Options {
+func patch(key string, kv ...string) func(t *testing.T) mockengine.Options {
+	return func(t *testing.T) mockengine.Options {
 		fields := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
 			fields[kv[i]] = kv[i+1]
 		}
-		return pulumitest.Options{Config: map[string]string{programtest.Key(t, key): programtest.Patch(t, "prod", key, fields)}}
+		return mockengine.Options{Config: map[string]string{programtest.Key(t, key): programtest.Patch(t, "prod", key, fields)}}
 	}
 }
 
@@ -60,12 +60,12 @@ var coreAndNetworkCases = []badConfigCase{
 	{"cost center with a character tags reject", set("costCenter", "shop#1"), "costCenter"},
 	{"missing region", set("aws:region", ""), "aws:region"},
 	{"malformed region", set("aws:region", "tokyo"), "aws:region"},
-	{"empty project name", func(t *testing.T) pulumitest.Options { return pulumitest.Options{Project: "-"} }, "project"},
-	{"project name with two hyphens in a row, which RDS identifiers refuse", func(t *testing.T) pulumitest.Options {
-		return pulumitest.Options{Project: "ec--site"}
+	{"empty project name", func(t *testing.T) mockengine.Options { return mockengine.Options{Project: "-"} }, "project"},
+	{"project name with two hyphens in a row, which RDS identifiers refuse", func(t *testing.T) mockengine.Options {
+		return mockengine.Options{Project: "ec--site"}
 	}, "project"},
-	{"project name too long for AWS name limits", func(t *testing.T) pulumitest.Options {
-		return pulumitest.Options{Project: "a-very-long-shop"}
+	{"project name too long for AWS name limits", func(t *testing.T) mockengine.Options {
+		return mockengine.Options{Project: "a-very-long-shop"}
 	}, "project"},
 }
 
@@ -99,7 +99,7 @@ func runBadConfig(t *testing.T, cases []badConfigCase) {
 func TestBadConfigCoreAndNetwork(t *testing.T) { runBadConfig(t, coreAndNetworkCases) }
 
 func TestEveryProblemIsReportedAtOnce(t *testing.T) {
-	r := programtest.Run("prod", pulumitest.Options{Config: map[string]string{
+	r := programtest.Run("prod", mockengine.Options{Config: map[string]string{
 		programtest.Key(t, "environment"): "Prod!",
 		programtest.Key(t, "costCenter"):  "#",
 		programtest.Key(t, "network"):     `{"natGateways":"many","vpcCidr":"10.0.0.0/40","flowLogRetentionDays":2}`,
@@ -127,7 +127,7 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 func TestCommittedStacksRun(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			if len(r.Resources()) < 20 {
 				t.Fatalf("only %d resources registered", len(r.Resources()))
 			}
@@ -145,7 +145,7 @@ func TestCommittedStacksRun(t *testing.T) {
 func TestEveryResourceHasAComponentParent(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			for _, res := range r.Resources() {
 				if res.IsProvider() {
 					continue
@@ -170,8 +170,8 @@ func TestEveryResourceHasAComponentParent(t *testing.T) {
 func TestProviderCarriesRegionAndTags(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			providers := r.ByType("pulumi:providers:aws")
 			if len(providers) != 2 {
 				t.Fatalf("want two aws providers, got %d", len(providers))
@@ -222,8 +222,8 @@ func TestProviderCarriesRegionAndTags(t *testing.T) {
 func TestSiteIsServedByCloudFront(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, pulumitest.Options{})
-			r := programtest.MustRun(t, stack, pulumitest.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			r := programtest.MustRun(t, stack, mockengine.Options{})
 			dist := r.Only(t, "aws:cloudfront/distribution:Distribution")
 			want := "https://" + dist.Out("domainName").Str()
 			if cfg.Cdn.DomainName != "" {
@@ -252,8 +252,8 @@ func TestSiteIsServedByCloudFront(t *testing.T) {
 func TestRunsAreDeterministic(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			a := fingerprint(programtest.MustRun(t, stack, pulumitest.Options{}))
-			b := fingerprint(programtest.MustRun(t, stack, pulumitest.Options{}))
+			a := fingerprint(programtest.MustRun(t, stack, mockengine.Options{}))
+			b := fingerprint(programtest.MustRun(t, stack, mockengine.Options{}))
 			if len(a) != len(b) {
 				t.Fatalf("runs registered %d and %d resources", len(a), len(b))
 			}
@@ -271,14 +271,14 @@ func fingerprint(r programtest.Result) []string {
 	for _, res := range r.Resources() {
 		out = append(out, fmt.Sprintf("%s parent=%s protect=%v ignore=%v deps=%v dbr=%v inputs=%#v",
 			res.URN, res.Parent, res.Protect, res.IgnoreChanges, res.DependsOn, res.DeleteBeforeReplace,
-			pulumitest.Value{V: resourceInputs(res)}.Plain()))
+			mockengine.Value{V: resourceInputs(res)}.Plain()))
 	}
 	return out
 }
 
 func BenchmarkProdStack(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		r := programtest.Run("prod", pulumitest.Options{})
+		r := programtest.Run("prod", mockengine.Options{})
 		if r.Err != nil {
 			b.Fatal(r.Err)
 		}
@@ -290,8 +290,8 @@ func BenchmarkProdStack(b *testing.B) {
 // with an error naming the key; the prod stack's own zone passes.
 func TestHostedZonePreflight(t *testing.T) {
 	for _, c := range []struct{ zone, key string }{
-		{pulumitest.MockZoneMissing, "cdn.hostedZoneId"},
-		{pulumitest.MockZoneElsewhere, "cdn.domainName"},
+		{mockengine.MockZoneMissing, "cdn.hostedZoneId"},
+		{mockengine.MockZoneElsewhere, "cdn.domainName"},
 	} {
 		r := programtest.Run("prod", patch("cdn", "hostedZoneId", `"`+c.zone+`"`)(t))
 		ve, ok := config.AsValidationError(r.Err)
@@ -308,5 +308,5 @@ func TestHostedZonePreflight(t *testing.T) {
 		program.InZone("www.example.com.evil.net", "example.com") || program.InZone("notexample.com", "example.com") {
 		t.Error("InZone misjudges a name")
 	}
-	programtest.MustRun(t, "prod", pulumitest.Options{})
+	programtest.MustRun(t, "prod", mockengine.Options{})
 }

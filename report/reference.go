@@ -15,7 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/config"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // ReferencePath is where the generated configuration reference lives, relative to the
@@ -30,11 +30,11 @@ const modulePath = "github.com/ecsite/infra"
 // the doc comment of every Go field that holds a setting, and the values of the
 // committed stack files.
 func Reference() (string, error) {
-	root, err := pulumitest.RepoRoot()
+	root, err := mockengine.RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	project, err := pulumitest.ReadProject()
+	project, err := mockengine.ReadProject()
 	if err != nil {
 		return "", err
 	}
@@ -45,11 +45,11 @@ func Reference() (string, error) {
 	values := map[string]map[string]any{}
 	for _, st := range Stacks {
 		var cfg *config.Config
-		if _, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+		if _, err := mockengine.Run(func(ctx *pulumi.Context) error {
 			c, err := config.Load(ctx)
 			cfg = c
 			return err
-		}, st, pulumitest.Options{}); err != nil {
+		}, st, mockengine.Options{}); err != nil {
 			return "", fmt.Errorf("stack %s: %w", st, err)
 		}
 		values[st] = cfg.Values()
@@ -143,13 +143,13 @@ func Reference() (string, error) {
 		}
 		w.line("")
 	}
-	w.line("`=` means the stack sets the default value. Values set with `--secret` show as `%s`.", pulumitest.SecretPlaceholder)
+	w.line("`=` means the stack sets the default value. Values set with `--secret` show as `%s`.", mockengine.SecretPlaceholder)
 	return w.String(), nil
 }
 
 // stackSet reports whether the committed stack file sets key.
 func stackSet(project, stack, key string) (string, bool) {
-	cfg, err := pulumitest.StackConfig(stack)
+	cfg, err := mockengine.StackConfig(stack)
 	if err != nil {
 		return "", false
 	}

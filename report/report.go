@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/cost"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/policy"
 	"github.com/ecsite/infra/program"
 )
@@ -34,24 +34,23 @@ type Stack struct {
 	// Name is the stack name.
 	Name string
 	// Mocks holds every resource the program registered.
-	Mocks *pulumitest.Mocks
+	Mocks *mockengine.Mocks
 	// Exports holds the stack outputs.
-	Exports *pulumitest.Exports
+	Exports *mockengine.Exports
 }
 
 // Run runs the program for the committed stack file Pulumi.<stack>.yaml.
 func Run(stack string) (*Stack, error) {
-	exports := pulumitest.NewExports()
-	m, err := pulumitest.Run(func(ctx *pulumi.Context) error {
-		return program.RunWith(ctx, exports.Record)
-	}, stack, pulumitest.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("stack %s: %w", stack, err)
+	r := mockengine.RunProgram(func(ctx *pulumi.Context, export func(string, pulumi.Input)) error {
+		return program.RunWith(ctx, export)
+	}, stack, mockengine.Options{})
+	if r.Err != nil {
+		return nil, fmt.Errorf("stack %s: %w", stack, r.Err)
 	}
-	if errs := exports.Errors(); len(errs) > 0 {
+	if errs := r.Exports.Errors(); len(errs) > 0 {
 		return nil, fmt.Errorf("stack %s: resolving outputs: %w", stack, errs[0])
 	}
-	return &Stack{Name: stack, Mocks: m, Exports: exports}, nil
+	return &Stack{Name: stack, Mocks: r.Mocks, Exports: r.Exports}, nil
 }
 
 // Generate runs the committed stack and renders its report.
@@ -192,7 +191,7 @@ func Verdict(e *cost.Estimate, target float64) string {
 }
 
 // component returns the nearest component ancestor of r, or nil.
-func component(g *policy.Graph, r *pulumitest.Resource) *pulumitest.Resource {
+func component(g *policy.Graph, r *mockengine.Resource) *mockengine.Resource {
 	for p := g.ByURN(r.Parent); p != nil; p = g.ByURN(p.Parent) {
 		if !p.Custom {
 			return p
@@ -206,7 +205,7 @@ func shortType(t string) string { return strings.TrimPrefix(t, "aws:") }
 func resources(w *writer, g *policy.Graph) {
 	w.line("## Resources by component")
 	w.line("")
-	groups := map[string][]*pulumitest.Resource{}
+	groups := map[string][]*mockengine.Resource{}
 	var order []string
 	for _, r := range g.Resources() {
 		if !r.Custom || r.IsProvider() {
@@ -251,7 +250,7 @@ func resources(w *writer, g *policy.Graph) {
 	}
 }
 
-func options(r *pulumitest.Resource) string {
+func options(r *mockengine.Resource) string {
 	var out []string
 	if r.Protect {
 		out = append(out, "protect")
@@ -279,7 +278,7 @@ func sortedKeys(m map[string]string) []string {
 
 // show renders a recorded value: secrets as [secret], strings as they are, anything
 // else as compact JSON (object keys sorted).
-func show(v pulumitest.Value) string {
+func show(v mockengine.Value) string {
 	if v.Secret() {
 		return "[secret]"
 	}
@@ -304,7 +303,7 @@ func showAny(v any) string {
 	return string(b)
 }
 
-func outputs(w *writer, ex *pulumitest.Exports) {
+func outputs(w *writer, ex *mockengine.Exports) {
 	w.line("## Outputs")
 	w.line("")
 	names := ex.Names()

@@ -12,9 +12,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/cost"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
+	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/policy"
-	"github.com/ecsite/infra/program"
 )
 
 // The committed stacks are run once per test binary and shared by the whole-stack tests.
@@ -46,7 +46,7 @@ func committed(t *testing.T, stack string) *Stack {
 // TestCommittedReportsAreCurrent fails when docs/stacks/<stack>.md differs from what
 // the program and stack files produce now.
 func TestCommittedReportsAreCurrent(t *testing.T) {
-	root, err := pulumitest.RepoRoot()
+	root, err := mockengine.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestCommittedReportsAreCurrent(t *testing.T) {
 // TestReferenceIsCurrent fails when docs/configuration.md differs from what Pulumi.yaml,
 // the code defaults, the settings' doc comments and the stack files produce now.
 func TestReferenceIsCurrent(t *testing.T) {
-	root, err := pulumitest.RepoRoot()
+	root, err := mockengine.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestReferenceCoversEveryDeclaredKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	project, err := pulumitest.ReadProject()
+	project, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestSecretsNeverAppear(t *testing.T) {
 // TestSecretsNeverAppearInAHandBuiltStack makes the secret check bite even before a
 // stack holds secrets: a secret input, a secret parameter value and a secret output.
 func TestSecretsNeverAppearInAHandBuiltStack(t *testing.T) {
-	param := &pulumitest.Resource{Type: "aws:ssm/parameter:Parameter", Name: "url", Custom: true,
+	param := &mockengine.Resource{Type: "aws:ssm/parameter:Parameter", Name: "url", Custom: true,
 		Inputs: resource.PropertyMap{
 			"name":  resource.NewStringProperty("/ecsite/test/DATABASE_URL"),
 			"type":  resource.NewStringProperty("SecureString"),
@@ -287,8 +287,8 @@ func TestSecretsNeverAppearInAHandBuiltStack(t *testing.T) {
 			"keyId": resource.MakeSecret(resource.NewStringProperty("arn:aws:kms:ap-northeast-1:123456789012:key/secret-key-id")),
 		}}
 	param.Outputs = param.Inputs.Copy()
-	m := pulumitest.NewGraph("ecsite", "test", param)
-	ex := pulumitest.NewExports()
+	m := mockengine.NewGraph("ecsite", "test", param)
+	ex := mockengine.NewExports()
 	ex.Record("dbUrl", pulumi.ToSecret(pulumi.String("postgresql://app:another-secret-value@db/shop")))
 	s := &Stack{Name: "test", Mocks: m, Exports: ex}
 	text, err := Render(s)
@@ -370,9 +370,8 @@ func TestOptionalBastionPassesAndIsPriced(t *testing.T) {
 	}
 	for _, stack := range Stacks {
 		t.Run(stack, func(t *testing.T) {
-			ex := pulumitest.NewExports()
-			m, err := pulumitest.Run(func(ctx *pulumi.Context) error { return program.RunWith(ctx, ex.Record) }, stack,
-				pulumitest.Options{Config: map[string]string{"ecsite:bastion": `{"enabled":true}`}})
+			r := programtest.Run(stack, mockengine.Options{Config: map[string]string{"ecsite:bastion": `{"enabled":true}`}})
+			m, err := r.Mocks, r.Err
 			if err != nil {
 				t.Fatalf("program with the bastion enabled: %v", err)
 			}

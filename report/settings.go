@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/policy"
 )
 
@@ -76,7 +76,7 @@ var keySettings = map[string][]setting{
 }
 
 // settings renders the key settings of r that are set.
-func settings(g *policy.Graph, r *pulumitest.Resource) string {
+func settings(g *policy.Graph, r *mockengine.Resource) string {
 	var out []string
 	for _, s := range keySettings[r.Type] {
 		v := r.In(s.path)

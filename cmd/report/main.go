@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/policy"
 	"github.com/ecsite/infra/report"
 )
@@ -33,7 +33,7 @@ func run(stack, out string) error {
 		if out != "" {
 			return fmt.Errorf("--out needs --stack")
 		}
-		root, err := pulumitest.RepoRoot()
+		root, err := mockengine.RepoRoot()
 		if err != nil {
 			return err
 		}

@@ -1,5 +1,5 @@
 // Package programtest runs the whole Pulumi program under the recording mocks of
-// [pulumitest] against a committed stack file. Tests of every package use it so that they
+// [mockengine] against a committed stack file. Tests of every package use it so that they
 // exercise the program `pulumi up` runs, with the configuration users commit.
 package programtest
 
@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/config"
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/program"
 )
 
@@ -19,23 +19,17 @@ import (
 var Stacks = []string{"dev", "prod"}
 
 // Result is one run of the program.
-type Result struct {
-	*pulumitest.Mocks
-	Exports *pulumitest.Exports
-	Err     error
-}
+type Result struct{ mockengine.Result }
 
 // Run runs the program for stack with opts applied.
-func Run(stack string, opts pulumitest.Options) Result {
-	exports := pulumitest.NewExports()
-	m, err := pulumitest.Run(func(ctx *pulumi.Context) error {
-		return program.RunWith(ctx, exports.Record)
-	}, stack, opts)
-	return Result{Mocks: m, Exports: exports, Err: err}
+func Run(stack string, opts mockengine.Options) Result {
+	return Result{mockengine.RunProgram(func(ctx *pulumi.Context, export func(string, pulumi.Input)) error {
+		return program.RunWith(ctx, export)
+	}, stack, opts)}
 }
 
 // MustRun runs the program for stack and fails the test if it returns an error.
-func MustRun(t testing.TB, stack string, opts pulumitest.Options) Result {
+func MustRun(t testing.TB, stack string, opts mockengine.Options) Result {
 	t.Helper()
 	r := Run(stack, opts)
 	if r.Err != nil {
@@ -50,10 +44,10 @@ func MustRun(t testing.TB, stack string, opts pulumitest.Options) Result {
 // Config loads the validated configuration of a committed stack with opts applied, the
 // way the program sees it, so tests compare against the stack file rather than copies
 // of its values.
-func Config(t testing.TB, stack string, opts pulumitest.Options) *config.Config {
+func Config(t testing.TB, stack string, opts mockengine.Options) *config.Config {
 	t.Helper()
 	var cfg *config.Config
-	_, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+	_, err := mockengine.Run(func(ctx *pulumi.Context) error {
 		c, err := config.Load(ctx)
 		cfg = c
 		return err
@@ -67,7 +61,7 @@ func Config(t testing.TB, stack string, opts pulumitest.Options) *config.Config 
 // Key qualifies a project key ("network" becomes "ecsite:network").
 func Key(t testing.TB, key string) string {
 	t.Helper()
-	p, err := pulumitest.ReadProject()
+	p, err := mockengine.ReadProject()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +72,7 @@ func Key(t testing.TB, key string) string {
 // JSON, for overriding one field in a test (patch values are JSON fragments).
 func Patch(t testing.TB, stack, key string, fields map[string]string) string {
 	t.Helper()
-	cfg, err := pulumitest.StackConfig(stack)
+	cfg, err := mockengine.StackConfig(stack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +93,7 @@ func Patch(t testing.TB, stack, key string, fields map[string]string) string {
 }
 
 // Only returns the single resource of a type, failing the test when there is not exactly one.
-func (r Result) Only(t testing.TB, typ string) *pulumitest.Resource {
+func (r Result) Only(t testing.TB, typ string) *mockengine.Resource {
 	t.Helper()
 	rs := r.ByType(typ)
 	if len(rs) != 1 {
@@ -109,7 +103,7 @@ func (r Result) Only(t testing.TB, typ string) *pulumitest.Resource {
 }
 
 // One returns the resource of a type with a logical name, failing the test when there is none.
-func (r Result) One(t testing.TB, typ, name string) *pulumitest.Resource {
+func (r Result) One(t testing.TB, typ, name string) *mockengine.Resource {
 	t.Helper()
 	res := r.Named(typ, name)
 	if res == nil {
@@ -119,9 +113,9 @@ func (r Result) One(t testing.TB, typ, name string) *pulumitest.Resource {
 }
 
 // ChildrenOf returns the resources of typ under the single component of componentType.
-func (r Result) ChildrenOf(t testing.TB, componentType, typ string) []*pulumitest.Resource {
+func (r Result) ChildrenOf(t testing.TB, componentType, typ string) []*mockengine.Resource {
 	t.Helper()
-	var out []*pulumitest.Resource
+	var out []*mockengine.Resource
 	for _, c := range r.Children(r.Only(t, componentType).URN) {
 		if c.Type == typ {
 			out = append(out, c)
@@ -131,7 +125,7 @@ func (r Result) ChildrenOf(t testing.TB, componentType, typ string) []*pulumites
 }
 
 // Patched returns options that override fields of an object key of stack (values are JSON).
-func Patched(t testing.TB, stack, key string, fields map[string]string) pulumitest.Options {
+func Patched(t testing.TB, stack, key string, fields map[string]string) mockengine.Options {
 	t.Helper()
-	return pulumitest.Options{Config: map[string]string{Key(t, key): Patch(t, stack, key, fields)}}
+	return mockengine.Options{Config: map[string]string{Key(t, key): Patch(t, stack, key, fields)}}
 }

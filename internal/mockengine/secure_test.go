@@ -1,4 +1,4 @@
-package pulumitest_test
+package mockengine_test
 
 import (
 	"os"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsite/infra/internal/pulumitest"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/program"
 )
 
@@ -14,7 +14,7 @@ import (
 // reader must hand it to the program as a secret placeholder, never decrypt it, and the
 // whole program must still run.
 func TestStackFileWithSecureValue(t *testing.T) {
-	prod, err := pulumitest.StackFile("prod")
+	prod, err := mockengine.StackFile("prod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,11 +27,11 @@ func TestStackFileWithSecureValue(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, secret, err := pulumitest.StackFileConfig(path)
+	cfg, secret, err := mockengine.StackFileConfig(path)
 	if err != nil {
 		t.Fatalf("reading a stack file with a secure value: %v", err)
 	}
-	if cfg["ecsite:sentryDsn"] != pulumitest.SecretPlaceholder {
+	if cfg["ecsite:sentryDsn"] != mockengine.SecretPlaceholder {
 		t.Errorf("ecsite:sentryDsn = %q; want the placeholder", cfg["ecsite:sentryDsn"])
 	}
 	found := false
@@ -41,7 +41,7 @@ func TestStackFileWithSecureValue(t *testing.T) {
 	if !found {
 		t.Errorf("ecsite:sentryDsn is not marked secret: %v", secret)
 	}
-	m, err := pulumitest.RunFile(program.Run, "prod", path, pulumitest.Options{})
+	m, err := mockengine.RunFile(program.Run, "prod", path, mockengine.Options{})
 	if err != nil {
 		t.Fatalf("program with a secure value: %v", err)
 	}

@@ -1,4 +1,4 @@
-package pulumitest
+package mockengine
 
 import (
 	"context"
@@ -62,4 +62,23 @@ func (e *Exports) Errors() []error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]error(nil), e.errs...)
+}
+
+// Result is one run of a program under the mock engine: what it registered, the stack
+// outputs it exported and its error.
+type Result struct {
+	*Mocks
+	Exports *Exports
+	Err     error
+}
+
+// RunProgram runs program for stack with opts applied and every stack output recorded;
+// program receives the function it exports with. The tests (internal/programtest) and
+// the report (report.Run) both run the whole program through it.
+func RunProgram(program func(ctx *pulumi.Context, export func(name string, value pulumi.Input)) error, stack string, opts Options) Result {
+	exports := NewExports()
+	m, err := Run(func(ctx *pulumi.Context) error {
+		return program(ctx, exports.Record)
+	}, stack, opts)
+	return Result{Mocks: m, Exports: exports, Err: err}
 }

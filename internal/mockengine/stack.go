@@ -1,4 +1,4 @@
-package pulumitest
+package mockengine
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func RepoRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("pulumitest: no Pulumi.yaml above the working directory")
+			return "", errors.New("mockengine: no Pulumi.yaml above the working directory")
 		}
 		dir = parent
 	}

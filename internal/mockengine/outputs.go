@@ -1,4 +1,4 @@
-package pulumitest
+package mockengine
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package pulumitest
+package mockengine
 
 import (
 	"fmt"
@@ -93,7 +93,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	defer m.mu.Unlock()
 	for _, existing := range m.resources {
 		if existing.URN == r.URN {
-			return "", nil, fmt.Errorf("pulumitest: duplicate resource URN %s", r.URN)
+			return "", nil, fmt.Errorf("mockengine: duplicate resource URN %s", r.URN)
 		}
 	}
 	m.resources = append(m.resources, r)
@@ -125,7 +125,7 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	}
 	out, ok := fakeCall(args.Token, args.Args)
 	if !ok {
-		return nil, fmt.Errorf("pulumitest: no mock answer for function %s", args.Token)
+		return nil, fmt.Errorf("mockengine: no mock answer for function %s", args.Token)
 	}
 	return out, nil
 }
