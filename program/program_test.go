@@ -310,3 +310,51 @@ func TestHostedZonePreflight(t *testing.T) {
 	}
 	programtest.MustRun(t, "prod", mockengine.Options{})
 }
+
+// TestReplacementOfNamedResources pins the decision for every resource with a fixed
+// physical name. Pulumi replaces create-before-delete by default, so a replacement of a
+// resource whose name stays the same fails with "already exists":
+//   - the web ACL is deleted first (deleteBeforeReplace): WAF names are unique per
+//     scope, the gap is seconds and it holds no data;
+//   - the Aurora cluster keeps create-before-delete: its identifier names the log groups
+//     RDS writes to, and deleting first would delete the database; a replacement failing
+//     with "already exists" is the safe outcome, and prod's protect refuses it anyway;
+//   - ECR repositories keep create-before-delete: CI pushes to them by name, and deleting
+//     first would delete the images the running tasks pull;
+//   - log groups and KMS aliases are replaced only when their name changes, so the new
+//     name never collides; deleting first would only lose logs earlier.
+func TestReplacementOfNamedResources(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		r := programtest.MustRun(t, stack, mockengine.Options{})
+		p := "ecsite-" + stack
+		acl := r.One(t, programtest.TypeWebAcl, p+"-waf")
+		if !acl.DeleteBeforeReplace || acl.In("name").Str() == "" {
+			t.Errorf("%s: web ACL %q deleteBeforeReplace %v; want true with its fixed name", stack, acl.In("name").Str(), acl.DeleteBeforeReplace)
+		}
+		db := r.One(t, programtest.TypeDBCluster, p+"-db-cluster")
+		if db.DeleteBeforeReplace || db.In("clusterIdentifier").Str() != p+"-db" {
+			t.Errorf("%s: database deleteBeforeReplace %v, identifier %q", stack, db.DeleteBeforeReplace, db.In("clusterIdentifier").Str())
+		}
+		if stack == "prod" && !db.Protect {
+			t.Error("prod's database is not protected against a replacement")
+		}
+		for _, typ := range []string{programtest.TypeRepository, programtest.TypeLogGroup, "aws:kms/alias:Alias", programtest.TypeDBInstance} {
+			names := map[string]bool{}
+			for _, res := range r.ByType(typ) {
+				if res.DeleteBeforeReplace {
+					t.Errorf("%s: %s %s is deleted before its replacement", stack, typ, res.Name)
+				}
+				n := res.In("name").Str()
+				if n == "" {
+					n = res.In("identifier").Str()
+				}
+				// Names are unique per region, that is per provider.
+				if key := res.Provider + " " + n; n != "" && names[key] {
+					t.Errorf("%s: two %s named %s in one region", stack, typ, n)
+				} else {
+					names[key] = true
+				}
+			}
+		}
+	}
+}
