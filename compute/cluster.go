@@ -51,9 +51,6 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if args == nil {
 		return nil, errors.New("compute: cluster args are required")
 	}
-	if len(args.Settings.CapacityProviderStrategy) == 0 {
-		return nil, fmt.Errorf("cluster %q: a capacity provider strategy is required", name)
-	}
 	c := &Cluster{Strategy: append([]CapacityProviderShare(nil), args.Settings.CapacityProviderStrategy...)}
 	if err := ctx.RegisterComponentResource("ecsite:compute:Cluster", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
