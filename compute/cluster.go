@@ -61,12 +61,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	// CloudWatch Logs may use it only for this account's log groups
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
 	policy, err := iamdoc.New(
-		iamdoc.Statement{
-			Sid:       "AccountAdministers",
-			Principal: map[string]any{"AWS": "arn:aws:iam::" + args.AccountID + ":root"},
-			Action:    []string{"kms:*"},
-			Resource:  []string{"*"},
-		},
+		iamdoc.KeyAdministeredThroughIAM(args.AccountID),
 		iamdoc.Statement{
 			Sid:       "CloudWatchLogsEncrypts",
 			Principal: map[string]any{"Service": "logs." + args.Region + ".amazonaws.com"},

@@ -17,35 +17,6 @@ import (
 	"github.com/ecsite/infra/internal/programtest"
 )
 
-const (
-	typeLB        = "aws:lb/loadBalancer:LoadBalancer"
-	typeTG        = "aws:lb/targetGroup:TargetGroup"
-	typeListener  = "aws:lb/listener:Listener"
-	typeRule      = "aws:lb/listenerRule:ListenerRule"
-	typeSG        = "aws:ec2/securityGroup:SecurityGroup"
-	typeIngress   = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-	typeEgress    = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	typeECS       = "aws:ecs/service:Service"
-	typeTask      = "aws:ecs/taskDefinition:TaskDefinition"
-	typeRole      = "aws:iam/role:Role"
-	typeRolePol   = "aws:iam/rolePolicy:RolePolicy"
-	typeAttach    = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	typeParam     = "aws:ssm/parameter:Parameter"
-	typeLogGroup  = "aws:cloudwatch/logGroup:LogGroup"
-	typeTarget    = "aws:appautoscaling/target:Target"
-	typePolicy    = "aws:appautoscaling/policy:Policy"
-	typeScheduled = "aws:appautoscaling/scheduledAction:ScheduledAction"
-	typeRepo      = "aws:ecr/repository:Repository"
-	typeLifecycle = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
-	typeCluster   = "aws:ecs/cluster:Cluster"
-	typeCapacity  = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
-	typeKey       = "aws:kms/key:Key"
-	typeRecord    = "aws:route53/record:Record"
-	typeCert      = "aws:acm/certificate:Certificate"
-	typeCertValid = "aws:acm/certificateValidation:CertificateValidation"
-	typeBucket    = "aws:s3/bucketV2:BucketV2"
-)
-
 // stackRun is one committed stack's configuration and its run.
 type stackRun struct {
 	name string
@@ -66,33 +37,24 @@ func runStacks(t *testing.T) []stackRun {
 	return out
 }
 
-func one(t *testing.T, r programtest.Result, typ, name string) *mockengine.Resource {
-	t.Helper()
-	res := r.Named(typ, name)
-	if res == nil {
-		t.Fatalf("%s %s not registered", typ, name)
-	}
-	return res
-}
-
 func tgFor(t *testing.T, s stackRun, svc string) *mockengine.Resource {
 	t.Helper()
-	return one(t, s.r, typeTG, compute.TargetGroupName(s.cfg.Environment, svc))
+	return s.r.One(t, programtest.TypeTargetGroup, compute.TargetGroupName(s.cfg.Environment, svc))
 }
 
 // trafficListener is the listener that forwards: HTTP on the port the CloudFront VPC
 // origin connects to.
 func trafficListener(t *testing.T, s stackRun) *mockengine.Resource {
 	t.Helper()
-	return one(t, s.r, typeListener, s.cfg.Prefix()+"-http")
+	return s.r.One(t, programtest.TypeListener, s.cfg.Prefix()+"-http")
 }
 
 func TestListenerForwardsAndRoutes(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
-			listeners := s.r.ByType(typeListener)
-			http := one(t, s.r, typeListener, s.cfg.Prefix()+"-http")
+			lb := s.r.One(t, programtest.TypeLoadBalancer, s.cfg.Prefix()+"-lb")
+			listeners := s.r.ByType(programtest.TypeListener)
+			http := s.r.One(t, programtest.TypeListener, s.cfg.Prefix()+"-http")
 			if http.In("port").Num() != 80 || http.In("protocol").Str() != "HTTP" || http.In("loadBalancerArn").Str() != lb.ID {
 				t.Errorf("HTTP listener %v", http.Inputs)
 			}
@@ -114,7 +76,7 @@ func TestListenerForwardsAndRoutes(t *testing.T) {
 			if got := traffic.In("defaultActions[0].targetGroupArn").Str(); got != tgFor(t, s, def.Name).Out("arn").Str() || traffic.In("defaultActions[0].type").Str() != "forward" {
 				t.Errorf("default action forwards to %q; want the %s target group", got, def.Name)
 			}
-			rules := s.r.ByType(typeRule)
+			rules := s.r.ByType(programtest.TypeListenerRule)
 			if len(rules) != len(s.cfg.Services)-1 {
 				t.Errorf("%d listener rules for %d non-default services", len(rules), len(s.cfg.Services)-1)
 			}
@@ -122,7 +84,7 @@ func TestListenerForwardsAndRoutes(t *testing.T) {
 				if svc.IsDefault() {
 					continue
 				}
-				rule := one(t, s.r, typeRule, s.cfg.Prefix()+"-"+svc.Name)
+				rule := s.r.One(t, programtest.TypeListenerRule, s.cfg.Prefix()+"-"+svc.Name)
 				if rule.In("listenerArn").Str() != traffic.Out("arn").Str() {
 					t.Errorf("%s rule is on another listener", svc.Name)
 				}
@@ -137,7 +99,7 @@ func TestListenerForwardsAndRoutes(t *testing.T) {
 				}
 			}
 			// The design routes /api/* to the api service.
-			if r := s.r.Named(typeRule, s.cfg.Prefix()+"-api"); r == nil || r.In("conditions[0].pathPattern.values[0]").Str() != "/api/*" {
+			if r := s.r.Named(programtest.TypeListenerRule, s.cfg.Prefix()+"-api"); r == nil || r.In("conditions[0].pathPattern.values[0]").Str() != "/api/*" {
 				t.Errorf("no /api/* rule for the api service")
 			}
 		})
@@ -147,7 +109,7 @@ func TestListenerForwardsAndRoutes(t *testing.T) {
 func TestLoadBalancerAttributes(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			lb := s.r.One(t, programtest.TypeLoadBalancer, s.cfg.Prefix()+"-lb")
 			c := s.cfg.LoadBalancer
 			if !lb.In("internal").Bool() || lb.In("loadBalancerType").Str() != "application" || lb.In("ipAddressType").Str() != "ipv4" {
 				t.Errorf("want an internal IPv4 application load balancer (no public address)")
@@ -160,7 +122,7 @@ func TestLoadBalancerAttributes(t *testing.T) {
 			}
 			var private []string
 			for _, az := range s.cfg.Network.AvailabilityZones {
-				private = append(private, one(t, s.r, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
+				private = append(private, s.r.One(t, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
 			}
 			if got := lb.In("subnets").Strs(); !reflect.DeepEqual(got, private) {
 				t.Errorf("ALB subnets %v; want the private subnets %v", got, private)
@@ -175,8 +137,8 @@ func TestLoadBalancerAttributes(t *testing.T) {
 func TestAccessLogBucket(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
-			buckets := s.r.ByType(typeBucket)
+			lb := s.r.One(t, programtest.TypeLoadBalancer, s.cfg.Prefix()+"-lb")
+			buckets := s.r.ByType(programtest.TypeBucket)
 			var logs *mockengine.Resource
 			for _, b := range buckets {
 				if b.Name == s.cfg.Prefix()+"-alb-logs" {
@@ -195,21 +157,21 @@ func TestAccessLogBucket(t *testing.T) {
 			if lb.In("accessLogs.bucket").Str() != logs.Out("bucket").Str() || !lb.In("accessLogs.enabled").Bool() {
 				t.Errorf("ALB access logs %v; want bucket %s", lb.In("accessLogs").Plain(), logs.Out("bucket").Str())
 			}
-			pab := one(t, s.r, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", logs.Name)
+			pab := s.r.One(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", logs.Name)
 			for _, f := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 				if !pab.In(f).Bool() {
 					t.Errorf("public access block %s is off", f)
 				}
 			}
-			sse := one(t, s.r, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", logs.Name)
+			sse := s.r.One(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", logs.Name)
 			if sse.In("rules[0].applyServerSideEncryptionByDefault.sseAlgorithm").Str() != "AES256" {
 				t.Errorf("bucket encryption %v; ALB logs need SSE-S3", sse.In("rules").Plain())
 			}
-			lc := one(t, s.r, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", logs.Name)
+			lc := s.r.One(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", logs.Name)
 			if int(lc.In("rules[0].expiration.days").Num()) != s.cfg.LoadBalancer.AccessLogExpirationDays || lc.In("rules[0].status").Str() != "Enabled" {
 				t.Errorf("lifecycle %v; want expiry after %d days", lc.In("rules").Plain(), s.cfg.LoadBalancer.AccessLogExpirationDays)
 			}
-			pol := one(t, s.r, "aws:s3/bucketPolicy:BucketPolicy", logs.Name)
+			pol := s.r.One(t, "aws:s3/bucketPolicy:BucketPolicy", logs.Name)
 			var doc iamdoc.Document
 			if err := pol.In("policy").JSON(&doc); err != nil {
 				t.Fatal(err)
@@ -245,20 +207,20 @@ func TestAccessLogBucket(t *testing.T) {
 func TestLoadBalancerHasNoCertificateOrName(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
-			component := one(t, s.r, "ecsite:compute:LoadBalancer", s.cfg.Prefix())
-			for _, typ := range []string{typeCert, typeCertValid, typeRecord} {
+			lb := s.r.One(t, programtest.TypeLoadBalancer, s.cfg.Prefix()+"-lb")
+			component := s.r.One(t, "ecsite:compute:LoadBalancer", s.cfg.Prefix())
+			for _, typ := range []string{programtest.TypeCertificate, programtest.TypeCertificateValidation, programtest.TypeRecord} {
 				for _, res := range s.r.ByType(typ) {
 					if res.Parent == component.URN {
 						t.Errorf("%s %s belongs to the load balancer", typ, res.Name)
 					}
-					if typ == typeRecord && res.In("aliases[0].name").Str() == lb.Out("dnsName").Str() {
+					if typ == programtest.TypeRecord && res.In("aliases[0].name").Str() == lb.Out("dnsName").Str() {
 						t.Errorf("record %s points at the internal load balancer", res.Name)
 					}
 				}
 			}
-			usEast1 := one(t, s.r, "pulumi:providers:aws", "aws-us-east-1")
-			for _, cert := range s.r.ByType(typeCert) {
+			usEast1 := s.r.One(t, "pulumi:providers:aws", "aws-us-east-1")
+			for _, cert := range s.r.ByType(programtest.TypeCertificate) {
 				if cert.Provider != usEast1.URN+"::"+usEast1.ID {
 					t.Errorf("certificate %s is not requested in us-east-1", cert.Name)
 				}
@@ -270,8 +232,8 @@ func TestLoadBalancerHasNoCertificateOrName(t *testing.T) {
 func TestTargetGroups(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			vpc := one(t, s.r, "aws:ec2/vpc:Vpc", s.cfg.Prefix()+"-vpc")
-			if n := len(s.r.ByType(typeTG)); n != len(s.cfg.Services) {
+			vpc := s.r.One(t, "aws:ec2/vpc:Vpc", s.cfg.Prefix()+"-vpc")
+			if n := len(s.r.ByType(programtest.TypeTargetGroup)); n != len(s.cfg.Services) {
 				t.Errorf("%d target groups for %d services", n, len(s.cfg.Services))
 			}
 			for _, svc := range s.cfg.Services {
@@ -313,12 +275,12 @@ func TestServicesDependOnTheirRouting(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			traffic := trafficListener(t, s)
 			for _, svc := range s.cfg.Services {
-				ecs := one(t, s.r, typeECS, s.cfg.Prefix()+"-"+svc.Name)
+				ecs := s.r.One(t, programtest.TypeEcsService, s.cfg.Prefix()+"-"+svc.Name)
 				if !contains(ecs.DependsOn, traffic.URN) {
 					t.Errorf("%s ECS service does not depend on listener %s: %v", svc.Name, traffic.Name, ecs.DependsOn)
 				}
 				if !svc.IsDefault() {
-					rule := one(t, s.r, typeRule, s.cfg.Prefix()+"-"+svc.Name)
+					rule := s.r.One(t, programtest.TypeListenerRule, s.cfg.Prefix()+"-"+svc.Name)
 					if !contains(ecs.DependsOn, rule.URN) {
 						t.Errorf("%s ECS service does not depend on its listener rule", svc.Name)
 					}
@@ -337,9 +299,9 @@ func TestServicesArePrivate(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			var private []string
 			for _, az := range s.cfg.Network.AvailabilityZones {
-				private = append(private, one(t, s.r, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
+				private = append(private, s.r.One(t, "aws:ec2/subnet:Subnet", s.cfg.Prefix()+"-private-"+az).ID)
 			}
-			services := s.r.ByType(typeECS)
+			services := s.r.ByType(programtest.TypeEcsService)
 			if len(services) != len(s.cfg.Services) {
 				t.Fatalf("%d ECS services for %d configured", len(services), len(s.cfg.Services))
 			}
@@ -358,7 +320,7 @@ func TestServicesArePrivate(t *testing.T) {
 				}
 			}
 			for _, svc := range s.cfg.Services {
-				e := one(t, s.r, typeECS, s.cfg.Prefix()+"-"+svc.Name)
+				e := s.r.One(t, programtest.TypeEcsService, s.cfg.Prefix()+"-"+svc.Name)
 				if int(e.In("deploymentMinimumHealthyPercent").Num()) != svc.MinHealthyPercent || int(e.In("deploymentMaximumPercent").Num()) != svc.MaxPercent {
 					t.Errorf("%s deployment percents %v/%v; want %d/%d", svc.Name, e.In("deploymentMinimumHealthyPercent").Num(), e.In("deploymentMaximumPercent").Num(), svc.MinHealthyPercent, svc.MaxPercent)
 				}
@@ -375,11 +337,11 @@ func TestSecurityGroupGraph(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
 			r := s.r
-			albSG := one(t, r, typeSG, s.cfg.Prefix()+"-alb").ID
+			albSG := r.One(t, programtest.TypeSecurityGroup, s.cfg.Prefix()+"-alb").ID
 			taskSG := map[string]string{} // security group id -> service name
 			port := map[string]int{}
 			for _, svc := range s.cfg.Services {
-				id := one(t, r, typeSG, s.cfg.Prefix()+"-"+svc.Name+"-tasks").ID
+				id := r.One(t, programtest.TypeSecurityGroup, s.cfg.Prefix()+"-"+svc.Name+"-tasks").ID
 				taskSG[id] = svc.Name
 				port[svc.Name] = svc.Port
 			}
@@ -403,7 +365,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 			var albPorts []int
 			var internalIn, internalOut []string // caller->callee:port
 			dbSources := map[string]bool{}
-			for _, rule := range r.ByType(typeIngress) {
+			for _, rule := range r.ByType(programtest.TypeIngress) {
 				sg := rule.In("securityGroupId").Str()
 				from, to := int(rule.In("fromPort").Num()), int(rule.In("toPort").Num())
 				src := rule.In("referencedSecurityGroupId").Str()
@@ -445,7 +407,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 			}
 			// The ALB sends only to the services' container ports.
 			var albOut []string
-			for _, rule := range r.ByType(typeEgress) {
+			for _, rule := range r.ByType(programtest.TypeEgress) {
 				if caller, callee := taskSG[rule.In("securityGroupId").Str()], taskSG[rule.In("referencedSecurityGroupId").Str()]; caller != "" && callee != "" {
 					internalOut = append(internalOut, fmt.Sprintf("%s->%s:%d", caller, callee, int(rule.In("fromPort").Num())))
 					if rule.In("toPort").Num() != rule.In("fromPort").Num() || rule.In("ipProtocol").Str() != "tcp" {
@@ -495,7 +457,7 @@ func TestSecurityGroupGraph(t *testing.T) {
 func roleFor(t *testing.T, r programtest.Result, arn string) *mockengine.Resource {
 	t.Helper()
 	role := r.ByID(arn)
-	if role == nil || role.Type != typeRole {
+	if role == nil || role.Type != programtest.TypeRole {
 		t.Fatalf("role %s not found", arn)
 	}
 	return role
@@ -504,7 +466,7 @@ func roleFor(t *testing.T, r programtest.Result, arn string) *mockengine.Resourc
 func policyOf(t *testing.T, r programtest.Result, role *mockengine.Resource) iamdoc.Document {
 	t.Helper()
 	var found []iamdoc.Document
-	for _, p := range r.ByType(typeRolePol) {
+	for _, p := range r.ByType(programtest.TypeRolePolicy) {
 		if p.In("role").Str() == role.ID {
 			var doc iamdoc.Document
 			if err := p.In("policy").JSON(&doc); err != nil {
@@ -523,18 +485,18 @@ func TestIAM(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
 			dbKey, _ := s.r.Exports.Get("dbKmsKeyArn")
-			clusterKey := one(t, s.r, typeKey, s.cfg.Prefix()+"-compute").Out("arn").Str()
-			execGroup := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec").Out("arn").Str()
+			clusterKey := s.r.One(t, programtest.TypeKey, s.cfg.Prefix()+"-compute").Out("arn").Str()
+			execGroup := s.r.One(t, programtest.TypeLogGroup, s.cfg.Prefix()+"-exec").Out("arn").Str()
 			wantParams := "arn:aws:ssm:ap-northeast-1:" + mockengine.AccountID + ":parameter" + s.cfg.ParameterPath() + "*"
 			for _, svc := range s.cfg.Services {
-				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc.Name+"-task")
+				task := s.r.One(t, programtest.TypeTaskDefinition, s.cfg.Prefix()+"-"+svc.Name+"-task")
 				execRole := roleFor(t, s.r, task.In("executionRoleArn").Str())
 				taskRole := roleFor(t, s.r, task.In("taskRoleArn").Str())
 				if execRole.URN == taskRole.URN {
 					t.Fatalf("%s: execution and task role are the same", svc.Name)
 				}
 				var managed []string
-				for _, a := range s.r.ByType(typeAttach) {
+				for _, a := range s.r.ByType(programtest.TypeRolePolicyAttachment) {
 					if a.In("role").Str() == execRole.Out("name").Str() {
 						managed = append(managed, a.In("policyArn").Str())
 					}
@@ -559,12 +521,12 @@ func TestIAM(t *testing.T) {
 					}
 				}
 				// The task definition (and so the service) waits for every grant of both roles.
-				for _, p := range s.r.ByType(typeRolePol) {
+				for _, p := range s.r.ByType(programtest.TypeRolePolicy) {
 					if (p.In("role").Str() == execRole.ID || p.In("role").Str() == taskRole.ID) && !contains(task.DependsOn, p.URN) {
 						t.Errorf("%s task definition does not wait for role policy %s", svc.Name, p.Name)
 					}
 				}
-				for _, a := range s.r.ByType(typeAttach) {
+				for _, a := range s.r.ByType(programtest.TypeRolePolicyAttachment) {
 					if a.In("role").Str() == execRole.Out("name").Str() && !contains(task.DependsOn, a.URN) {
 						t.Errorf("%s task definition does not wait for policy attachment %s", svc.Name, a.Name)
 					}
@@ -623,7 +585,7 @@ func TestTaskPermissionsFromConfig(t *testing.T) {
 	}
 	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
 	for svc, want := range map[string][]compute.Permission{"api": perms, "web": nil} {
-		task := one(t, r, typeTask, "ecsite-prod-"+svc+"-task")
+		task := r.One(t, programtest.TypeTaskDefinition, "ecsite-prod-"+svc+"-task")
 		var got []compute.Permission
 		for _, st := range policyOf(t, r, roleFor(t, r, task.In("taskRoleArn").Str())).Statement {
 			if strings.HasPrefix(st.Sid, compute.GrantedSidPrefix) {
@@ -638,7 +600,7 @@ func TestTaskPermissionsFromConfig(t *testing.T) {
 
 func containerOf(t *testing.T, s stackRun, svc string) compute.ContainerDefinition {
 	t.Helper()
-	task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc+"-task")
+	task := s.r.One(t, programtest.TypeTaskDefinition, s.cfg.Prefix()+"-"+svc+"-task")
 	var defs []compute.ContainerDefinition
 	if err := task.In("containerDefinitions").JSON(&defs); err != nil {
 		t.Fatal(err)
@@ -653,11 +615,11 @@ func TestTaskDefinitions(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
 			params := map[string]string{} // ARN -> SSM name
-			for _, p := range s.r.ByType(typeParam) {
+			for _, p := range s.r.ByType(programtest.TypeParameter) {
 				params[p.Out("arn").Str()] = p.In("name").Str()
 			}
 			for _, svc := range s.cfg.Services {
-				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+svc.Name+"-task")
+				task := s.r.One(t, programtest.TypeTaskDefinition, s.cfg.Prefix()+"-"+svc.Name+"-task")
 				if task.In("cpu").Str() != fmt.Sprint(svc.Cpu) || task.In("memory").Str() != fmt.Sprint(svc.Memory) ||
 					task.In("networkMode").Str() != "awsvpc" || !reflect.DeepEqual(task.In("requiresCompatibilities").Strs(), []string{"FARGATE"}) {
 					t.Errorf("%s task %v", svc.Name, task.Inputs)
@@ -717,14 +679,14 @@ func TestTaskDefinitions(t *testing.T) {
 						t.Errorf("%s mounts unknown volume %s", svc.Name, m.SourceVolume)
 					}
 				}
-				group := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-"+svc.Name+"-logs")
+				group := s.r.One(t, programtest.TypeLogGroup, s.cfg.Prefix()+"-"+svc.Name+"-logs")
 				if c.LogConfiguration.LogDriver != "awslogs" || c.LogConfiguration.Options["awslogs-group"] != group.Out("name").Str() || c.LogConfiguration.Options["awslogs-region"] != "ap-northeast-1" {
 					t.Errorf("%s logging %+v", svc.Name, c.LogConfiguration)
 				}
 				if int(group.In("retentionInDays").Num()) != svc.LogRetentionDays || group.In("kmsKeyId").Null() {
 					t.Errorf("%s log group retention %v, key %v; want %d days, encrypted", svc.Name, group.In("retentionInDays").Num(), group.In("kmsKeyId").Str(), svc.LogRetentionDays)
 				}
-				repo := one(t, s.r, typeRepo, s.cfg.Prefix()+"-"+svc.Name+"-repo")
+				repo := s.r.One(t, programtest.TypeRepository, s.cfg.Prefix()+"-"+svc.Name+"-repo")
 				if want := repo.Out("repositoryUrl").Str() + svc.Image.Reference(); svc.Image.Repository == "" && c.Image != want {
 					t.Errorf("%s image %s; want %s", svc.Name, c.Image, want)
 				}
@@ -743,12 +705,12 @@ func TestRepositories(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
 			for _, svc := range s.cfg.Services {
-				repo := one(t, s.r, typeRepo, s.cfg.Prefix()+"-"+svc.Name+"-repo")
+				repo := s.r.One(t, programtest.TypeRepository, s.cfg.Prefix()+"-"+svc.Name+"-repo")
 				if repo.In("imageTagMutability").Str() != "IMMUTABLE" || !repo.In("imageScanningConfiguration.scanOnPush").Bool() ||
 					repo.In("encryptionConfigurations[0].encryptionType").Str() != "KMS" {
 					t.Errorf("%s repository %v", svc.Name, repo.Inputs)
 				}
-				lc := one(t, s.r, typeLifecycle, repo.Name)
+				lc := s.r.One(t, programtest.TypeLifecyclePolicy, repo.Name)
 				var policy struct {
 					Rules []struct {
 						Selection struct {
@@ -777,12 +739,12 @@ func TestRepositories(t *testing.T) {
 func TestClusterAndSpot(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			cl := one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster")
+			cl := s.r.One(t, programtest.TypeEcsCluster, s.cfg.Prefix()+"-cluster")
 			if got := cl.In("settings").Plain(); !reflect.DeepEqual(got, []any{map[string]any{"name": "containerInsights", "value": s.cfg.Cluster.ContainerInsights}}) {
 				t.Errorf("cluster settings %v", got)
 			}
-			key := one(t, s.r, typeKey, s.cfg.Prefix()+"-compute")
-			group := one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec")
+			key := s.r.One(t, programtest.TypeKey, s.cfg.Prefix()+"-compute")
+			group := s.r.One(t, programtest.TypeLogGroup, s.cfg.Prefix()+"-exec")
 			exec := "configuration.executeCommandConfiguration."
 			if cl.In(exec+"logging").Str() != "OVERRIDE" || cl.In(exec+"kmsKeyId").Str() != key.Out("arn").Str() ||
 				cl.In(exec+"logConfiguration.cloudWatchLogGroupName").Str() != group.Out("name").Str() || !cl.In(exec+"logConfiguration.cloudWatchEncryptionEnabled").Bool() {
@@ -800,7 +762,7 @@ func TestClusterAndSpot(t *testing.T) {
 				t.Fatal(err)
 			}
 			encrypted := 0
-			for _, g := range s.r.ByType(typeLogGroup) {
+			for _, g := range s.r.ByType(programtest.TypeLogGroup) {
 				if g.In("kmsKeyId").Str() != key.Out("arn").Str() {
 					continue
 				}
@@ -812,7 +774,7 @@ func TestClusterAndSpot(t *testing.T) {
 			if encrypted != len(s.cfg.Services)+1 {
 				t.Errorf("%d log groups use the compute key; want the exec group and one per service", encrypted)
 			}
-			cap := one(t, s.r, typeCapacity, s.cfg.Prefix()+"-capacity")
+			cap := s.r.One(t, programtest.TypeCapacityProviders, s.cfg.Prefix()+"-capacity")
 			if !reflect.DeepEqual(cap.In("capacityProviders").Strs(), []string{"FARGATE", "FARGATE_SPOT"}) {
 				t.Errorf("capacity providers %v", cap.In("capacityProviders").Strs())
 			}
@@ -831,7 +793,7 @@ func TestClusterAndSpot(t *testing.T) {
 				t.Errorf("cluster default strategy uses Spot: %v; want %v", got, wantSpot)
 			}
 			for _, svc := range s.cfg.Services {
-				e := one(t, s.r, typeECS, s.cfg.Prefix()+"-"+svc.Name)
+				e := s.r.One(t, programtest.TypeEcsService, s.cfg.Prefix()+"-"+svc.Name)
 				if got := spotTasks(e.In("capacityProviderStrategies").Plain()); got != wantSpot {
 					t.Errorf("%s uses Spot: %v; want %v", svc.Name, got, wantSpot)
 				}
@@ -857,18 +819,18 @@ func TestClusterAndSpot(t *testing.T) {
 func TestAutoscaling(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			clusterName := one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster").Out("name").Str()
+			clusterName := s.r.One(t, programtest.TypeEcsCluster, s.cfg.Prefix()+"-cluster").Out("name").Str()
 			lowered := false
 			for _, svc := range s.cfg.Services {
 				prefix := s.cfg.Prefix() + "-" + svc.Name
-				e := one(t, s.r, typeECS, prefix)
+				e := s.r.One(t, programtest.TypeEcsService, prefix)
 				if !contains(e.IgnoreChanges, "desiredCount") {
 					t.Errorf("%s: desiredCount is not ignored; pulumi up would undo autoscaling", svc.Name)
 				}
 				if int(e.In("desiredCount").Num()) != svc.DesiredCount {
 					t.Errorf("%s desired %v; want %d", svc.Name, e.In("desiredCount").Num(), svc.DesiredCount)
 				}
-				target := one(t, s.r, typeTarget, prefix+"-scaling")
+				target := s.r.One(t, programtest.TypeScalingTarget, prefix+"-scaling")
 				// Scheduled actions rewrite the range: a refresh (the daily drift check)
 				// must not report it, and pulumi up must not undo it.
 				for _, p := range []string{"minCapacity", "maxCapacity"} {
@@ -883,7 +845,7 @@ func TestAutoscaling(t *testing.T) {
 				}
 				for metric, want := range map[string]float64{"ECSServiceAverageCPUUtilization": svc.CPUTarget, "ECSServiceAverageMemoryUtilization": svc.MemoryTarget} {
 					found := false
-					for _, p := range s.r.ByType(typePolicy) {
+					for _, p := range s.r.ByType(programtest.TypeScalingPolicy) {
 						if p.In("resourceId").Str() != resourceID || p.In("targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType").Str() != metric {
 							continue
 						}
@@ -898,7 +860,7 @@ func TestAutoscaling(t *testing.T) {
 					}
 				}
 				var actions []*mockengine.Resource
-				for _, a := range s.r.ByType(typeScheduled) {
+				for _, a := range s.r.ByType(programtest.TypeScheduledAction) {
 					if a.In("resourceId").Str() == resourceID {
 						actions = append(actions, a)
 					}
@@ -907,7 +869,7 @@ func TestAutoscaling(t *testing.T) {
 					t.Errorf("%s has %d scheduled actions; config lists %d", svc.Name, len(actions), len(svc.Schedules))
 				}
 				for _, sc := range svc.Schedules {
-					a := one(t, s.r, typeScheduled, prefix+"-"+sc.Name)
+					a := s.r.One(t, programtest.TypeScheduledAction, prefix+"-"+sc.Name)
 					if a.In("schedule").Str() != sc.Schedule || a.In("timezone").Str() != "Asia/Tokyo" ||
 						int(a.In("scalableTargetAction.minCapacity").Num()) != sc.MinCount || int(a.In("scalableTargetAction.maxCapacity").Num()) != sc.MaxCount {
 						t.Errorf("%s scheduled action %v", sc.Name, a.Inputs)
@@ -932,22 +894,22 @@ func TestAutoscaling(t *testing.T) {
 func TestComputeOutputs(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			lb := one(t, s.r, typeLB, s.cfg.Prefix()+"-lb")
+			lb := s.r.One(t, programtest.TypeLoadBalancer, s.cfg.Prefix()+"-lb")
 			want := map[string]any{
 				"albDnsName":       lb.Out("dnsName").Str(),
 				"albArnSuffix":     lb.Out("arnSuffix").Str(),
-				"clusterName":      one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster").Out("name").Str(),
-				"execLogGroupName": one(t, s.r, typeLogGroup, s.cfg.Prefix()+"-exec").Out("name").Str(),
+				"clusterName":      s.r.One(t, programtest.TypeEcsCluster, s.cfg.Prefix()+"-cluster").Out("name").Str(),
+				"execLogGroupName": s.r.One(t, programtest.TypeLogGroup, s.cfg.Prefix()+"-exec").Out("name").Str(),
 			}
 			names, suffixes, repos, logs := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
 			tasks := map[string]string{}
 			for _, svc := range s.cfg.Services {
 				prefix := s.cfg.Prefix() + "-" + svc.Name
-				tasks[svc.Name] = one(t, s.r, typeTask, prefix+"-task").Out("arn").Str()
-				names[svc.Name] = one(t, s.r, typeECS, prefix).Out("name").Str()
+				tasks[svc.Name] = s.r.One(t, programtest.TypeTaskDefinition, prefix+"-task").Out("arn").Str()
+				names[svc.Name] = s.r.One(t, programtest.TypeEcsService, prefix).Out("name").Str()
 				suffixes[svc.Name] = tgFor(t, s, svc.Name).Out("arnSuffix").Str()
-				repos[svc.Name] = one(t, s.r, typeRepo, prefix+"-repo").Out("repositoryUrl").Str()
-				logs[svc.Name] = one(t, s.r, typeLogGroup, prefix+"-logs").Out("name").Str()
+				repos[svc.Name] = s.r.One(t, programtest.TypeRepository, prefix+"-repo").Out("repositoryUrl").Str()
+				logs[svc.Name] = s.r.One(t, programtest.TypeLogGroup, prefix+"-logs").Out("name").Str()
 			}
 			want["serviceNames"], want["targetGroupArnSuffixes"], want["repositoryUrls"], want["serviceLogGroupNames"] = names, suffixes, repos, logs
 			want["taskDefinitionArns"] = tasks
@@ -988,9 +950,9 @@ func TestScalableRangeManagedWithoutSchedules(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
-	targets := r.ByType(typeTarget)
-	if len(targets) != len(list) || len(r.ByType(typeScheduled)) != 0 {
-		t.Fatalf("%d scalable targets and %d scheduled actions; want %d and none", len(targets), len(r.ByType(typeScheduled)), len(list))
+	targets := r.ByType(programtest.TypeScalingTarget)
+	if len(targets) != len(list) || len(r.ByType(programtest.TypeScheduledAction)) != 0 {
+		t.Fatalf("%d scalable targets and %d scheduled actions; want %d and none", len(targets), len(r.ByType(programtest.TypeScheduledAction)), len(list))
 	}
 	for _, target := range targets {
 		if len(target.IgnoreChanges) != 0 {
@@ -1022,7 +984,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	cfg[project+":services"] = services
 	r := programtest.MustRun(t, "prod", mockengine.Options{Project: project, Config: cfg})
 	checked := 0
-	for _, typ := range []string{typeLB, typeTG} {
+	for _, typ := range []string{programtest.TypeLoadBalancer, programtest.TypeTargetGroup} {
 		for _, res := range r.ByType(typ) {
 			name := res.Out("name").Str()
 			if len(res.Name) > compute.MaxAutoNamedLength || len(name) > 32 {
@@ -1034,7 +996,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	if checked != 3 {
 		t.Errorf("checked %d names; want the ALB and two target groups", checked)
 	}
-	if tg := r.Named(typeTG, env+"-"+svc); tg == nil || len(tg.Out("name").Str()) != 32 {
+	if tg := r.Named(programtest.TypeTargetGroup, env+"-"+svc); tg == nil || len(tg.Out("name").Str()) != 32 {
 		t.Errorf("the longest target group name should use all 32 characters")
 	}
 }
@@ -1110,7 +1072,7 @@ func committedServices(t *testing.T, stack string) (string, []map[string]any) {
 func TestServiceConnectAndContainers(t *testing.T) {
 	for _, s := range runStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			ns := one(t, s.r, "aws:servicediscovery/httpNamespace:HttpNamespace", s.cfg.Prefix()+"-services")
+			ns := s.r.One(t, "aws:servicediscovery/httpNamespace:HttpNamespace", s.cfg.Prefix()+"-services")
 			if ns.In("name").Str() != s.cfg.Prefix()+".internal" {
 				t.Errorf("namespace %q; want %s.internal", ns.In("name").Str(), s.cfg.Prefix())
 			}
@@ -1118,7 +1080,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 			if nsArn == "" {
 				t.Fatal("namespace has no ARN")
 			}
-			cluster := one(t, s.r, typeCluster, s.cfg.Prefix()+"-cluster")
+			cluster := s.r.One(t, programtest.TypeEcsCluster, s.cfg.Prefix()+"-cluster")
 			if got := cluster.In("serviceConnectDefaults.namespace").Str(); got != nsArn {
 				t.Errorf("cluster serviceConnectDefaults.namespace %q; want %s", got, nsArn)
 			}
@@ -1149,7 +1111,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 				t.Fatalf("siteUrl %v", site.Value)
 			}
 			for name, w := range want {
-				task := one(t, s.r, typeTask, s.cfg.Prefix()+"-"+name+"-task")
+				task := s.r.One(t, programtest.TypeTaskDefinition, s.cfg.Prefix()+"-"+name+"-task")
 				c := containerOf(t, s, name)
 				env := map[string]string{}
 				for _, kv := range c.Environment {
@@ -1197,7 +1159,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 			if want := []compute.PortMapping{{ContainerPort: 3000, Protocol: "tcp"}}; !reflect.DeepEqual(web.PortMappings, want) {
 				t.Errorf("web ports %+v; want %+v (nobody calls web)", web.PortMappings, want)
 			}
-			apiSvc := one(t, s.r, typeECS, s.cfg.Prefix()+"-api")
+			apiSvc := s.r.One(t, programtest.TypeEcsService, s.cfg.Prefix()+"-api")
 			scAPI := func(path string) mockengine.Value { return apiSvc.In("serviceConnectConfiguration" + path) }
 			if !scAPI(".enabled").Bool() || scAPI(".namespace").Str() != nsArn {
 				t.Errorf("api Service Connect %v; want enabled in %s", scAPI("").Plain(), nsArn)
@@ -1209,7 +1171,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 			if got := scAPI(".services").Plain(); !reflect.DeepEqual(got, wantAPIServices) {
 				t.Errorf("api Service Connect services %v; want %v", got, wantAPIServices)
 			}
-			webSvc := one(t, s.r, typeECS, s.cfg.Prefix()+"-web")
+			webSvc := s.r.One(t, programtest.TypeEcsService, s.cfg.Prefix()+"-web")
 			scWeb := func(path string) mockengine.Value { return webSvc.In("serviceConnectConfiguration" + path) }
 			if !scWeb(".enabled").Bool() || scWeb(".namespace").Str() != nsArn || !scWeb(".services").Null() {
 				t.Errorf("web Service Connect %v; want a client in %s that publishes nothing", scWeb("").Plain(), nsArn)
@@ -1218,7 +1180,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 				logs := func(path string) mockengine.Value {
 					return sc.In("serviceConnectConfiguration.logConfiguration" + path)
 				}
-				group := one(t, s.r, typeLogGroup, sc.Name+"-logs").Out("name").Str()
+				group := s.r.One(t, programtest.TypeLogGroup, sc.Name+"-logs").Out("name").Str()
 				if logs(".logDriver").Str() != "awslogs" || logs(".options.awslogs-group").Str() != group || logs(".options.awslogs-stream-prefix").Str() != compute.ServiceConnectProxyLogPrefix {
 					t.Errorf("%s proxy logs %v; want awslogs to %s", sc.Name, logs("").Plain(), group)
 				}
@@ -1245,14 +1207,14 @@ func TestServiceConnectAndDatabaseVariablesFollowConfig(t *testing.T) {
 	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
 	s := stackRun{name: "prod", cfg: programtest.Config(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}}), r: r}
 	for _, name := range []string{"web", "api"} {
-		if sc := one(t, r, typeECS, "ecsite-prod-"+name).In("serviceConnectConfiguration"); !sc.Null() {
+		if sc := r.One(t, programtest.TypeEcsService, "ecsite-prod-"+name).In("serviceConnectConfiguration"); !sc.Null() {
 			t.Errorf("%s takes part in Service Connect without calls: %v", name, sc.Plain())
 		}
 		if ports := containerOf(t, s, name).PortMappings; len(ports) != 1 || ports[0].Name != "" || ports[0].AppProtocol != "" {
 			t.Errorf("%s publishes %+v although nobody calls it", name, ports)
 		}
 	}
-	for _, rule := range append(r.ByType(typeIngress), r.ByType(typeEgress)...) {
+	for _, rule := range append(r.ByType(programtest.TypeIngress), r.ByType(programtest.TypeEgress)...) {
 		if strings.Contains(rule.Name, "-sc-") {
 			t.Errorf("rule %s between services without calls", rule.Name)
 		}

@@ -326,12 +326,7 @@ func newTopic(ctx *pulumi.Context, name, suffix, region string, args *AlarmsArgs
 		"ArnLike":      {"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", region, args.AccountID, name)},
 	}
 	keyPolicy, err := iamdoc.New(
-		iamdoc.Statement{
-			Sid:       "AccountAdministersKey",
-			Principal: map[string]any{"AWS": "arn:aws:iam::" + args.AccountID + ":root"},
-			Action:    []string{"kms:*"},
-			Resource:  []string{"*"},
-		},
+		iamdoc.KeyAdministeredThroughIAM(args.AccountID),
 		iamdoc.Statement{
 			Sid:       "CloudWatchAlarmsPublish",
 			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
