@@ -98,7 +98,7 @@ func TestListenerForwardsAndRoutes(t *testing.T) {
 					t.Errorf("%s rule forwards elsewhere", svc.Name)
 				}
 			}
-			// The design routes /api/* to the api service.
+			// /api/* routes to the api service.
 			if r := s.r.Named(programtest.TypeListenerRule, s.cfg.Prefix()+"-api"); r == nil || r.In("conditions[0].pathPattern.values[0]").Str() != "/api/*" {
 				t.Errorf("no /api/* rule for the api service")
 			}
@@ -258,7 +258,7 @@ func TestTargetGroups(t *testing.T) {
 					t.Errorf("%s target group must be auto-named and replaced create-before-delete", svc.Name)
 				}
 			}
-			// The design's health checks: web /api/health on 3000, api /health on 3001.
+			// The health checks of docs/images.md: web /api/health on 3000, api /health on 3001.
 			web, api := tgFor(t, s, "web"), tgFor(t, s, "api")
 			if web.In("healthCheck.path").Str() != "/api/health" || web.In("port").Num() != 3000 {
 				t.Errorf("web target group: path %q port %v", web.In("healthCheck.path").Str(), web.In("port").Num())

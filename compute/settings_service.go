@@ -201,7 +201,7 @@ func DefaultServiceSettings() ServiceSettings {
 	}
 }
 
-// DefaultServices returns the web and api services of the production design: 512 CPU
+// DefaultServices returns the web and api services at the shop's production size: 512 CPU
 // units and 1024 MiB each, 2 to 10 tasks, web on 3000 with health check /api/health
 // and api on 3001 under /api/* with /health.
 func DefaultServices() []ServiceSettings {
