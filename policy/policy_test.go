@@ -129,6 +129,28 @@ func ruleCases() []ruleCase {
 			}},
 		{rule: "S3-PUBLIC-BLOCK", name: "bucket without a public access block",
 			bad: []*mockengine.Resource{res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id")}},
+		{rule: "CDN-WAF", name: "distribution without a web ACL",
+			bad:  []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{})},
+			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"})}},
+		{rule: "CDN-OAC", name: "S3 origin without origin access control",
+			bad: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"origins": []any{map[string]any{"originId": "assets", "domainName": "assets.s3.ap-northeast-1.amazonaws.com"}}})},
+			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"origins": []any{map[string]any{"originId": "assets", "domainName": "assets.s3.ap-northeast-1.amazonaws.com", "originAccessControlId": "oac"},
+					map[string]any{"originId": "alb", "domainName": "internal-alb.elb.amazonaws.com"}}})}},
+		{rule: "EC2-IMDSV2", name: "launch template allowing IMDSv1",
+			bad:  []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "nat", map[string]any{"metadataOptions": map[string]any{"httpTokens": "optional"}})},
+			good: []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "nat", map[string]any{"metadataOptions": map[string]any{"httpTokens": "required"}})}},
+		{rule: "EC2-IMDSV2", name: "instance without metadata options",
+			bad: []*mockengine.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{})}},
+		{rule: "EC2-EBS-ENC", name: "launch template with an unencrypted root volume",
+			bad: []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "nat", map[string]any{
+				"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"encrypted": "false"}}}})},
+			good: []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "nat", map[string]any{
+				"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"encrypted": "true"}}}})}},
+		{rule: "EC2-EBS-ENC", name: "instance with an unencrypted root volume",
+			bad:  []*mockengine.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{"rootBlockDevice": map[string]any{"encrypted": false}})},
+			good: []*mockengine.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{"rootBlockDevice": map[string]any{"encrypted": true}})}},
 		{rule: "NET-ALB-INTERNAL", name: "internet-facing load balancer",
 			bad:  []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": false})},
 			good: []*mockengine.Resource{res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"internal": true})}},

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -250,6 +251,21 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 		}},
 		{"TLS-CDN", "aws:cloudfront/distribution:Distribution", "", func(t *testing.T, st map[string]any) {
 			set(t, st, "defaultCacheBehavior.viewerProtocolPolicy", "allow-all")
+		}},
+		{"CDN-WAF", "aws:cloudfront/distribution:Distribution", "", func(t *testing.T, st map[string]any) { set(t, st, "webAclId", remove{}) }},
+		{"CDN-OAC", "aws:cloudfront/distribution:Distribution", "", func(t *testing.T, st map[string]any) {
+			origins, _ := st["inputs"].(map[string]any)["origins"].([]any)
+			for _, o := range origins {
+				if m := o.(map[string]any); strings.Contains(fmt.Sprint(m["domainName"]), ".s3.") {
+					delete(m, "originAccessControlId")
+				}
+			}
+		}},
+		{"EC2-IMDSV2", "aws:ec2/launchTemplate:LaunchTemplate", "", func(t *testing.T, st map[string]any) {
+			set(t, st, "metadataOptions.httpTokens", "optional")
+		}},
+		{"EC2-EBS-ENC", "aws:ec2/launchTemplate:LaunchTemplate", "", func(t *testing.T, st map[string]any) {
+			set(t, st, "blockDeviceMappings[0].ebs.encrypted", "false")
 		}},
 		{"S3-PUBLIC-BLOCK", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "", func(t *testing.T, st map[string]any) {
 			set(t, st, "blockPublicPolicy", false)

@@ -32,6 +32,14 @@ func Rules() []Rule {
 			Mirrors: "FSBP ELB.1; cdk-nag NIST.800.53.R5-ALBHttpToHttpsRedirection", Check: checkListenersTLS},
 		{ID: "TLS-CDN", Severity: High, Rationale: "CloudFront viewers use HTTPS: every cache behaviour redirects HTTP to HTTPS (or serves HTTPS only), and a custom certificate uses the TLSv1.2_2021 security policy or newer; the default *.cloudfront.net certificate is accepted.",
 			Mirrors: "FSBP CloudFront.3, CloudFront.10; cdk-nag AwsSolutions-CFR4", Check: checkDistributionTLS},
+		{ID: "CDN-WAF", Severity: High, Rationale: "Every CloudFront distribution is protected by a web ACL.",
+			Mirrors: "FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2", Check: checkDistributionWAF},
+		{ID: "CDN-OAC", Severity: High, Rationale: "CloudFront reads S3 origins through origin access control, so the bucket needs no public access.",
+			Mirrors: "FSBP CloudFront.13", Check: checkDistributionOAC},
+		{ID: "EC2-IMDSV2", Severity: High, Rationale: "Instances and launch templates require IMDSv2 (session tokens) for the instance metadata service.",
+			Mirrors: "FSBP EC2.8, EC2.170; cdk-nag AwsSolutions-EC29 (in spirit)", Check: checkIMDSv2},
+		{ID: "EC2-EBS-ENC", Severity: High, Rationale: "The root and data volumes of instances and launch templates are encrypted.",
+			Mirrors: "FSBP EC2.3; cdk-nag AwsSolutions-EC26", Check: checkVolumeEncryption},
 		{ID: "TLS-BUCKET", Severity: High, Rationale: "Buckets deny requests that do not use TLS (aws:SecureTransport).",
 			Mirrors: "FSBP S3.5; cdk-nag AwsSolutions-S10", Check: checkBucketTLS},
 		{ID: "NET-OPEN-INGRESS", Severity: Critical, Rationale: "Nothing admits 0.0.0.0/0 or ::/0 except an internet-facing ALB on 80 and 443.",
@@ -827,4 +835,75 @@ func checkNameLengths(g *Graph) (int, []Finding) {
 		}
 	}
 	return checked, fs
+}
+
+func checkDistributionWAF(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:cloudfront/distribution:Distribution")
+	for _, r := range rs {
+		if g.In(r, "webAclId").Str() == "" {
+			fs = append(fs, g.finding(r, "no web ACL (webAclId)"))
+		}
+	}
+	return len(rs), fs
+}
+
+// checkDistributionOAC finds origins that point at an S3 bucket endpoint without origin
+// access control (an origin access identity or a public bucket instead).
+func checkDistributionOAC(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:cloudfront/distribution:Distribution")
+	for _, r := range rs {
+		for i := 0; i < g.In(r, "origins").Len(); i++ {
+			o := fmt.Sprintf("origins[%d]", i)
+			domain := g.In(r, o+".domainName").Str()
+			if !strings.Contains(domain, ".s3.") && !strings.HasSuffix(domain, ".s3.amazonaws.com") {
+				continue
+			}
+			if g.In(r, o+".originAccessControlId").Str() == "" {
+				fs = append(fs, g.finding(r, "S3 origin %s without origin access control", domain))
+			}
+		}
+	}
+	return len(rs), fs
+}
+
+func checkIMDSv2(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate")
+	for _, r := range rs {
+		if t := g.In(r, "metadataOptions.httpTokens").Str(); t != "required" {
+			fs = append(fs, g.finding(r, "instance metadata httpTokens %q; want required (IMDSv2)", t))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkVolumeEncryption(g *Graph) (int, []Finding) {
+	var fs []Finding
+	instances := g.OfType("aws:ec2/instance:Instance")
+	for _, r := range instances {
+		if !g.In(r, "rootBlockDevice.encrypted").Bool() {
+			fs = append(fs, g.finding(r, "root volume not encrypted"))
+		}
+		for i := 0; i < g.In(r, "ebsBlockDevices").Len(); i++ {
+			if !g.In(r, fmt.Sprintf("ebsBlockDevices[%d].encrypted", i)).Bool() {
+				fs = append(fs, g.finding(r, "EBS volume %d not encrypted", i))
+			}
+		}
+	}
+	templates := g.OfType("aws:ec2/launchTemplate:LaunchTemplate")
+	for _, r := range templates {
+		n := g.In(r, "blockDeviceMappings").Len()
+		if n == 0 {
+			fs = append(fs, g.finding(r, "no block device mapping: the AMI's unencrypted default applies"))
+		}
+		for i := 0; i < n; i++ {
+			// The launch template takes the flag as a string.
+			if v := g.In(r, fmt.Sprintf("blockDeviceMappings[%d].ebs.encrypted", i)); v.Str() != "true" && !v.Bool() {
+				fs = append(fs, g.finding(r, "block device %d not encrypted", i))
+			}
+		}
+	}
+	return len(instances) + len(templates), fs
 }
