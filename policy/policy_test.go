@@ -129,6 +129,11 @@ func ruleCases() []ruleCase {
 			}},
 		{rule: "S3-PUBLIC-BLOCK", name: "bucket without a public access block",
 			bad: []*mockengine.Resource{res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id")}},
+		{rule: "DB-TLS-VERIFY", name: "container with DATABASE_URL and no server verification",
+			bad: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "api", map[string]any{
+				"containerDefinitions": `[{"name":"api","secrets":[{"name":"DATABASE_URL","valueFrom":"arn"}],"environment":[{"name":"PGSSLMODE","value":"require"}]}]`})},
+			good: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "api", map[string]any{
+				"containerDefinitions": `[{"name":"api","secrets":[{"name":"DATABASE_URL","valueFrom":"arn"}],"environment":[{"name":"PGSSLMODE","value":"verify-full"},{"name":"PGSSLROOTCERT","value":"/b.pem"},{"name":"NODE_EXTRA_CA_CERTS","value":"/b.pem"}]},{"name":"web","secrets":[{"name":"JWT_SECRET","valueFrom":"arn"}]}]`})}},
 		{rule: "CDN-WAF", name: "distribution without a web ACL",
 			bad:  []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{})},
 			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"})}},

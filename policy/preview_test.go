@@ -3,8 +3,8 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,6 +300,18 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 			set(t, st, "policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/dev/*"]}]}`)
 		}},
 		{"ECS-INSIGHTS", "aws:ecs/cluster:Cluster", "", func(t *testing.T, st map[string]any) { set(t, st, "settings", []any{}) }},
+		{"DB-TLS-VERIFY", "aws:ecs/taskDefinition:TaskDefinition", "api", func(t *testing.T, st map[string]any) {
+			containerDefs(t, st, func(c map[string]any) {
+				env, _ := c["environment"].([]any)
+				kept := []any{}
+				for _, e := range env {
+					if e.(map[string]any)["name"] != "PGSSLMODE" {
+						kept = append(kept, e)
+					}
+				}
+				c["environment"] = kept
+			})
+		}},
 		{"ECS-READONLY-ROOT", "aws:ecs/taskDefinition:TaskDefinition", "", func(t *testing.T, st map[string]any) {
 			containerDefs(t, st, func(c map[string]any) { c["readonlyRootFilesystem"] = false })
 		}},

@@ -72,6 +72,8 @@ func Rules() []Rule {
 			Mirrors: "cdk-nag AwsSolutions-IAM5 (in spirit)", Check: checkParameterScope},
 		{ID: "ECS-INSIGHTS", Severity: Low, Rationale: "ECS clusters have Container Insights on.",
 			Mirrors: "FSBP ECS.12; cdk-nag AwsSolutions-ECS4", Check: checkContainerInsights},
+		{ID: "DB-TLS-VERIFY", Severity: High, Rationale: "A container given database credentials verifies the server: PGSSLMODE=verify-full with PGSSLROOTCERT and NODE_EXTRA_CA_CERTS naming the CA bundle.",
+			Mirrors: "", Check: checkDatabaseTLS},
 		{ID: "ECS-READONLY-ROOT", Severity: Medium, Rationale: "Containers run with a read-only root filesystem.",
 			Mirrors: "FSBP ECS.5", Check: checkReadOnlyRoot},
 		{ID: "TAG-COST", Severity: Low, Rationale: "Every AWS resource gets the cost tags (project, environment, cost-center, managed-by) through its provider's default tags.",
@@ -445,7 +447,14 @@ func checkFlowLogs(g *Graph) (int, []Finding) {
 type container struct {
 	Name                   string `json:"name"`
 	ReadonlyRootFilesystem *bool  `json:"readonlyRootFilesystem"`
-	LogConfiguration       *struct {
+	Environment            []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"environment"`
+	Secrets []struct {
+		Name string `json:"name"`
+	} `json:"secrets"`
+	LogConfiguration *struct {
 		LogDriver string `json:"logDriver"`
 	} `json:"logConfiguration"`
 }
@@ -906,4 +915,30 @@ func checkVolumeEncryption(g *Graph) (int, []Finding) {
 		}
 	}
 	return len(instances) + len(templates), fs
+}
+
+// checkDatabaseTLS finds containers that receive a database connection setting
+// (DATABASE_URL, DATABASE_READER_URL or a PG* variable) without the variables that make
+// libpq and Node verify the server's certificate.
+func checkDatabaseTLS(g *Graph) (int, []Finding) {
+	return eachContainer(g, func(c container) string {
+		db := false
+		for _, s := range c.Secrets {
+			db = db || s.Name == "DATABASE_URL" || s.Name == "DATABASE_READER_URL" || strings.HasPrefix(s.Name, "PG")
+		}
+		if !db {
+			return ""
+		}
+		env := map[string]string{}
+		for _, e := range c.Environment {
+			env[e.Name] = e.Value
+		}
+		switch {
+		case env["PGSSLMODE"] != "verify-full":
+			return fmt.Sprintf("gets database credentials with PGSSLMODE %q; want verify-full", env["PGSSLMODE"])
+		case env["PGSSLROOTCERT"] == "" || env["NODE_EXTRA_CA_CERTS"] != env["PGSSLROOTCERT"]:
+			return "gets database credentials without PGSSLROOTCERT and NODE_EXTRA_CA_CERTS naming the CA bundle"
+		}
+		return ""
+	})
 }
