@@ -68,6 +68,10 @@ type Review struct {
 	Policy policy.Report
 	// Idle and Busy are the estimates of the two months.
 	Idle, Busy *cost.Estimate
+	// SpotApplies says the stack runs on-demand only; SpotIdle and SpotBusy are then what
+	// SpotWhatIf would save in each month.
+	SpotApplies        bool
+	SpotIdle, SpotBusy float64
 }
 
 // Assess runs the policy suite and both cost estimates on a stack.
@@ -84,7 +88,12 @@ func Assess(s *Stack) (*Review, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cost estimate: %w", err)
 	}
-	return &Review{Policy: policy.Evaluate(s.Mocks, exc), Idle: idle, Busy: busy}, nil
+	rev := &Review{Policy: policy.Evaluate(s.Mocks, exc), Idle: idle, Busy: busy}
+	rev.SpotIdle, rev.SpotBusy, rev.SpotApplies, err = spotSaving(s, idle, busy)
+	if err != nil {
+		return nil, fmt.Errorf("spot what-if: %w", err)
+	}
+	return rev, nil
 }
 
 // Render writes the report of a stack.
@@ -447,6 +456,10 @@ func costs(w *writer, stack string, rev *Review) error {
 	w.line("")
 	if t, ok := Targets[stack]; ok {
 		w.line("Idle target %s: %s.", usd(t), Verdict(idle, t))
+		w.line("")
+	}
+	if rev.SpotApplies {
+		w.line("What if: Fargate Spot above an on-demand base (one task per service on FARGATE, the rest 3:1 on FARGATE_SPOT, through `cluster.capacityProviderStrategy`) would save %s in the idle month and %s in the busy month. The stack stays on-demand: a Spot interruption takes a task away with two minutes' notice.", usd(rev.SpotIdle), usd(rev.SpotBusy))
 		w.line("")
 	}
 	if len(idle.Unpriced) > 0 {

@@ -400,3 +400,17 @@ func TestOptionalBastionPassesAndIsPriced(t *testing.T) {
 		})
 	}
 }
+
+// TestSpotWhatIf: prod, on-demand only, is shown what Spot above an on-demand base would
+// save (a positive amount, more in the busy month); dev already runs on Spot.
+func TestSpotWhatIf(t *testing.T) {
+	for stack, applies := range map[string]bool{"dev": false, "prod": true} {
+		rev, err := Assess(committed(t, stack))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.SpotApplies != applies || applies && !(rev.SpotIdle > 0 && rev.SpotBusy > rev.SpotIdle) {
+			t.Errorf("%s: what-if applies %v, saves %v idle and %v busy", stack, rev.SpotApplies, rev.SpotIdle, rev.SpotBusy)
+		}
+	}
+}
