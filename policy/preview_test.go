@@ -251,6 +251,7 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 		{"TLS-CDN", "aws:cloudfront/distribution:Distribution", "", func(t *testing.T, st map[string]any) {
 			set(t, st, "defaultCacheBehavior.viewerProtocolPolicy", "allow-all")
 		}},
+		{"EDGE-WAF", "aws:cloudfront/distribution:Distribution", "", func(t *testing.T, st map[string]any) { set(t, st, "webAclId", remove{}) }},
 		{"S3-PUBLIC-BLOCK", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "", func(t *testing.T, st map[string]any) {
 			set(t, st, "blockPublicPolicy", false)
 		}},

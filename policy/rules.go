@@ -32,6 +32,8 @@ func Rules() []Rule {
 			Mirrors: "FSBP ELB.1; cdk-nag NIST.800.53.R5-ALBHttpToHttpsRedirection", Check: checkListenersTLS},
 		{ID: "TLS-CDN", Severity: High, Rationale: "CloudFront viewers use HTTPS: every cache behaviour redirects HTTP to HTTPS (or serves HTTPS only), and a custom certificate uses the TLSv1.2_2021 security policy or newer; the default *.cloudfront.net certificate is accepted.",
 			Mirrors: "FSBP CloudFront.3, CloudFront.10; cdk-nag AwsSolutions-CFR4", Check: checkDistributionTLS},
+		{ID: "EDGE-WAF", Severity: High, Rationale: "Every CloudFront distribution is protected by a web ACL (webAclId set).",
+			Mirrors: "FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2", Check: checkDistributionWAF},
 		{ID: "TLS-BUCKET", Severity: High, Rationale: "Buckets deny requests that do not use TLS (aws:SecureTransport).",
 			Mirrors: "FSBP S3.5; cdk-nag AwsSolutions-S10", Check: checkBucketTLS},
 		{ID: "NET-OPEN-INGRESS", Severity: Critical, Rationale: "Nothing admits 0.0.0.0/0 or ::/0 except an internet-facing ALB on 80 and 443.",
@@ -247,6 +249,17 @@ func checkDistributionTLS(g *Graph) (int, []Finding) {
 		}
 		if p := g.In(r, "viewerCertificate.minimumProtocolVersion").Str(); !viewerTLSPolicy.MatchString(p) {
 			fs = append(fs, g.finding(r, "custom certificate with viewer security policy %q; use TLSv1.2_2021 or newer", p))
+		}
+	}
+	return len(rs), fs
+}
+
+func checkDistributionWAF(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:cloudfront/distribution:Distribution")
+	for _, r := range rs {
+		if g.In(r, "webAclId").Str() == "" {
+			fs = append(fs, g.finding(r, "no web ACL (webAclId); set waf.enabled: true"))
 		}
 	}
 	return len(rs), fs
