@@ -375,7 +375,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 	}
 	t.Run("defaults are 2000 per 5 minutes", func(t *testing.T) {
 		if d := edge.WafDefaults(); d.RateLimit != 2000 || d.RateLimitWindowSeconds != 300 {
-			t.Errorf("default rate limit %d per %d s; the design says 2000 per 5 minutes", d.RateLimit, d.RateLimitWindowSeconds)
+			t.Errorf("default rate limit %d per %d s; the documented default is 2000 per 5 minutes", d.RateLimit, d.RateLimitWindowSeconds)
 		}
 	})
 }
