@@ -72,8 +72,9 @@ type CdnArgs struct {
 	LoadBalancerArn pulumi.StringInput
 	// Required. The load balancer's DNS name, the origin domain name.
 	LoadBalancerDnsName pulumi.StringInput
-	// Required. The ARN of the CLOUDFRONT-scope web ACL (a [WebAcl] with
-	// Scope: ScopeCloudFront, created in us-east-1) the distribution uses.
+	// Optional. The ARN of the CLOUDFRONT-scope web ACL (a [WebAcl] with
+	// Scope: ScopeCloudFront, created in us-east-1) the distribution uses. Defaults to
+	// none: nil leaves the distribution without a web ACL (no WebAclId).
 	WebAclArn pulumi.StringInput
 	// Optional. Defaults to none. DomainName is the site's domain, e.g.
 	// shop.example.com; without one the site is served on the distribution's
@@ -115,8 +116,6 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 	switch {
 	case args == nil || args.LoadBalancerArn == nil || args.LoadBalancerDnsName == nil:
 		return nil, errors.New("edge: CDN args with a LoadBalancerArn and LoadBalancerDnsName are required")
-	case args.WebAclArn == nil:
-		return nil, fmt.Errorf("cdn %q: a WebAclArn (a CLOUDFRONT-scope web ACL) is required", name)
 	case (args.DomainName == "") != (args.HostedZoneID == ""):
 		return nil, fmt.Errorf("cdn %q: DomainName and HostedZoneID go together (got %q and %q)", name, args.DomainName, args.HostedZoneID)
 	case args.DomainName != "" && args.UsEast1 == nil:

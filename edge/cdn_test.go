@@ -503,6 +503,30 @@ func TestCdnSecurityHeadersFollowSettings(t *testing.T) {
 	}
 }
 
+// TestCdnWithoutWebAcl: WebAclArn is optional; nil (waf.enabled: false) builds the same
+// distribution with no webAclId input at all, rather than an empty one.
+func TestCdnWithoutWebAcl(t *testing.T) {
+	for variant, mutate := range cdnVariants {
+		t.Run(variant, func(t *testing.T) {
+			r := runCdn(func(a *edge.CdnArgs) { mutate(a); a.WebAclArn = nil })
+			if r.err != nil {
+				t.Fatalf("no web ACL: %v", r.err)
+			}
+			dist := r.only(t, typeDistribution)
+			if v := dist.In("webAclId"); !v.Null() || v.Str() != "" {
+				t.Errorf("webAclId %v; want none without a web ACL", v.Plain())
+			}
+			with := runCdn(mutate)
+			if with.err != nil {
+				t.Fatal(with.err)
+			}
+			if got, want := len(r.Resources()), len(with.Resources()); got != want {
+				t.Errorf("%d resources without a web ACL, %d with one; want the same", got, want)
+			}
+		})
+	}
+}
+
 // TestCdnRejectsIncompleteArgs: the component refuses arguments it cannot build from,
 // before it registers anything. The first case is the control that passes.
 func TestCdnRejectsIncompleteArgs(t *testing.T) {
@@ -514,7 +538,6 @@ func TestCdnRejectsIncompleteArgs(t *testing.T) {
 		{"complete", func(*edge.CdnArgs) {}, ""},
 		{"no load balancer", func(a *edge.CdnArgs) { a.LoadBalancerArn = nil }, "LoadBalancerArn"},
 		{"no load balancer DNS name", func(a *edge.CdnArgs) { a.LoadBalancerDnsName = nil }, "LoadBalancerDnsName"},
-		{"no web ACL", func(a *edge.CdnArgs) { a.WebAclArn = nil }, "WebAclArn"},
 		{"domain without zone", func(a *edge.CdnArgs) { a.DomainName = testDomain }, "HostedZoneID"},
 		{"domain without us-east-1 provider", func(a *edge.CdnArgs) { withDomain(a); a.UsEast1 = nil }, "UsEast1"},
 	}

@@ -27,5 +27,13 @@ func TestWafSettingsCheck(t *testing.T) {
 		{"excluded rule name", `{"managedRules":{"sqlDatabase":{"excludedRules":["SQLi BODY"]}}}`, "waf.managedRules.sqlDatabase.excludedRules[0]"},
 		{"WAF log retention CloudWatch does not offer", `{"logRetentionDays":45}`, "waf.logRetentionDays"},
 		{"country code ISO does not assign", `{"blockedCountries":["JP","XX"]}`, "waf.blockedCountries[1]"},
+		// A stack with the web ACL off still has its rules checked, so turning it on for a
+		// test cannot fail on a value nobody looked at.
+		{"bad rate limit with the web ACL off", `{"enabled":false,"rateLimit":9}`, "waf.rateLimit"},
+	})
+	t.Run("production default is on", func(t *testing.T) {
+		if !edge.WafDefaults().Enabled {
+			t.Error("waf.enabled defaults to false; production needs the web ACL")
+		}
 	})
 }

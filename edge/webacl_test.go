@@ -13,10 +13,19 @@ import (
 	"github.com/ecsite/infra/internal/programtest"
 )
 
-// loadedWaf sets every optional WAF feature on top of a committed stack: IPv4 and IPv6
-// allow lists, an IPv4 block list, geo blocking, a group in count mode with exclusions.
+// wafOn is a committed stack with its web ACL on. dev turns it off (waf.enabled: false)
+// and turns it on to test a WAF change, so the WAF tests run dev as it is then; prod
+// keeps the default.
+func wafOn(t *testing.T, stack string) mockengine.Options {
+	return programtest.Patched(t, stack, "waf", map[string]string{"enabled": "true"})
+}
+
+// loadedWaf sets every optional WAF feature on top of a committed stack with its web ACL
+// on: IPv4 and IPv6 allow lists, an IPv4 block list, geo blocking, a group in count mode
+// with exclusions.
 func loadedWaf(t *testing.T, stack string) mockengine.Options {
 	return programtest.Patched(t, stack, "waf", map[string]string{
+		"enabled":          "true",
 		"allowedCidrs":     `["203.0.113.0/24","2001:db8::/32"]`,
 		"blockedCidrs":     `["198.51.100.0/24"]`,
 		"blockedCountries": `["KP","RU"]`,
@@ -55,7 +64,7 @@ func runWaf(t *testing.T, stack string, opts mockengine.Options) wafRun {
 func TestWebAclProtectsTheDistribution(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			w := runWaf(t, stack, mockengine.Options{})
+			w := runWaf(t, stack, wafOn(t, stack))
 			if got := w.acl.In("scope").Str(); got != edge.ScopeCloudFront {
 				t.Errorf("scope %q; want CLOUDFRONT (a distribution's web ACL)", got)
 			}
@@ -101,10 +110,10 @@ var wantPriority = map[string]int{
 	"aws-known-bad-inputs": 60, "aws-sql-database": 70,
 }
 
-// wafVariants are the configurations the WAF tests run for each stack: the committed one,
-// and one with every optional rule switched on.
+// wafVariants are the configurations the WAF tests run for each stack: the committed one
+// with its web ACL on, and one with every optional rule switched on.
 var wafVariants = map[string]func(*testing.T, string) mockengine.Options{
-	"committed": func(*testing.T, string) mockengine.Options { return mockengine.Options{} },
+	"committed": wafOn,
 	"loaded":    loadedWaf,
 }
 
@@ -238,7 +247,7 @@ func TestWebAclCapacityStaysUnderTheBasicPrice(t *testing.T) {
 func TestOptionalWafRulesExistOnlyWhenConfigured(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack+"/committed", func(t *testing.T) {
-			w := runWaf(t, stack, mockengine.Options{})
+			w := runWaf(t, stack, wafOn(t, stack))
 			sets := 0
 			for _, list := range [][]string{w.cfg.Waf.AllowedCidrs, w.cfg.Waf.BlockedCidrs} {
 				for _, family := range [][]string{edge.IPv4Cidrs(list), edge.IPv6Cidrs(list)} {
@@ -374,7 +383,7 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 func TestWafLogsRedactCredentials(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {
-			w := runWaf(t, stack, mockengine.Options{})
+			w := runWaf(t, stack, wafOn(t, stack))
 			logging := w.Result.Only(t, programtest.TypeWebAclLogging)
 			if got := logging.In("resourceArn").Str(); got != w.acl.Out("arn").Str() {
 				t.Errorf("logging configured for %q; want the web ACL", got)

@@ -62,12 +62,13 @@ const (
 type AlarmsArgs struct {
 	// Required. The stack's AWS region, part of the alarm ARNs the main topic accepts.
 	Region string
-	// Required. An AWS provider for us-east-1 (GlobalRegion) with the stack's default
-	// tags. The web ACL is of the CLOUDFRONT scope, so its metrics exist only in
-	// us-east-1, and an alarm can only notify an SNS topic in its own region
+	// Required with Targets.WebAclName. An AWS provider for us-east-1 (GlobalRegion) with
+	// the stack's default tags. The web ACL is of the CLOUDFRONT scope, so its metrics
+	// exist only in us-east-1, and an alarm can only notify an SNS topic in its own region
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
 	// the WAF alarm, a second KMS key and a second topic (with the same email
-	// subscription) are created there with this provider.
+	// subscription) are created there with this provider. Without a web ACL none of the
+	// three exist and the provider is not used.
 	UsEast1 pulumi.ProviderResource
 	// Required. The AWS account id, which scopes the key and topic policies.
 	AccountID string
@@ -85,9 +86,11 @@ type Alarms struct {
 	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
 	// KeyArn is the customer managed KMS key encrypting the topic.
 	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
-	// GlobalTopicArn is the SNS topic in us-east-1 the WAF alarm notifies.
+	// GlobalTopicArn is the SNS topic in us-east-1 the WAF alarm notifies; nil without a
+	// web ACL (Targets.WebAclName nil).
 	GlobalTopicArn pulumi.StringOutput `pulumi:"globalTopicArn"`
-	// GlobalKeyArn is the customer managed KMS key in us-east-1 encrypting that topic.
+	// GlobalKeyArn is the customer managed KMS key in us-east-1 encrypting that topic;
+	// nil without a web ACL.
 	GlobalKeyArn pulumi.StringOutput `pulumi:"globalKeyArn"`
 
 	// AlarmNames are the names of the alarms created, in creation order.
@@ -120,15 +123,19 @@ const GlobalRegion = "us-east-1"
 const GlobalSuffix = "-" + GlobalRegion
 
 // NewAlarms creates the KMS key, the SNS topic with its policy and optional email
-// subscription, and the alarms. Alarm names are "<name>-<key>", keyed by service name or
-// by what they watch, never by list position.
+// subscription, and the alarms; with a web ACL also the WAF alarm and the us-east-1 key
+// and topic it notifies. Alarm names are "<name>-<key>", keyed by service name or by what
+// they watch, never by list position.
 func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
-	if args == nil || args.Region == "" || args.AccountID == "" || args.UsEast1 == nil {
-		return nil, errors.New("monitoring: args with Region, AccountID and the UsEast1 provider are required")
+	if args == nil || args.Region == "" || args.AccountID == "" {
+		return nil, errors.New("monitoring: args with Region and AccountID are required")
 	}
 	t := args.Targets
 	if err := t.check(); err != nil {
 		return nil, fmt.Errorf("alarms %q: %w", name, err)
+	}
+	if t.WebAclName != nil && args.UsEast1 == nil {
+		return nil, fmt.Errorf("alarms %q: the UsEast1 provider is required with a WebAclName (the WAF alarm lives in us-east-1)", name)
 	}
 	th := args.Settings
 	c := &Alarms{}
@@ -141,10 +148,15 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	if err != nil {
 		return nil, err
 	}
-	usEast1 := pulumi.Provider(args.UsEast1)
-	globalTopic, globalKey, err := newTopic(ctx, name, GlobalSuffix, GlobalRegion, args, parent, usEast1)
-	if err != nil {
-		return nil, err
+	var globalTopic *sns.Topic
+	var globalKey *kms.Key
+	var usEast1 pulumi.ResourceOption
+	if t.WebAclName != nil {
+		usEast1 = pulumi.Provider(args.UsEast1)
+		globalTopic, globalKey, err = newTopic(ctx, name, GlobalSuffix, GlobalRegion, args, parent, usEast1)
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	var alarms []alarm
@@ -217,15 +229,17 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 		})
 	}
 
-	alarms = append(alarms, alarm{
-		key: "waf-blocked-spike", description: fmt.Sprintf("WAF: more than %d requests blocked in 5 minutes (an attack, or a rule blocking real users)", th.WafBlockedRequests),
-		namespace: NamespaceWAF, metric: MetricBlockedRequests,
-		// No Region dimension: the web ACL protects a CloudFront distribution.
-		dimensions: pulumi.StringMap{"WebACL": t.WebAclName, "Rule": pulumi.String("ALL")},
-		statistic:  "Sum", period: 300, evaluations: 1, operator: "GreaterThanThreshold", threshold: float64(th.WafBlockedRequests),
-		missing: missingNotBreaching, // WAF publishes nothing while it blocks nothing
-		global:  true,
-	})
+	if t.WebAclName != nil {
+		alarms = append(alarms, alarm{
+			key: "waf-blocked-spike", description: fmt.Sprintf("WAF: more than %d requests blocked in 5 minutes (an attack, or a rule blocking real users)", th.WafBlockedRequests),
+			namespace: NamespaceWAF, metric: MetricBlockedRequests,
+			// No Region dimension: the web ACL protects a CloudFront distribution.
+			dimensions: pulumi.StringMap{"WebACL": t.WebAclName, "Rule": pulumi.String("ALL")},
+			statistic:  "Sum", period: 300, evaluations: 1, operator: "GreaterThanThreshold", threshold: float64(th.WafBlockedRequests),
+			missing: missingNotBreaching, // WAF publishes nothing while it blocks nothing
+			global:  true,
+		})
+	}
 
 	for _, a := range alarms {
 		actions := pulumi.Array{topic.Arn}
@@ -267,14 +281,14 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 
 	c.TopicArn = topic.Arn
 	c.KeyArn = key.Arn
-	c.GlobalTopicArn = globalTopic.Arn
-	c.GlobalKeyArn = globalKey.Arn
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"topicArn":       c.TopicArn,
-		"keyArn":         c.KeyArn,
-		"globalTopicArn": c.GlobalTopicArn,
-		"globalKeyArn":   c.GlobalKeyArn,
-	}); err != nil {
+	outputs := pulumi.Map{"topicArn": c.TopicArn, "keyArn": c.KeyArn}
+	if globalTopic != nil {
+		c.GlobalTopicArn = globalTopic.Arn
+		c.GlobalKeyArn = globalKey.Arn
+		outputs["globalTopicArn"] = c.GlobalTopicArn
+		outputs["globalKeyArn"] = c.GlobalKeyArn
+	}
+	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -32,10 +32,15 @@ func realIDs(t *testing.T, r programtest.Result, cfg *config.Config) ids {
 		lb:           r.Only(t, programtest.TypeLoadBalancer).Out("arnSuffix").Str(),
 		ecsCluster:   r.Only(t, programtest.TypeEcsCluster).Out("name").Str(),
 		db:           r.Only(t, programtest.TypeDBCluster).Out("clusterIdentifier").Str(),
-		acl:          r.Only(t, programtest.TypeWebAcl).Out("name").Str(),
 		region:       cfg.Region,
 		services:     map[string]string{},
 		targetGroups: map[string]string{},
+	}
+	// Without waf.enabled there is no web ACL, and acl stays "".
+	if cfg.Waf.Enabled {
+		x.acl = r.Only(t, programtest.TypeWebAcl).Out("name").Str()
+	} else if n := len(r.ByType(programtest.TypeWebAcl)); n != 0 {
+		t.Fatalf("%d web ACLs with waf.enabled false", n)
 	}
 	for _, s := range cfg.Services {
 		svc := r.Named(programtest.TypeEcsService, cfg.Prefix()+"-"+s.Name)
@@ -46,7 +51,7 @@ func realIDs(t *testing.T, r programtest.Result, cfg *config.Config) ids {
 		x.services[s.Name] = svc.Out("name").Str()
 		x.targetGroups[s.Name] = tg.Out("arnSuffix").Str()
 	}
-	for _, v := range []string{x.lb, x.ecsCluster, x.db, x.acl} {
+	for _, v := range []string{x.lb, x.ecsCluster, x.db} {
 		if v == "" {
 			t.Fatalf("an identifier is empty: %+v", x)
 		}
@@ -85,8 +90,71 @@ func expectedAlarms(cfg *config.Config, x ids) map[string]wantAlarm {
 		want[p+"db-replica-lag"] = wantAlarm{"AWS/RDS", "AuroraReplicaLag", "Maximum", "", map[string]string{"DBClusterIdentifier": x.db, "Role": "READER"}, "GreaterThanThreshold", m.DbReplicaLagSeconds * 1000}
 	}
 	// The web ACL is of the CLOUDFRONT scope: its metrics carry no Region dimension.
-	want[p+"waf-blocked-spike"] = wantAlarm{"AWS/WAFV2", "BlockedRequests", "Sum", "", map[string]string{"WebACL": x.acl, "Rule": "ALL"}, "GreaterThanThreshold", float64(m.WafBlockedRequests)}
+	// Without a web ACL there is nothing to watch.
+	if cfg.Waf.Enabled {
+		want[p+"waf-blocked-spike"] = wantAlarm{"AWS/WAFV2", "BlockedRequests", "Sum", "", map[string]string{"WebACL": x.acl, "Rule": "ALL"}, "GreaterThanThreshold", float64(m.WafBlockedRequests)}
+	}
 	return want
+}
+
+// wafOn is a committed stack with its web ACL on, as dev is while a WAF change is tested.
+func wafOn(t *testing.T, stack string) mockengine.Options {
+	return programtest.Patched(t, stack, "waf", map[string]string{"enabled": "true"})
+}
+
+// alarmRuns are the configurations the alarm tests run: each committed stack, and dev
+// with its web ACL on.
+func alarmRuns(t *testing.T) map[string]struct {
+	stack string
+	opts  mockengine.Options
+} {
+	out := map[string]struct {
+		stack string
+		opts  mockengine.Options
+	}{}
+	for _, stack := range programtest.Stacks {
+		out[stack] = struct {
+			stack string
+			opts  mockengine.Options
+		}{stack, mockengine.Options{}}
+	}
+	out["dev/waf-on"] = struct {
+		stack string
+		opts  mockengine.Options
+	}{"dev", wafOn(t, "dev")}
+	return out
+}
+
+// TestAlarmListPerStack spells out the alarms of each committed stack, by key. dev has no
+// web ACL (waf.enabled: false), so no WAF alarm, and no reader, so no replica-lag alarm.
+func TestAlarmListPerStack(t *testing.T) {
+	common := []string{
+		"alb-5xx-rate",
+		"api-cpu-high", "api-memory-high", "api-response-time-p95", "api-unhealthy-hosts",
+		"db-acu-near-max", "db-connections-high", "db-cpu-high", "db-freeable-memory-low",
+		"web-cpu-high", "web-memory-high", "web-response-time-p95", "web-unhealthy-hosts",
+	}
+	for stack, extra := range map[string][]string{
+		"dev":  nil,
+		"prod": {"db-replica-lag", "waf-blocked-spike"},
+	} {
+		t.Run(stack, func(t *testing.T) {
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			var want []string
+			for _, k := range append(append([]string(nil), common...), extra...) {
+				want = append(want, cfg.Prefix()+"-"+k)
+			}
+			var got []string
+			for name := range alarmsOf(t, programtest.MustRun(t, stack, mockengine.Options{})) {
+				got = append(got, name)
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("alarms\n%v\nwant\n%v", got, want)
+			}
+		})
+	}
 }
 
 func alarmsOf(t *testing.T, r programtest.Result) map[string]*mockengine.Resource {
@@ -102,10 +170,10 @@ func alarmsOf(t *testing.T, r programtest.Result) map[string]*mockengine.Resourc
 }
 
 func TestEveryAlarmWatchesTheRealResource(t *testing.T) {
-	for _, stack := range programtest.Stacks {
-		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, mockengine.Options{})
-			r := programtest.MustRun(t, stack, mockengine.Options{})
+	for name, run := range alarmRuns(t) {
+		t.Run(name, func(t *testing.T) {
+			cfg := programtest.Config(t, run.stack, run.opts)
+			r := programtest.MustRun(t, run.stack, run.opts)
 			x := realIDs(t, r, cfg)
 			want := expectedAlarms(cfg, x)
 			got := alarmsOf(t, r)
@@ -276,15 +344,37 @@ func regionOf(t *testing.T, r programtest.Result, res *mockengine.Resource) stri
 // TestAlarmsNotifyTheEncryptedTopic: there is one encrypted topic per region with alarms,
 // the stack's region and us-east-1, and each alarm notifies the topic of its own region
 // (CloudWatch alarms cannot notify a topic elsewhere). The WAF alarm is the one in
-// us-east-1, where a CLOUDFRONT web ACL's metrics are.
+// us-east-1, where a CLOUDFRONT web ACL's metrics are; without a web ACL there is no
+// alarm, topic, key or output in us-east-1.
 func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
-	for _, stack := range programtest.Stacks {
-		t.Run(stack, func(t *testing.T) {
-			cfg := programtest.Config(t, stack, mockengine.Options{})
-			r := programtest.MustRun(t, stack, mockengine.Options{})
+	for name, run := range alarmRuns(t) {
+		t.Run(name, func(t *testing.T) {
+			cfg := programtest.Config(t, run.stack, run.opts)
+			r := programtest.MustRun(t, run.stack, run.opts)
 			alarms := alarmsOf(t, r)
+			if !cfg.Waf.Enabled {
+				for _, typ := range []string{programtest.TypeAlarm, programtest.TypeTopic, programtest.TypeKey} {
+					for _, res := range r.ByType(typ) {
+						if region := regionOf(t, r, res); region != cfg.Region {
+							t.Errorf("%s %s in %s without a web ACL; want only %s", typ, res.Name, region, cfg.Region)
+						}
+					}
+				}
+				if topics := r.ByType(programtest.TypeTopic); len(topics) != 1 {
+					t.Fatalf("%d topics without a web ACL; want one in %s", len(topics), cfg.Region)
+				} else {
+					checkTopic(t, r, cfg, topics[0], cfg.Region, alarms)
+				}
+				if _, ok := r.Exports.Get("globalAlarmTopicArn"); ok {
+					t.Errorf("globalAlarmTopicArn exported without a us-east-1 topic")
+				}
+				return
+			}
 			if waf := alarms[cfg.Prefix()+"-waf-blocked-spike"]; waf == nil || regionOf(t, r, waf) != monitoring.GlobalRegion {
 				t.Fatalf("the WAF alarm is missing or not in %s", monitoring.GlobalRegion)
+			}
+			if _, ok := r.Exports.Get("globalAlarmTopicArn"); !ok {
+				t.Errorf("globalAlarmTopicArn not exported")
 			}
 			topics := r.ByType(programtest.TypeTopic)
 			if len(topics) != 2 {
@@ -458,13 +548,17 @@ func TestDashboardIsASetting(t *testing.T) {
 	}
 }
 
-// TestDashboardShowsTheRealResources checks the dashboard of both stacks (dev's turned on).
+// TestDashboardShowsTheRealResources checks the dashboard of both stacks (dev's turned on,
+// with and without its web ACL).
 func TestDashboardShowsTheRealResources(t *testing.T) {
-	for _, stack := range programtest.Stacks {
-		t.Run(stack, func(t *testing.T) {
-			opts := programtest.Patched(t, stack, "monitoring", map[string]string{"dashboard": "true"})
-			cfg := programtest.Config(t, stack, opts)
-			r := programtest.MustRun(t, stack, opts)
+	for name, run := range alarmRuns(t) {
+		t.Run(name, func(t *testing.T) {
+			opts := programtest.Patched(t, run.stack, "monitoring", map[string]string{"dashboard": "true"})
+			for k, v := range run.opts.Config {
+				opts.Config[k] = v
+			}
+			cfg := programtest.Config(t, run.stack, opts)
+			r := programtest.MustRun(t, run.stack, opts)
 			x := realIDs(t, r, cfg)
 			d := r.Only(t, programtest.TypeDashboard)
 			var body struct {
@@ -504,7 +598,14 @@ func TestDashboardShowsTheRealResources(t *testing.T) {
 				"AWS/RDS DatabaseConnections DBClusterIdentifier " + x.db,
 				"AWS/RDS ServerlessDatabaseCapacity DBClusterIdentifier " + x.db,
 				"AWS/RDS ACUUtilization DBClusterIdentifier " + x.db,
-				"AWS/WAFV2 BlockedRequests WebACL " + x.acl + " Rule ALL",
+			}
+			if cfg.Waf.Enabled {
+				want = append(want, "AWS/WAFV2 BlockedRequests WebACL "+x.acl+" Rule ALL")
+			}
+			for line := range lines {
+				if !cfg.Waf.Enabled && strings.HasPrefix(line, monitoring.NamespaceWAF+" ") {
+					t.Errorf("WAF widget line %q without a web ACL", line)
+				}
 			}
 			for _, s := range cfg.Services {
 				want = append(want,

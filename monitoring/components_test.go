@@ -48,9 +48,9 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 		want    string // "" for success
 	}{
 		{"complete alarm targets", alarmsWith(func(*monitoring.AlarmsArgs) {}), ""},
-		{"alarms without a web ACL", alarmsWith(func(a *monitoring.AlarmsArgs) { a.Targets.WebAclName = nil }), "WebAclName"},
+		{"alarms without a web ACL need no us-east-1 provider", alarmsWith(func(a *monitoring.AlarmsArgs) { a.Targets.WebAclName, a.UsEast1 = nil, nil }), ""},
 		{"alarms without an account", alarmsWith(func(a *monitoring.AlarmsArgs) { a.AccountID = "" }), "AccountID"},
-		{"alarms without the us-east-1 provider", alarmsWith(func(a *monitoring.AlarmsArgs) { a.UsEast1 = nil }), "UsEast1"},
+		{"alarms with a web ACL without the us-east-1 provider", alarmsWith(func(a *monitoring.AlarmsArgs) { a.UsEast1 = nil }), "UsEast1"},
 		{"alarms with a service twice", alarmsWith(func(a *monitoring.AlarmsArgs) {
 			a.Targets.Services = append(a.Targets.Services, a.Targets.Services[0])
 		}), "listed twice"},

@@ -17,7 +17,8 @@ type DashboardArgs struct {
 	Targets Targets
 }
 
-// Dashboard is one CloudWatch dashboard with ALB, ECS, Aurora and WAF widgets.
+// Dashboard is one CloudWatch dashboard with ALB, ECS, Aurora and (with a web ACL) WAF
+// widgets.
 type Dashboard struct {
 	pulumi.ResourceState
 
@@ -41,7 +42,12 @@ func NewDashboard(ctx *pulumi.Context, name string, args *DashboardArgs, opts ..
 		return nil, err
 	}
 
-	inputs := []any{t.LoadBalancerArnSuffix, t.EcsClusterName, t.DbClusterIdentifier, t.WebAclName}
+	// Without a web ACL its name is "" and the body has no WAF widget.
+	var aclName pulumi.StringInput = pulumi.String("")
+	if t.WebAclName != nil {
+		aclName = t.WebAclName
+	}
+	inputs := []any{t.LoadBalancerArnSuffix, t.EcsClusterName, t.DbClusterIdentifier, aclName}
 	for _, s := range t.Services {
 		inputs = append(inputs, s.ServiceName, s.TargetGroupArnSuffix)
 	}
@@ -163,13 +169,15 @@ func dashboardBody(region string, ids dashboardIDs) (string, error) {
 	add("Aurora freeable memory and replica lag", aurora...)
 
 	// The web ACL is of the CLOUDFRONT scope: its metrics are in us-east-1, without a
-	// Region dimension, so this widget reads that region.
-	acl := []string{"WebACL", ids.acl, "Rule", "ALL"}
-	add("WAF allowed and blocked requests (us-east-1)",
-		metricLine(NamespaceWAF, MetricAllowedRequests, "Sum", acl...),
-		metricLine(NamespaceWAF, MetricBlockedRequests, "Sum", acl...),
-	)
-	widgets[len(widgets)-1].Properties.Region = GlobalRegion
+	// Region dimension, so this widget reads that region. No web ACL, no widget.
+	if ids.acl != "" {
+		acl := []string{"WebACL", ids.acl, "Rule", "ALL"}
+		add("WAF allowed and blocked requests (us-east-1)",
+			metricLine(NamespaceWAF, MetricAllowedRequests, "Sum", acl...),
+			metricLine(NamespaceWAF, MetricBlockedRequests, "Sum", acl...),
+		)
+		widgets[len(widgets)-1].Properties.Region = GlobalRegion
+	}
 
 	b, err := json.Marshal(DashboardBody{Widgets: widgets})
 	if err != nil {

@@ -31,7 +31,9 @@ type Targets struct {
 	// Required. The number of Aurora instances; the replica-lag alarm exists only when it
 	// is above 1 (a reader exists).
 	DbInstanceCount int
-	// Required. The WAF web ACL's name (the WebACL dimension).
+	// Optional. The WAF web ACL's name (the WebACL dimension). Defaults to none: nil means
+	// the distribution has no web ACL, so there is no WAF alarm, no us-east-1 alarm topic
+	// or key, and no WAF dashboard widget.
 	WebAclName pulumi.StringInput
 }
 
@@ -44,8 +46,6 @@ func (t Targets) check() error {
 		return errors.New("targets: EcsClusterName is required")
 	case t.DbClusterIdentifier == nil:
 		return errors.New("targets: DbClusterIdentifier is required")
-	case t.WebAclName == nil:
-		return errors.New("targets: WebAclName is required")
 	case t.DbInstanceCount < 1:
 		return fmt.Errorf("targets: DbInstanceCount is %d; a cluster has at least one instance", t.DbInstanceCount)
 	case len(t.Services) == 0:

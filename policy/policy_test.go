@@ -116,6 +116,12 @@ func ruleCases() []ruleCase {
 			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
 				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
 				"viewerCertificate":    map[string]any{"acmCertificateArn": "arn:cert", "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"}})}},
+		{rule: "CDN-WAF", name: "distribution without a web ACL, behaviours set",
+			bad: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"}})},
+			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{
+				"defaultCacheBehavior": map[string]any{"viewerProtocolPolicy": "redirect-to-https"},
+				"webAclId":             "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn/0123abcd"})}},
 		{rule: "S3-PUBLIC-BLOCK", name: "bucket whose public access block lets a public policy through",
 			bad: []*mockengine.Resource{
 				res("aws:s3/bucketV2:BucketV2", "assets", map[string]any{}, "bucket", "assets-id"),

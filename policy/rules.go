@@ -262,6 +262,17 @@ func checkDistributionTLS(g *Graph) (int, []Finding) {
 	return len(rs), fs
 }
 
+func checkDistributionWAF(g *Graph) (int, []Finding) {
+	var fs []Finding
+	rs := g.OfType("aws:cloudfront/distribution:Distribution")
+	for _, r := range rs {
+		if g.In(r, "webAclId").Str() == "" {
+			fs = append(fs, g.finding(r, "no web ACL (webAclId); set waf.enabled: true"))
+		}
+	}
+	return len(rs), fs
+}
+
 func checkBucketPublicAccessBlock(g *Graph) (int, []Finding) {
 	var fs []Finding
 	buckets := g.OfType(bucketTypes...)
@@ -844,17 +855,6 @@ func checkNameLengths(g *Graph) (int, []Finding) {
 		}
 	}
 	return checked, fs
-}
-
-func checkDistributionWAF(g *Graph) (int, []Finding) {
-	var fs []Finding
-	rs := g.OfType("aws:cloudfront/distribution:Distribution")
-	for _, r := range rs {
-		if g.In(r, "webAclId").Str() == "" {
-			fs = append(fs, g.finding(r, "no web ACL (webAclId)"))
-		}
-	}
-	return len(rs), fs
 }
 
 // checkDistributionOAC finds origins that point at an S3 bucket endpoint without origin

@@ -23,31 +23,40 @@ type edgeInputs struct {
 	cluster   *compute.Cluster
 	alb       *compute.LoadBalancer
 	services  []*compute.Service
-	waf       *edge.WebAcl
+	waf       *edge.WebAcl // nil without waf.enabled
 }
 
 // buildFront creates the CloudFront distribution in front of the load balancer with its
-// CLOUDFRONT-scope web ACL, and exports their outputs. It comes before the services,
+// CLOUDFRONT-scope web ACL (when waf.enabled; the returned ACL is nil otherwise), and
+// exports their outputs. It comes before the services,
 // which get the site URL.
 func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *compute.LoadBalancer, usEast1 pulumi.ProviderResource, withProvider pulumi.ResourceOption) (*edge.WebAcl, *edge.Cdn, error) {
-	// The web ACL keeps its logical name from when it was regional and associated with
-	// the load balancer, so an update shows its children replaced (a CLOUDFRONT ACL, its
-	// IP sets and its log group live in us-east-1), not a new component.
-	waf, err := edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
-		Settings: cfg.Waf,
-		Scope:    edge.ScopeCloudFront,
-	}, withProvider, pulumi.Provider(usEast1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("waf: %w", err)
+	// Without waf.enabled there is no web ACL: the distribution gets no WebAclId and the
+	// alarms no WAF alarm (nil waf).
+	var waf *edge.WebAcl
+	var webAclArn pulumi.StringInput
+	if cfg.Waf.Enabled {
+		// The web ACL keeps its logical name from when it was regional and associated with
+		// the load balancer, so an update shows its children replaced (a CLOUDFRONT ACL,
+		// its IP sets and its log group live in us-east-1), not a new component.
+		var err error
+		waf, err = edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
+			Settings: cfg.Waf,
+			Scope:    edge.ScopeCloudFront,
+		}, withProvider, pulumi.Provider(usEast1))
+		if err != nil {
+			return nil, nil, fmt.Errorf("waf: %w", err)
+		}
+		export("webAclArn", waf.Arn)
+		export("wafLogGroupName", waf.LogGroupName)
+		webAclArn = waf.Arn
 	}
-	export("webAclArn", waf.Arn)
-	export("wafLogGroupName", waf.LogGroupName)
 
 	cdn, err := edge.NewCdn(ctx, cfg.Prefix()+"-cdn", &edge.CdnArgs{
 		Settings:            cfg.Cdn,
 		LoadBalancerArn:     alb.Arn,
 		LoadBalancerDnsName: alb.DnsName,
-		WebAclArn:           waf.Arn,
+		WebAclArn:           webAclArn,
 		DomainName:          cfg.Cdn.DomainName,
 		HostedZoneID:        cfg.Cdn.HostedZoneID,
 		UsEast1:             usEast1,
@@ -65,13 +74,14 @@ func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *c
 // buildEdge creates the alarms and the dashboard, and the bastion when it is enabled,
 // and exports their outputs.
 func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
-	waf := in.waf
 	targets := monitoring.Targets{
 		LoadBalancerArnSuffix: in.alb.ArnSuffix,
 		EcsClusterName:        in.cluster.ClusterName,
 		DbClusterIdentifier:   in.db.ClusterIdentifier,
 		DbInstanceCount:       in.db.InstanceCount,
-		WebAclName:            waf.Name,
+	}
+	if in.waf != nil {
+		targets.WebAclName = in.waf.Name
 	}
 	for _, s := range in.services {
 		targets.Services = append(targets.Services, monitoring.Service{
@@ -91,7 +101,9 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		return fmt.Errorf("alarms: %w", err)
 	}
 	export("alarmTopicArn", alarms.TopicArn)
-	export("globalAlarmTopicArn", alarms.GlobalTopicArn)
+	if in.waf != nil {
+		export("globalAlarmTopicArn", alarms.GlobalTopicArn)
+	}
 	if cfg.Monitoring.Dashboard {
 		dashboard, err := monitoring.NewDashboard(ctx, cfg.Prefix(), &monitoring.DashboardArgs{
 			Region:  cfg.Region,

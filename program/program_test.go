@@ -193,9 +193,11 @@ func TestProviderCarriesRegionAndTags(t *testing.T) {
 				}
 				refs[p.URN+"::"+p.ID] = p.Name
 			}
+			// Without waf.enabled (dev) there is no web ACL, and so no WAF alarm or topic
+			// in us-east-1 either.
 			waf := r.Named("ecsite:edge:WebAcl", cfg.Prefix()+"-waf")
-			if waf == nil {
-				t.Fatal("no web ACL component")
+			if (waf != nil) != cfg.Waf.Enabled {
+				t.Fatalf("web ACL component present = %v with waf.enabled %v", waf != nil, cfg.Waf.Enabled)
 			}
 			for _, res := range r.Resources() {
 				if !res.Custom || !strings.HasPrefix(res.Type, "aws:") {
@@ -206,10 +208,86 @@ func TestProviderCarriesRegionAndTags(t *testing.T) {
 					t.Errorf("%s (%s) uses provider %q; want one of the explicit providers", res.Name, res.Type, res.Provider)
 					continue
 				}
-				global := res.Parent == waf.URN || strings.HasPrefix(res.Type, "aws:acm/") ||
+				global := (waf != nil && res.Parent == waf.URN) || strings.HasPrefix(res.Type, "aws:acm/") ||
 					res.Name == cfg.Prefix()+"-waf-blocked-spike" || strings.HasSuffix(res.Name, "-alarms-us-east-1") || strings.HasSuffix(res.Name, "-alarms-us-east-1-email")
 				if want := map[bool]string{true: "aws-us-east-1", false: "aws"}[global]; name != want {
 					t.Errorf("%s (%s) uses provider %s; want %s", res.Name, res.Type, name, want)
+				}
+			}
+		})
+	}
+}
+
+// TestWafIsASetting: prod (the default waf.enabled: true) puts the CLOUDFRONT web ACL on
+// the distribution, with the WAF alarm, the us-east-1 topic and key it notifies, and their
+// outputs. dev as committed (waf.enabled: false) has no wafv2 resource, nothing in
+// us-east-1 (it has no domain, so no certificate either), a distribution without a
+// webAclId and none of those outputs; turned on, dev gets what prod has.
+func TestWafIsASetting(t *testing.T) {
+	wafOutputs := []string{"webAclArn", "wafLogGroupName", "globalAlarmTopicArn"}
+	cases := []struct {
+		name, stack string
+		opts        func(*testing.T) mockengine.Options
+		on          bool
+	}{
+		{"prod", "prod", func(*testing.T) mockengine.Options { return mockengine.Options{} }, true},
+		{"dev as committed", "dev", func(*testing.T) mockengine.Options { return mockengine.Options{} }, false},
+		{"dev with the web ACL on", "dev", func(t *testing.T) mockengine.Options {
+			return programtest.Patched(t, "dev", "waf", map[string]string{"enabled": "true"})
+		}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts(t)
+			cfg := programtest.Config(t, tc.stack, opts)
+			if cfg.Waf.Enabled != tc.on {
+				t.Fatalf("waf.enabled %v; want %v", cfg.Waf.Enabled, tc.on)
+			}
+			r := programtest.MustRun(t, tc.stack, opts)
+			var wafv2 []string
+			for _, res := range r.Resources() {
+				if strings.HasPrefix(res.Type, "aws:wafv2/") {
+					wafv2 = append(wafv2, res.Name)
+				}
+			}
+			dist := r.Only(t, "aws:cloudfront/distribution:Distribution")
+			usEast1 := r.Named("pulumi:providers:aws", "aws-us-east-1")
+			if usEast1 == nil {
+				t.Fatal("no us-east-1 provider")
+			}
+			inUsEast1 := map[string]int{}
+			for _, res := range r.Resources() {
+				if res.Custom && res.Provider == usEast1.URN+"::"+usEast1.ID {
+					inUsEast1[res.Type]++
+				}
+			}
+			if !tc.on {
+				if len(wafv2) != 0 {
+					t.Errorf("wafv2 resources %v with the web ACL off", wafv2)
+				}
+				if len(inUsEast1) != 0 {
+					t.Errorf("resources in us-east-1 %v with the web ACL off and no domain", inUsEast1)
+				}
+				if v := dist.In("webAclId"); !v.Null() || v.Str() != "" {
+					t.Errorf("distribution webAclId %v; want none", v.Plain())
+				}
+				for _, o := range wafOutputs {
+					if _, ok := r.Exports.Get(o); ok {
+						t.Errorf("output %s exported with the web ACL off", o)
+					}
+				}
+				return
+			}
+			acl := r.Only(t, programtest.TypeWebAcl)
+			if got := dist.In("webAclId").Str(); got == "" || got != acl.Out("arn").Str() {
+				t.Errorf("distribution webAclId %q; want the web ACL %q", got, acl.Out("arn").Str())
+			}
+			if inUsEast1[programtest.TypeTopic] != 1 || inUsEast1[programtest.TypeKey] != 1 || inUsEast1[programtest.TypeAlarm] != 1 {
+				t.Errorf("us-east-1 holds %v; want one topic, one key and one alarm besides the web ACL", inUsEast1)
+			}
+			for _, o := range wafOutputs {
+				if got, ok := r.Exports.Get(o); !ok || fmt.Sprint(got.Value) == "" {
+					t.Errorf("output %s missing", o)
 				}
 			}
 		})
@@ -327,7 +405,8 @@ func TestReplacementOfNamedResources(t *testing.T) {
 	for _, stack := range programtest.Stacks {
 		r := programtest.MustRun(t, stack, mockengine.Options{})
 		p := "ecsite-" + stack
-		acl := r.One(t, programtest.TypeWebAcl, p+"-waf")
+		// dev runs without the web ACL (waf.enabled: false); turn it on to see it.
+		acl := programtest.MustRun(t, stack, programtest.Patched(t, stack, "waf", map[string]string{"enabled": "true"})).One(t, programtest.TypeWebAcl, p+"-waf")
 		if !acl.DeleteBeforeReplace || acl.In("name").Str() == "" {
 			t.Errorf("%s: web ACL %q deleteBeforeReplace %v; want true with its fixed name", stack, acl.In("name").Str(), acl.DeleteBeforeReplace)
 		}
