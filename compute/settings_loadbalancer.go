@@ -34,9 +34,7 @@ func DefaultLoadBalancerSettings() LoadBalancerSettings {
 }
 
 // Check records every problem of l in p, which is scoped under the "loadBalancer" key.
-// The region is not needed any more (the load balancer holds no certificate); the
-// parameter keeps the loader's call unchanged.
-func (l LoadBalancerSettings) Check(p *check.Problems, _ string) {
+func (l LoadBalancerSettings) Check(p *check.Problems) {
 	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
 	if l.IdleTimeoutSeconds < 1 || l.IdleTimeoutSeconds > 4000 {
 		p.Addf("idleTimeoutSeconds", "%d is outside 1-4000 seconds", l.IdleTimeoutSeconds)

@@ -35,7 +35,7 @@ func TestClusterSettingsCheck(t *testing.T) {
 }
 
 func TestLoadBalancerSettingsCheck(t *testing.T) {
-	programtest.CheckSettings(t, "loadBalancer", compute.DefaultLoadBalancerSettings, func(s compute.LoadBalancerSettings, p *check.Problems) { s.Check(p, "ap-northeast-1") }, []programtest.SettingsCase{
+	programtest.CheckSettings(t, "loadBalancer", compute.DefaultLoadBalancerSettings, func(s compute.LoadBalancerSettings, p *check.Problems) { s.Check(p) }, []programtest.SettingsCase{
 		{"idle timeout 0", `{"idleTimeoutSeconds":0}`, "loadBalancer.idleTimeoutSeconds"},
 		{"idle timeout too long", `{"idleTimeoutSeconds":4001}`, "loadBalancer.idleTimeoutSeconds"},
 		{"negative deregistration delay", `{"deregistrationDelaySeconds":-1}`, "loadBalancer.deregistrationDelaySeconds"},

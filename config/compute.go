@@ -17,10 +17,10 @@ import (
 const MaxServiceNameLength = compute.MaxAutoNamedLength - MaxEnvironmentLength - 1
 
 // loadLoadBalancer reads key "loadBalancer" over the load balancer defaults and checks it.
-func loadLoadBalancer(r reader, region string) compute.LoadBalancerSettings {
+func loadLoadBalancer(r reader) compute.LoadBalancerSettings {
 	l := compute.DefaultLoadBalancerSettings()
 	r.object("loadBalancer", &l)
-	l.Check(r.p.Under("loadBalancer"), region)
+	l.Check(r.p.Under("loadBalancer"))
 	return l
 }
 

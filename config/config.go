@@ -117,7 +117,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Network = loadNetwork(r, c.Region)
 	c.Database = loadDatabase(r)
 	c.Secrets = loadSecrets(r)
-	c.LoadBalancer = loadLoadBalancer(r, c.Region)
+	c.LoadBalancer = loadLoadBalancer(r)
 	c.Cluster = loadCluster(r)
 	c.Services = loadServices(r, c.ParameterNames())
 	c.Waf = loadWaf(r)
