@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ecsite/infra/internal/bucket"
 	"github.com/ecsite/infra/internal/iamdoc"
 )
 
@@ -20,41 +21,12 @@ const accessLogPrefix = "alb"
 // 582318560864; https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
 // It returns the bucket and the resources the load balancer must wait for.
 func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs, parent pulumi.ResourceOrInvokeOption) (*s3.BucketV2, []pulumi.Resource, error) {
-	bucket, err := s3.NewBucketV2(ctx, name+"-alb-logs", &s3.BucketV2Args{
-		ForceDestroy: pulumi.Bool(args.Settings.ForceDestroyAccessLogs),
-	}, parent)
+	b, err := bucket.NewPrivate(ctx, name+"-alb-logs", args.Settings.ForceDestroyAccessLogs, parent)
 	if err != nil {
-		return nil, nil, fmt.Errorf("bucket: %w", err)
-	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, name+"-alb-logs", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return nil, nil, fmt.Errorf("public access block: %w", err)
-	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-alb-logs", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, parent); err != nil {
-		return nil, nil, fmt.Errorf("ownership controls: %w", err)
-	}
-	sse, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-alb-logs", &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm: pulumi.String("AES256"),
-			},
-		}},
-	}, parent)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encryption: %w", err)
+		return nil, nil, err
 	}
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-alb-logs", &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: bucket.ID(),
+		Bucket: b.ID(),
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:         pulumi.String("expire-access-logs"),
 			Status:     pulumi.String("Enabled"),
@@ -68,17 +40,17 @@ func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs
 	if err != nil {
 		return nil, nil, fmt.Errorf("looking up the Elastic Load Balancing account: %w", err)
 	}
-	policyJSON := bucket.Arn.ApplyT(func(arn string) (string, error) {
+	policyJSON := b.Arn.ApplyT(func(arn string) (string, error) {
 		return AccessLogBucketPolicy(arn, delivery.Arn, args.AccountID).JSON()
 	}).(pulumi.StringOutput)
 	policy, err := s3.NewBucketPolicy(ctx, name+"-alb-logs", &s3.BucketPolicyArgs{
-		Bucket: bucket.ID(),
+		Bucket: b.ID(),
 		Policy: policyJSON,
-	}, parent, pulumi.DependsOn([]pulumi.Resource{block}))
+	}, parent, pulumi.DependsOn([]pulumi.Resource{b.Block}))
 	if err != nil {
 		return nil, nil, fmt.Errorf("bucket policy: %w", err)
 	}
-	return bucket, []pulumi.Resource{policy, sse}, nil
+	return b.BucketV2, []pulumi.Resource{policy, b.Encryption}, nil
 }
 
 // AccessLogBucketPolicy is the access-log bucket's policy: the ELB account of the region

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ecsite/infra/internal/bucket"
 	"github.com/ecsite/infra/internal/iamdoc"
 )
 
@@ -28,37 +29,11 @@ type assetsBucket struct {
 func newAssetsBucket(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*assetsBucket, error) {
 	// The bucket holds build output that every release uploads again (hashed file names),
 	// never user data, so a destroy may empty it in any stack.
-	bucket, err := s3.NewBucketV2(ctx, name+"-assets", &s3.BucketV2Args{ForceDestroy: pulumi.Bool(true)}, parent)
+	b, err := bucket.NewPrivate(ctx, name+"-assets", true, parent)
 	if err != nil {
-		return nil, fmt.Errorf("cdn %q assets bucket: %w", name, err)
+		return nil, fmt.Errorf("cdn %q assets: %w", name, err)
 	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, name+"-assets", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("cdn %q assets public access block: %w", name, err)
-	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-assets", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, parent); err != nil {
-		return nil, fmt.Errorf("cdn %q assets ownership: %w", name, err)
-	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-assets", &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm: pulumi.String("AES256"),
-			},
-		}},
-	}, parent); err != nil {
-		return nil, fmt.Errorf("cdn %q assets encryption: %w", name, err)
-	}
-	return &assetsBucket{BucketV2: bucket, block: block}, nil
+	return &assetsBucket{BucketV2: b.BucketV2, block: b.Block}, nil
 }
 
 // allowDistribution sets the bucket policy that lets only the distribution read objects.
