@@ -43,6 +43,7 @@ func Reference() (string, error) {
 		return "", err
 	}
 	values := map[string]map[string]any{}
+	stackKeys := map[string]map[string]string{}
 	for _, st := range Stacks {
 		var cfg *config.Config
 		if _, err := mockengine.Run(func(ctx *pulumi.Context) error {
@@ -53,6 +54,9 @@ func Reference() (string, error) {
 			return "", fmt.Errorf("stack %s: %w", st, err)
 		}
 		values[st] = cfg.Values()
+		if stackKeys[st], err = mockengine.StackConfig(st); err != nil {
+			return "", err
+		}
 	}
 
 	declared := config.Declared()
@@ -111,7 +115,7 @@ func Reference() (string, error) {
 		}
 		add("default", reflect.ValueOf(def))
 		for _, st := range Stacks {
-			if _, set := stackSet(project.Name, st, key); set {
+			if _, set := stackKeys[st][project.Name+":"+key]; set {
 				add(st, reflect.ValueOf(values[st][key]))
 			}
 		}
@@ -145,16 +149,6 @@ func Reference() (string, error) {
 	}
 	w.line("`=` means the stack sets the default value. Values set with `--secret` show as `%s`.", mockengine.SecretPlaceholder)
 	return w.String(), nil
-}
-
-// stackSet reports whether the committed stack file sets key.
-func stackSet(project, stack, key string) (string, bool) {
-	cfg, err := mockengine.StackConfig(stack)
-	if err != nil {
-		return "", false
-	}
-	v, ok := cfg[project+":"+key]
-	return v, ok
 }
 
 // refRow is one setting of the reference.

@@ -37,29 +37,36 @@ func run(stack, out string) error {
 		if err != nil {
 			return err
 		}
-		for _, s := range report.Stacks {
-			if err := write(s, filepath.Join(root, report.Path(s))); err != nil {
+		// One run per stack feeds its report and, for the fixture stack, the preview the
+		// policy tests read (its resources in the format of `pulumi preview --json
+		// --show-sames`).
+		for _, name := range report.Stacks {
+			s, err := report.Run(name)
+			if err != nil {
 				return err
+			}
+			text, err := report.Render(s)
+			if err != nil {
+				return err
+			}
+			if err := writeFile(filepath.Join(root, report.Path(name)), text); err != nil {
+				return err
+			}
+			if name == policy.FixtureStack {
+				preview, err := policy.PreviewJSON(s.Mocks.Resources())
+				if err != nil {
+					return err
+				}
+				if err := writeFile(filepath.Join(root, policy.FixturePath), string(preview)+"\n"); err != nil {
+					return err
+				}
 			}
 		}
 		text, err := report.Reference()
 		if err != nil {
 			return err
 		}
-		if err := writeFile(filepath.Join(root, report.ReferencePath), text); err != nil {
-			return err
-		}
-		// The preview the policy tests read: the prod program's resources in the format
-		// of `pulumi preview --json --show-sames`.
-		s, err := report.Run(policy.FixtureStack)
-		if err != nil {
-			return err
-		}
-		preview, err := policy.PreviewJSON(s.Mocks.Resources())
-		if err != nil {
-			return err
-		}
-		return writeFile(filepath.Join(root, policy.FixturePath), string(preview)+"\n")
+		return writeFile(filepath.Join(root, report.ReferencePath), text)
 	}
 	if out == "" {
 		text, err := report.Generate(stack)
