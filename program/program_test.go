@@ -41,7 +41,7 @@ func patch(key string, kv ...string) func(t *testing.T) mockengine.Options {
 		for i := 0; i < len(kv); i += 2 {
 			fields[kv[i]] = kv[i+1]
 		}
-		return mockengine.Options{Config: map[string]string{programtest.Key(t, key): programtest.Patch(t, "prod", key, fields)}}
+		return programtest.Patched(t, "prod", key, fields)
 	}
 }
 
