@@ -21,6 +21,19 @@ type ClusterArgs struct {
 	AccountID string
 	// Required. The cluster's settings, checked with [ClusterSettings.Check].
 	Settings ClusterSettings
+	// Optional. Other data the cluster's key encrypts, such as the alarm topic when
+	// monitoring.topicKey is compute: each adds its statement to the key policy and its
+	// purpose to the key's description.
+	KeyUses []KeyUse
+}
+
+// KeyUse is one more use of the cluster's key, outside the compute component.
+type KeyUse struct {
+	// Purpose completes the key's description, e.g. "the alarm topic".
+	Purpose string
+	// Statement is the key policy statement that lets the using service encrypt with the
+	// key; its Sid must differ from the compute statements'.
+	Statement iamdoc.Statement
 }
 
 // Cluster is the ECS cluster with Container Insights, its Fargate capacity providers and
@@ -51,18 +64,12 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if args == nil {
 		return nil, errors.New("compute: cluster args are required")
 	}
-	c := &Cluster{Strategy: append([]CapacityProviderShare(nil), args.Settings.CapacityProviderStrategy...)}
-	if err := ctx.RegisterComponentResource("ecsite:compute:Cluster", name, c, opts...); err != nil {
-		return nil, fmt.Errorf("cluster %s: %w", name, err)
-	}
-	parent := pulumi.Parent(c)
-
 	// One customer-managed key for the compute logs and the ECS Exec data channel.
 	// CloudWatch Logs may use it only for this account's log groups
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-	policy, err := iamdoc.New(
+	statements := []iamdoc.Statement{
 		iamdoc.KeyAdministeredThroughIAM(args.AccountID),
-		iamdoc.Statement{
+		{
 			Sid:       "CloudWatchLogsEncrypts",
 			Principal: map[string]any{"Service": "logs." + args.Region + ".amazonaws.com"},
 			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
@@ -71,12 +78,32 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 				"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + args.Region + ":" + args.AccountID + ":log-group:*",
 			}},
 		},
-	).JSON()
+	}
+	description := "Encrypts " + name + "'s ECS Exec sessions and container logs"
+	sids := map[string]bool{}
+	for _, s := range statements {
+		sids[s.Sid] = true
+	}
+	for i, u := range args.KeyUses {
+		if u.Purpose == "" || u.Statement.Sid == "" || sids[u.Statement.Sid] {
+			return nil, fmt.Errorf("cluster %s: KeyUses[%d] (purpose %q, Sid %q) needs a purpose and a Sid no other statement of the key policy has", name, i, u.Purpose, u.Statement.Sid)
+		}
+		sids[u.Statement.Sid] = true
+		statements = append(statements, u.Statement)
+		description += ", and " + u.Purpose
+	}
+	policy, err := iamdoc.New(statements...).JSON()
 	if err != nil {
 		return nil, fmt.Errorf("key policy: %w", err)
 	}
+	c := &Cluster{Strategy: append([]CapacityProviderShare(nil), args.Settings.CapacityProviderStrategy...)}
+	if err := ctx.RegisterComponentResource("ecsite:compute:Cluster", name, c, opts...); err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", name, err)
+	}
+	parent := pulumi.Parent(c)
+
 	key, err := kms.NewKey(ctx, name+"-compute", &kms.KeyArgs{
-		Description:       pulumi.String("Encrypts " + name + "'s ECS Exec sessions and container logs"),
+		Description:       pulumi.String(description),
 		EnableKeyRotation: pulumi.Bool(true),
 		Policy:            pulumi.String(policy),
 	}, parent)

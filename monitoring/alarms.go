@@ -76,6 +76,11 @@ type AlarmsArgs struct {
 	Settings Settings
 	// Required. The monitored resources.
 	Targets Targets
+	// Required when Settings.TopicKey is compute, refused otherwise. The ARN of the
+	// stack's compute key (in the stack's region), whose policy carries
+	// [TopicKeyStatement] for name and Region: the topic in the stack's region is
+	// encrypted with it and gets no key of its own.
+	TopicKeyArn pulumi.StringInput
 }
 
 // Alarms is the alarm topic and every CloudWatch alarm of the stack.
@@ -84,7 +89,8 @@ type Alarms struct {
 
 	// TopicArn is the SNS topic every alarm in the stack's region notifies.
 	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
-	// KeyArn is the customer managed KMS key encrypting the topic.
+	// KeyArn is the customer managed KMS key encrypting the topic: its own, or
+	// AlarmsArgs.TopicKeyArn.
 	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
 	// GlobalTopicArn is the SNS topic in us-east-1 the WAF alarm notifies; nil without a
 	// web ACL (Targets.WebAclName nil).
@@ -122,8 +128,8 @@ const GlobalRegion = "us-east-1"
 // GlobalSuffix ends the logical names of the key, alias and topic in GlobalRegion.
 const GlobalSuffix = "-" + GlobalRegion
 
-// NewAlarms creates the KMS key, the SNS topic with its policy and optional email
-// subscription, and the alarms; with a web ACL also the WAF alarm and the us-east-1 key
+// NewAlarms creates the SNS topic with its policy, its KMS key (unless
+// AlarmsArgs.TopicKeyArn gives one) and optional email subscription, and the alarms; with a web ACL also the WAF alarm and the us-east-1 key
 // and topic it notifies. Alarm names are "<name>-<key>", keyed by service name or by what
 // they watch, never by list position.
 func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
@@ -137,6 +143,12 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	if t.WebAclName != nil && args.UsEast1 == nil {
 		return nil, fmt.Errorf("alarms %q: the UsEast1 provider is required with a WebAclName (the WAF alarm lives in us-east-1)", name)
 	}
+	switch shared := args.TopicKeyArn != nil; {
+	case args.Settings.TopicKey == TopicKeyCompute && !shared:
+		return nil, fmt.Errorf("alarms %q: TopicKeyArn (the compute key) is required with monitoring.topicKey %s", name, TopicKeyCompute)
+	case args.Settings.TopicKey != TopicKeyCompute && shared:
+		return nil, fmt.Errorf("alarms %q: TopicKeyArn is set but monitoring.topicKey is %q; the topic would not get the key it is configured with", name, args.Settings.TopicKey)
+	}
 	th := args.Settings
 	c := &Alarms{}
 	if err := ctx.RegisterComponentResource("ecsite:monitoring:Alarms", name, c, opts...); err != nil {
@@ -144,16 +156,16 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	}
 	parent := pulumi.Parent(c)
 
-	topic, key, err := newTopic(ctx, name, "", args.Region, args, parent)
+	topic, keyArn, err := newTopic(ctx, name, "", args.Region, args.TopicKeyArn, args, parent)
 	if err != nil {
 		return nil, err
 	}
 	var globalTopic *sns.Topic
-	var globalKey *kms.Key
+	var globalKeyArn pulumi.StringOutput
 	var usEast1 pulumi.ResourceOption
 	if t.WebAclName != nil {
 		usEast1 = pulumi.Provider(args.UsEast1)
-		globalTopic, globalKey, err = newTopic(ctx, name, GlobalSuffix, GlobalRegion, args, parent, usEast1)
+		globalTopic, globalKeyArn, err = newTopic(ctx, name, GlobalSuffix, GlobalRegion, nil, args, parent, usEast1)
 		if err != nil {
 			return nil, err
 		}
@@ -280,11 +292,11 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	}
 
 	c.TopicArn = topic.Arn
-	c.KeyArn = key.Arn
+	c.KeyArn = keyArn
 	outputs := pulumi.Map{"topicArn": c.TopicArn, "keyArn": c.KeyArn}
 	if globalTopic != nil {
 		c.GlobalTopicArn = globalTopic.Arn
-		c.GlobalKeyArn = globalKey.Arn
+		c.GlobalKeyArn = globalKeyArn
 		outputs["globalTopicArn"] = c.GlobalTopicArn
 		outputs["globalKeyArn"] = c.GlobalKeyArn
 	}
@@ -326,31 +338,92 @@ func fiveXXRate(lb pulumi.StringInput, minRequests int) cloudwatch.MetricAlarmMe
 	}
 }
 
-// newTopic creates, in region (through the provider in opts, if any), the customer
-// managed key, the encrypted topic, its policy and the optional email subscription;
-// suffix ends their logical names ("" in the stack's region). A customer managed key
-// rather than alias/aws/sns: the AWS managed key's policy cannot be changed, so
-// CloudWatch could not use it and alarm notifications would be dropped
-// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
-func newTopic(ctx *pulumi.Context, name, suffix, region string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*sns.Topic, *kms.Key, error) {
-	// CloudWatch acts only for this account's alarms in region whose names start with
-	// the prefix.
-	fromOurAlarms := map[string]map[string]any{
-		"StringEquals": {"aws:SourceAccount": args.AccountID},
-		"ArnLike":      {"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", region, args.AccountID, name)},
+// TopicKeyStatement is the key policy statement that lets CloudWatch encrypt
+// notifications to an alarm topic: for alarms of account in region whose names start
+// with name and a dash, it may generate data keys and decrypt (SNS needs both to accept
+// the alarm's message into an encrypted topic,
+// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+// It grants nothing on data other services encrypted with the same key: CloudWatch Logs
+// data, for instance, is bound to its log group's ARN in the encryption context.
+func TopicKeyStatement(name, region, account string) iamdoc.Statement {
+	return iamdoc.Statement{
+		Sid:       "CloudWatchAlarmsPublish",
+		Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Resource:  []string{"*"},
+		Condition: fromOurAlarms(name, region, account),
 	}
-	keyPolicy, err := iamdoc.New(
-		iamdoc.KeyAdministeredThroughIAM(args.AccountID),
-		iamdoc.Statement{
+}
+
+// fromOurAlarms is the condition under which CloudWatch acts: only for account's alarms
+// in region whose names start with name and a dash.
+func fromOurAlarms(name, region, account string) map[string]map[string]any {
+	return map[string]map[string]any{
+		"StringEquals": {"aws:SourceAccount": account},
+		"ArnLike":      {"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", region, account, name)},
+	}
+}
+
+// newTopic creates, in region (through the provider in opts, if any), the encrypted
+// topic, its policy and the optional email subscription, and returns the topic and the
+// ARN of its key; suffix ends their logical names ("" in the stack's region). With a nil
+// keyArn it creates the topic's own customer managed key and alias; otherwise the topic
+// uses keyArn, whose policy must carry [TopicKeyStatement]. A customer managed key rather
+// than alias/aws/sns: the AWS managed key's policy cannot be changed, so CloudWatch could
+// not use it and alarm notifications would be dropped
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+func newTopic(ctx *pulumi.Context, name, suffix, region string, keyArn pulumi.StringInput, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*sns.Topic, pulumi.StringOutput, error) {
+	var none pulumi.StringOutput
+	if keyArn == nil {
+		key, err := newTopicKey(ctx, name, suffix, region, args.AccountID, opts...)
+		if err != nil {
+			return nil, none, err
+		}
+		keyArn = key.Arn
+	}
+	topic, err := sns.NewTopic(ctx, name+"-alarms"+suffix, &sns.TopicArgs{
+		DisplayName:    pulumi.String(name + " alarms"),
+		KmsMasterKeyId: keyArn,
+	}, opts...)
+	if err != nil {
+		return nil, none, fmt.Errorf("alarm topic in %s: %w", region, err)
+	}
+	policy := topic.Arn.ApplyT(func(arn string) (string, error) {
+		return iamdoc.New(iamdoc.Statement{
 			Sid:       "CloudWatchAlarmsPublish",
 			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
-			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-			Resource:  []string{"*"},
-			Condition: fromOurAlarms,
-		},
+			Action:    []string{"sns:Publish"},
+			Resource:  []string{arn},
+			Condition: fromOurAlarms(name, region, args.AccountID),
+		}).JSON()
+	}).(pulumi.StringOutput)
+	if _, err := sns.NewTopicPolicy(ctx, name+"-alarms"+suffix, &sns.TopicPolicyArgs{
+		Arn:    topic.Arn,
+		Policy: policy,
+	}, opts...); err != nil {
+		return nil, none, fmt.Errorf("alarm topic policy in %s: %w", region, err)
+	}
+	if email := args.Settings.AlertEmail; email != "" {
+		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms"+suffix+"-email", &sns.TopicSubscriptionArgs{
+			Topic:    topic.Arn,
+			Protocol: pulumi.String("email"),
+			Endpoint: pulumi.String(email),
+		}, opts...); err != nil {
+			return nil, none, fmt.Errorf("alarm email subscription in %s: %w", region, err)
+		}
+	}
+	return topic, keyArn.ToStringOutput(), nil
+}
+
+// newTopicKey creates the customer managed key of the alarm topic in region, with its
+// alias; suffix ends their logical names.
+func newTopicKey(ctx *pulumi.Context, name, suffix, region, account string, opts ...pulumi.ResourceOption) (*kms.Key, error) {
+	keyPolicy, err := iamdoc.New(
+		iamdoc.KeyAdministeredThroughIAM(account),
+		TopicKeyStatement(name, region, account),
 	).JSON()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	key, err := kms.NewKey(ctx, name+"-alarms"+suffix, &kms.KeyArgs{
 		Description:          pulumi.String("Encrypts the " + name + " alarm topic in " + region),
@@ -359,45 +432,14 @@ func newTopic(ctx *pulumi.Context, name, suffix, region string, args *AlarmsArgs
 		Policy:               pulumi.String(keyPolicy),
 	}, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("alarm topic key in %s: %w", region, err)
+		return nil, fmt.Errorf("alarm topic key in %s: %w", region, err)
 	}
 	// Aliases are per region, so both keys take the same alias name.
 	if _, err := kms.NewAlias(ctx, name+"-alarms"+suffix, &kms.AliasArgs{
 		Name:        pulumi.String("alias/" + name + "-alarms"),
 		TargetKeyId: key.KeyId,
 	}, opts...); err != nil {
-		return nil, nil, fmt.Errorf("alarm topic key alias in %s: %w", region, err)
+		return nil, fmt.Errorf("alarm topic key alias in %s: %w", region, err)
 	}
-	topic, err := sns.NewTopic(ctx, name+"-alarms"+suffix, &sns.TopicArgs{
-		DisplayName:    pulumi.String(name + " alarms"),
-		KmsMasterKeyId: key.Arn,
-	}, opts...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("alarm topic in %s: %w", region, err)
-	}
-	policy := topic.Arn.ApplyT(func(arn string) (string, error) {
-		return iamdoc.New(iamdoc.Statement{
-			Sid:       "CloudWatchAlarmsPublish",
-			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
-			Action:    []string{"sns:Publish"},
-			Resource:  []string{arn},
-			Condition: fromOurAlarms,
-		}).JSON()
-	}).(pulumi.StringOutput)
-	if _, err := sns.NewTopicPolicy(ctx, name+"-alarms"+suffix, &sns.TopicPolicyArgs{
-		Arn:    topic.Arn,
-		Policy: policy,
-	}, opts...); err != nil {
-		return nil, nil, fmt.Errorf("alarm topic policy in %s: %w", region, err)
-	}
-	if email := args.Settings.AlertEmail; email != "" {
-		if _, err := sns.NewTopicSubscription(ctx, name+"-alarms"+suffix+"-email", &sns.TopicSubscriptionArgs{
-			Topic:    topic.Arn,
-			Protocol: pulumi.String("email"),
-			Endpoint: pulumi.String(email),
-		}, opts...); err != nil {
-			return nil, nil, fmt.Errorf("alarm email subscription in %s: %w", region, err)
-		}
-	}
-	return topic, key, nil
+	return key, nil
 }

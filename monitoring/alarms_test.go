@@ -680,3 +680,102 @@ func TestConnectionAlarmCanFire(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicKeyIsASetting: with monitoring.topicKey compute (dev) the alarm topic in the
+// stack's region is encrypted with the compute key, which then also grants CloudWatch
+// alarms, and no topic key or alias of its own exists: one key fewer. With dedicated
+// (prod, the default) the topic has its own key, which encrypts nothing else, and the
+// compute key grants CloudWatch alarms nothing. The us-east-1 topic keeps its own key
+// either way.
+func TestTopicKeyIsASetting(t *testing.T) {
+	runs := map[string]mockengine.Options{
+		"dev":                {},
+		"prod":               {},
+		"dev/dedicated":      programtest.Patched(t, "dev", "monitoring", map[string]string{"topicKey": `"dedicated"`}),
+		"prod/compute":       programtest.Patched(t, "prod", "monitoring", map[string]string{"topicKey": `"compute"`}),
+		"dev/waf-on/compute": wafOn(t, "dev"),
+	}
+	want := map[string]string{"dev": "compute", "prod": "dedicated", "dev/dedicated": "dedicated", "prod/compute": "compute", "dev/waf-on/compute": "compute"}
+	for name, opts := range runs {
+		t.Run(name, func(t *testing.T) {
+			stack := strings.SplitN(name, "/", 2)[0]
+			cfg := programtest.Config(t, stack, opts)
+			if cfg.Monitoring.TopicKey != want[name] {
+				t.Fatalf("topicKey %q; want %q", cfg.Monitoring.TopicKey, want[name])
+			}
+			r := programtest.MustRun(t, stack, opts)
+			computeKey := r.One(t, programtest.TypeKey, cfg.Prefix()+"-compute")
+			var topic *mockengine.Resource
+			for _, tp := range r.ByType(programtest.TypeTopic) {
+				if regionOf(t, r, tp) == cfg.Region {
+					topic = tp
+				}
+			}
+			if topic == nil {
+				t.Fatalf("no alarm topic in %s", cfg.Region)
+			}
+			key := r.ByID(topic.In("kmsMasterKeyId").Str())
+			if key == nil {
+				t.Fatalf("topic key %q is not a key of the stack", topic.In("kmsMasterKeyId").Str())
+			}
+			var computePolicy iamdoc.Document
+			if err := computeKey.In("policy").JSON(&computePolicy); err != nil {
+				t.Fatal(err)
+			}
+			grantsAlarms := grants(computePolicy, "cloudwatch.amazonaws.com", "kms:GenerateDataKey*", "*")
+			ownKey := r.Named(programtest.TypeKey, cfg.Prefix()+"-alarms")
+			ownAlias := r.Named(programtest.TypeKeyAlias, cfg.Prefix()+"-alarms")
+			regional := 0
+			for _, k := range r.ByType(programtest.TypeKey) {
+				if regionOf(t, r, k) == cfg.Region {
+					regional++
+				}
+			}
+			if cfg.Monitoring.TopicKey == monitoring.TopicKeyCompute {
+				if key != computeKey {
+					t.Errorf("the topic is encrypted with %s; want the compute key", key.Name)
+				}
+				if !grantsAlarms {
+					t.Errorf("the compute key does not let CloudWatch alarms encrypt: %s", computeKey.In("policy").Str())
+				}
+				if ownKey != nil || ownAlias != nil {
+					t.Errorf("a topic key or alias of its own exists beside the shared key")
+				}
+				if !strings.HasSuffix(computeKey.In("description").Str(), "and the alarm topic") {
+					t.Errorf("compute key description %q does not name the alarm topic", computeKey.In("description").Str())
+				}
+				if regional != 2 {
+					t.Errorf("%d keys in %s; want 2 (database, compute)", regional, cfg.Region)
+				}
+			} else {
+				if key != ownKey || ownAlias == nil || ownAlias.In("targetKeyId").Str() != ownKey.ID {
+					t.Errorf("the topic is encrypted with %s; want its own key %s-alarms with its alias", key.Name, cfg.Prefix())
+				}
+				if grantsAlarms {
+					t.Errorf("the compute key grants CloudWatch alarms although the topic has its own key")
+				}
+				// Separation: nothing but the topic uses the topic's key.
+				for _, res := range r.Resources() {
+					if res == topic || res.Type == programtest.TypeKeyAlias {
+						continue
+					}
+					for _, field := range []string{"kmsKeyId", "kmsMasterKeyId", "keyId"} {
+						if res.In(field).Str() == key.Out("arn").Str() {
+							t.Errorf("%s %s also uses the topic's key", res.Type, res.Name)
+						}
+					}
+				}
+				if regional != 3 {
+					t.Errorf("%d keys in %s; want 3 (database, compute, alarm topic)", regional, cfg.Region)
+				}
+			}
+			// The WAF alarm's topic in us-east-1 always has its own key there.
+			if cfg.Waf.Enabled {
+				global := r.Named(programtest.TypeKey, cfg.Prefix()+"-alarms"+monitoring.GlobalSuffix)
+				if global == nil || regionOf(t, r, global) != monitoring.GlobalRegion {
+					t.Errorf("no key of its own for the %s topic", monitoring.GlobalRegion)
+				}
+			}
+		})
+	}
+}

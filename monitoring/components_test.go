@@ -51,6 +51,13 @@ func TestComponentsRejectIncompleteArgs(t *testing.T) {
 		{"alarms without a web ACL need no us-east-1 provider", alarmsWith(func(a *monitoring.AlarmsArgs) { a.Targets.WebAclName, a.UsEast1 = nil, nil }), ""},
 		{"alarms without an account", alarmsWith(func(a *monitoring.AlarmsArgs) { a.AccountID = "" }), "AccountID"},
 		{"alarms with a web ACL without the us-east-1 provider", alarmsWith(func(a *monitoring.AlarmsArgs) { a.UsEast1 = nil }), "UsEast1"},
+		{"alarms sharing the compute key", alarmsWith(func(a *monitoring.AlarmsArgs) {
+			a.Settings.TopicKey, a.TopicKeyArn = monitoring.TopicKeyCompute, pulumi.String("arn:aws:kms:ap-northeast-1:123456789012:key/compute")
+		}), ""},
+		{"alarms with topicKey compute without the key", alarmsWith(func(a *monitoring.AlarmsArgs) { a.Settings.TopicKey = monitoring.TopicKeyCompute }), "TopicKeyArn"},
+		{"alarms given a key with topicKey dedicated", alarmsWith(func(a *monitoring.AlarmsArgs) {
+			a.TopicKeyArn = pulumi.String("arn:aws:kms:ap-northeast-1:123456789012:key/compute")
+		}), "TopicKeyArn"},
 		{"alarms with a service twice", alarmsWith(func(a *monitoring.AlarmsArgs) {
 			a.Targets.Services = append(a.Targets.Services, a.Targets.Services[0])
 		}), "listed twice"},

@@ -51,6 +51,13 @@ type Settings struct {
 	// Dashboard creates the CloudWatch dashboard of the stack's services, load balancer,
 	// database and WAF ($3 a month); the alarms do not need it. Optional. Defaults to true.
 	Dashboard bool `json:"dashboard"`
+	// TopicKey is the KMS key that encrypts the alarm topic in the stack's region:
+	// dedicated gives the topic a key of its own; compute encrypts it with the compute key
+	// (container logs, ECS Exec), whose policy then also lets CloudWatch alarms use it,
+	// one key ($1 a month) fewer. The us-east-1 topic of the WAF alarm
+	// always has its own key, because a topic's key must be in the topic's region.
+	// Optional. Defaults to dedicated.
+	TopicKey string `json:"topicKey"`
 	// WafBlockedRequests is the number of requests the WAF blocks in 5 minutes that alarms
 	// as an attack spike. Optional. Defaults to 1000.
 	WafBlockedRequests int `json:"wafBlockedRequests"`
@@ -73,8 +80,20 @@ func Defaults() Settings {
 		DbReplicaLagSeconds:          5,
 		WafBlockedRequests:           1000,
 		Dashboard:                    true,
+		TopicKey:                     TopicKeyDedicated,
 	}
 }
+
+// Values of Settings.TopicKey.
+const (
+	// TopicKeyDedicated gives the regional alarm topic its own customer managed key.
+	TopicKeyDedicated = "dedicated"
+	// TopicKeyCompute encrypts the regional alarm topic with the compute key.
+	TopicKeyCompute = "compute"
+)
+
+// TopicKeys lists the allowed values of monitoring.topicKey.
+var TopicKeys = []string{TopicKeyDedicated, TopicKeyCompute}
 
 // Bounds of the thresholds. Aurora PostgreSQL's default max_connections is
 // LEAST(DBInstanceClassMemory/9531392, 5000)
@@ -130,6 +149,7 @@ func (m Settings) Check(p *check.Problems) {
 	if m.DbReplicaLagSeconds <= 0 || m.DbReplicaLagSeconds > MaxDbReplicaLagSeconds {
 		p.Addf("dbReplicaLagSeconds", "%v is outside (0, %v] seconds", m.DbReplicaLagSeconds, MaxDbReplicaLagSeconds)
 	}
+	p.Allowed("topicKey", m.TopicKey, TopicKeys)
 	if m.WafBlockedRequests < 1 || m.WafBlockedRequests > MaxWafBlockedRequestCount {
 		p.Addf("wafBlockedRequests", "%d is outside 1 to %d blocked requests per 5 minutes", m.WafBlockedRequests, MaxWafBlockedRequestCount)
 	}

@@ -31,6 +31,8 @@ func TestSettingsCheck(t *testing.T) {
 		{"freeable memory threshold zero", `{"dbFreeableMemoryMiB":0}`, "monitoring.dbFreeableMemoryMiB"},
 		{"replica lag threshold zero", `{"dbReplicaLagSeconds":0}`, "monitoring.dbReplicaLagSeconds"},
 		{"blocked-request spike zero", `{"wafBlockedRequests":0}`, "monitoring.wafBlockedRequests"},
+		{"topic key of another component", `{"topicKey":"database"}`, "monitoring.topicKey"},
+		{"topic key empty", `{"topicKey":""}`, "monitoring.topicKey"},
 		{"alert email missing where required", `{"alertEmail":"","requireAlertEmail":true}`, "monitoring.alertEmail"},
 	})
 }

@@ -80,6 +80,29 @@ func ruleCases() []ruleCase {
 		{rule: "ENC-SNS", name: "topic without a key",
 			bad:  []*mockengine.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{})},
 			good: []*mockengine.Resource{res("aws:sns/topic:Topic", "alarms", map[string]any{"kmsMasterKeyId": "alias/k"})}},
+		{rule: "ALARM-DELIVERY", name: "topic key shared without a CloudWatch grant",
+			// The mistake sharing a key invites: the compute key encrypts the topic but its
+			// policy only lets CloudWatch Logs use it.
+			bad: alarmDelivery(logsOnlyKeyPolicy, "arn:aws:kms:ap-northeast-1:123456789012:key/k", "ecsite-dev-db-cpu-high"),
+			good: alarmDelivery(cloudWatchKeyPolicy("arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ecsite-dev-*"),
+				"arn:aws:kms:ap-northeast-1:123456789012:key/k", "ecsite-dev-db-cpu-high")},
+		{rule: "ALARM-DELIVERY", name: "key grants CloudWatch for other alarms only",
+			bad: alarmDelivery(cloudWatchKeyPolicy("arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ecsite-prod-*"),
+				"alias/ecsite-dev-alarms", "ecsite-dev-db-cpu-high"),
+			// Referenced through its alias, the key is found and its grant admits the alarm.
+			good: alarmDelivery(cloudWatchKeyPolicy("arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ecsite-dev-*"),
+				"alias/ecsite-dev-alarms", "ecsite-dev-db-cpu-high")},
+		{rule: "ALARM-DELIVERY", name: "key grants CloudWatch in another region",
+			bad: alarmDelivery(cloudWatchKeyPolicy("arn:aws:cloudwatch:us-east-1:123456789012:alarm:ecsite-dev-*"),
+				"arn:aws:kms:ap-northeast-1:123456789012:key/k", "ecsite-dev-db-cpu-high")},
+		{rule: "ALARM-DELIVERY", name: "topic key in another region",
+			bad: keyInUsEast1(alarmDelivery(cloudWatchKeyPolicy("arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ecsite-dev-*"),
+				"arn:aws:kms:ap-northeast-1:123456789012:key/k", "ecsite-dev-db-cpu-high"))},
+		{rule: "ALARM-DELIVERY", name: "topic on the AWS managed key",
+			bad: alarmDelivery(cloudWatchKeyPolicy("*"), "alias/aws/sns", "ecsite-dev-db-cpu-high")},
+		{rule: "ALARM-DELIVERY", name: "alarm notifying a topic outside the stack",
+			bad: []*mockengine.Resource{res("aws:cloudwatch/metricAlarm:MetricAlarm", "a", map[string]any{"name": "ecsite-dev-x",
+				"alarmActions": []any{"arn:aws:sns:ap-northeast-1:123456789012:elsewhere"}})}},
 		{rule: "ENC-ECR", name: "repository without encryption configuration",
 			bad:  []*mockengine.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{})},
 			good: []*mockengine.Resource{res("aws:ecr/repository:Repository", "web", map[string]any{"encryptionConfigurations": []any{map[string]any{"encryptionType": "AES256"}}})}},
@@ -431,4 +454,40 @@ func TestFlowsReadEverySource(t *testing.T) {
 			t.Errorf("unexpected flow %q", k)
 		}
 	}
+}
+
+// logsOnlyKeyPolicy lets only CloudWatch Logs use a key.
+const logsOnlyKeyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logs.ap-northeast-1.amazonaws.com"},"Action":["kms:Decrypt*","kms:GenerateDataKey*"],"Resource":"*"}]}`
+
+// cloudWatchKeyPolicy lets CloudWatch use a key for the alarms sourceArn matches.
+func cloudWatchKeyPolicy(sourceArn string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"ArnLike":{"aws:SourceArn":"` + sourceArn + `"}}}]}`
+}
+
+// alarmDelivery is an alarm in ap-northeast-1 notifying a topic encrypted with keyRef (the
+// key's ARN or the alias alias/ecsite-dev-alarms), whose key has keyPolicy.
+func alarmDelivery(keyPolicy, keyRef, alarm string) []*mockengine.Resource {
+	provider := res("pulumi:providers:aws", "aws", map[string]any{"region": "ap-northeast-1"})
+	provider.URN, provider.ID = "urn:pulumi:test::ecsite::pulumi:providers:aws::aws", "p1"
+	ref := provider.URN + "::" + provider.ID
+	key := withProvider(res("aws:kms/key:Key", "k", map[string]any{"policy": keyPolicy}, "arn", "arn:aws:kms:ap-northeast-1:123456789012:key/k"), ref)
+	key.ID = "k"
+	alias := withProvider(res("aws:kms/alias:Alias", "k", map[string]any{"name": "alias/ecsite-dev-alarms", "targetKeyId": "k"}), ref)
+	topic := withProvider(res("aws:sns/topic:Topic", "alarms", map[string]any{"kmsMasterKeyId": keyRef}, "arn", "arn:aws:sns:ap-northeast-1:123456789012:alarms"), ref)
+	a := withProvider(res("aws:cloudwatch/metricAlarm:MetricAlarm", alarm, map[string]any{"name": alarm,
+		"alarmActions": []any{"arn:aws:sns:ap-northeast-1:123456789012:alarms"}, "okActions": []any{"arn:aws:sns:ap-northeast-1:123456789012:alarms"}}), ref)
+	return []*mockengine.Resource{provider, key, alias, topic, a}
+}
+
+// keyInUsEast1 moves the key of an alarmDelivery graph to a provider in us-east-1.
+func keyInUsEast1(rs []*mockengine.Resource) []*mockengine.Resource {
+	p := res("pulumi:providers:aws", "us-east-1", map[string]any{"region": "us-east-1"})
+	p.URN, p.ID = "urn:pulumi:test::ecsite::pulumi:providers:aws::us-east-1", "p2"
+	for _, r := range rs {
+		if r.Type == "aws:kms/key:Key" {
+			r.Provider = p.URN + "::" + p.ID
+		}
+	}
+	return append(rs, p)
 }

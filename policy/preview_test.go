@@ -244,6 +244,9 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 			set(t, st, "rules", []any{})
 		}},
 		{"ENC-SNS", "aws:sns/topic:Topic", "", func(t *testing.T, st map[string]any) { set(t, st, "kmsMasterKeyId", remove{}) }},
+		{"ALARM-DELIVERY", "aws:kms/key:Key", "alarms", func(t *testing.T, st map[string]any) {
+			set(t, st, "policy", logsOnlyKeyPolicy)
+		}},
 		{"ENC-ECR", "aws:ecr/repository:Repository", "", func(t *testing.T, st map[string]any) { set(t, st, "encryptionConfigurations", remove{}) }},
 		{"TLS-LISTENER", "aws:lb/listener:Listener", "http", func(t *testing.T, st map[string]any) {
 			set(t, st, "protocol", "HTTPS")

@@ -58,6 +58,7 @@ var edgeCases = []badConfigCase{
 	// Monitoring
 	{"alert email missing where required", patch("monitoring", "alertEmail", `""`, "requireAlertEmail", `true`), "monitoring.alertEmail"},
 	{"misspelt monitoring field", patch("monitoring", "alertEmails", `["a@example.com"]`), "monitoring"},
+	{"alarm topic key of an unknown component", patch("monitoring", "topicKey", `"shared"`), "monitoring.topicKey"},
 	// The service alarms must lie above the scaling targets (80% memory, 70% CPU).
 	{"memory alarm at the memory scaling target", patch("monitoring", "ecsMemoryPercent", `80`), "monitoring.ecsMemoryPercent"},
 	{"CPU alarm below the CPU scaling target", patch("monitoring", "ecsCpuPercent", `65`), "monitoring.ecsCpuPercent"},

@@ -90,13 +90,17 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 			TargetGroupArnSuffix: s.TargetGroupArnSuffix,
 		})
 	}
-	alarms, err := monitoring.NewAlarms(ctx, cfg.Prefix(), &monitoring.AlarmsArgs{
+	alarmArgs := &monitoring.AlarmsArgs{
 		Region:    cfg.Region,
 		AccountID: in.accountID,
 		UsEast1:   in.usEast1,
 		Settings:  cfg.Monitoring,
 		Targets:   targets,
-	}, withProvider)
+	}
+	if cfg.Monitoring.TopicKey == monitoring.TopicKeyCompute {
+		alarmArgs.TopicKeyArn = in.cluster.KmsKeyArn
+	}
+	alarms, err := monitoring.NewAlarms(ctx, cfg.Prefix(), alarmArgs, withProvider)
 	if err != nil {
 		return fmt.Errorf("alarms: %w", err)
 	}
@@ -136,4 +140,17 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 	export("bastionInstanceId", bastion.InstanceID)
 	export("bastionStartSessionCommand", bastion.StartSessionCommand)
 	return nil
+}
+
+// clusterKeyUses are the uses of the compute key outside compute: the alarm topic in the
+// stack's region when monitoring.topicKey is compute (buildEdge passes the key to the
+// alarms), so that CloudWatch may encrypt the alarms' notifications with it.
+func clusterKeyUses(cfg *config.Config, accountID string) []compute.KeyUse {
+	if cfg.Monitoring.TopicKey != monitoring.TopicKeyCompute {
+		return nil
+	}
+	return []compute.KeyUse{{
+		Purpose:   "the alarm topic",
+		Statement: monitoring.TopicKeyStatement(cfg.Prefix(), cfg.Region, accountID),
+	}}
 }

@@ -115,6 +115,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		Region:    cfg.Region,
 		AccountID: identity.AccountId,
 		Settings:  cfg.Cluster,
+		KeyUses:   clusterKeyUses(cfg, identity.AccountId),
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("compute cluster: %w", err)

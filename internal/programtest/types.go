@@ -27,6 +27,7 @@ const (
 	TypeRolePolicy            = "aws:iam/rolePolicy:RolePolicy"
 	TypeRolePolicyAttachment  = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	TypeKey                   = "aws:kms/key:Key"
+	TypeKeyAlias              = "aws:kms/alias:Alias"
 	TypeListener              = "aws:lb/listener:Listener"
 	TypeListenerRule          = "aws:lb/listenerRule:ListenerRule"
 	TypeLoadBalancer          = "aws:lb/loadBalancer:LoadBalancer"
