@@ -357,3 +357,52 @@ func TestSpotTasks(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseAwakeWhileTasksRun: with AwakeWhileTasksRun the auto-pausing database
+// runs whenever a task runs, and never less than 1 − PausedShare of the month.
+func TestDatabaseAwakeWhileTasksRun(t *testing.T) {
+	// nightsOff scales the web service to zero outside weekdays 08:00–20:00 (60 of the
+	// week's 168 hours).
+	nightsOff := func() *mockengine.Mocks {
+		g := smallGraph()
+		night := g.Named("aws:appautoscaling/scheduledAction:ScheduledAction", "web-night")
+		night.Inputs["scalableTargetAction"] = resource.NewObjectProperty(resource.NewPropertyMapFromMap(map[string]any{"minCapacity": 0, "maxCapacity": 0}))
+		return g
+	}
+	usage := func(paused float64, awake bool) Usage {
+		u := handUsage
+		u.PausedShare, u.AwakeWhileTasksRun = paused, awake
+		return u
+	}
+	const acuMonth = 0.5 * 700 * 0.2 // the writer at its 0.5 ACU floor for the whole month
+	for _, c := range []struct {
+		name    string
+		graph   *mockengine.Mocks
+		u       Usage
+		running float64
+	}{
+		{"paused as assumed", nightsOff(), usage(0.95, false), 0.05},
+		{"awake whenever a task runs", nightsOff(), usage(0.95, true), 60.0 / 168},
+		{"a task always runs", smallGraph(), usage(0.95, true), 1},
+		{"tasks run less than the assumed running share", nightsOff(), usage(0.5, true), 0.5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			est, err := New(c.graph, roundPrices, c.u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range est.Lines {
+				if l.Key() == "Aurora|db-writer capacity" {
+					if want := acuMonth * c.running; math.Abs(l.USD-want) > 1e-9 {
+						t.Errorf("capacity %v (%s); want %v (%.4f of the month running)", l.USD, l.Basis, want, c.running)
+					}
+					return
+				}
+			}
+			t.Error("no Aurora capacity line")
+		})
+	}
+	if u := IdleAwake(); !u.AwakeWhileTasksRun || u.PausedShare != Idle().PausedShare {
+		t.Errorf("IdleAwake %+v; want the idle month with the database awake while tasks run", u)
+	}
+}

@@ -95,6 +95,9 @@ type estimator struct {
 	all   []*mockengine.Resource
 	hours float64
 	est   *Estimate
+	// taskMinutes marks the minutes of a week at which at least one ECS task of the
+	// stack runs; fargate fills it, aurora reads it.
+	taskMinutes []bool
 }
 
 func (e *estimator) ofType(typ string) []*mockengine.Resource {
@@ -292,8 +295,14 @@ func (e *estimator) fargate() {
 		}
 		mins, maxs := weeklyCapacity(min0, max0, changes)
 		odMin, spotMin := 0.0, 0.0
+		if e.taskMinutes == nil {
+			e.taskMinutes = make([]bool, minutesPerWeek)
+		}
 		for i := range mins {
 			n := mins[i] + e.u.TaskScale*(maxs[i]-mins[i])
+			if n > 0 {
+				e.taskMinutes[i] = true
+			}
 			s := spotTasks(n, ss)
 			spotMin += s
 			odMin += n - s
@@ -366,13 +375,18 @@ func (e *estimator) aurora() {
 			if acu < 0.5 {
 				acu = 0.5 // a running instance never has less than 0.5 ACU
 			}
-			running := 1.0
+			running, why := 1.0, ""
 			if autoPause {
 				running = 1 - e.u.PausedShare
+				if e.u.AwakeWhileTasksRun {
+					if share := e.taskShare(); share > running {
+						running, why = share, " (awake while a task runs)"
+					}
+				}
 			}
 			p := e.r.get("aurora.acuHour")
 			e.add("Aurora", inst.Name+" capacity",
-				fmt.Sprintf("%s ACU × %s h × %s%% running × %s", num(acu), num(e.hours), num(running*100), money(p)),
+				fmt.Sprintf("%s ACU × %s h × %s%% running%s × %s", num(acu), num(e.hours), num(running*100), why, money(p)),
 				acu*e.hours*running*p)
 			if inst.In("performanceInsightsEnabled").Bool() {
 				days := inst.In("performanceInsightsRetentionPeriod").Num()
@@ -384,6 +398,17 @@ func (e *estimator) aurora() {
 			}
 		}
 	}
+}
+
+// taskShare is the share of the week during which at least one ECS task runs.
+func (e *estimator) taskShare() float64 {
+	n := 0
+	for _, on := range e.taskMinutes {
+		if on {
+			n++
+		}
+	}
+	return float64(n) / minutesPerWeek
 }
 
 // wafRules counts the rules of a web ACL, given as rules or as ruleJson.

@@ -35,6 +35,11 @@ type Usage struct {
 	// PausedShare is the share of the month an auto-pausing cluster (minimum 0 ACU with
 	// auto-pause) spends paused.
 	PausedShare float64
+	// AwakeWhileTasksRun keeps an auto-pausing cluster running whenever any ECS task of
+	// the stack runs, as it does when the apps hold pooled connections open or query the
+	// database from a health check: it is then paused at most for the share of the month
+	// without a task, and never more than PausedShare.
+	AwakeWhileTasksRun bool
 	// TaskScale places each service's task count between the minimum and maximum in
 	// effect at that hour (0 = at the minimum, 1 = at the maximum).
 	TaskScale float64
@@ -70,6 +75,16 @@ func Idle() Usage {
 		InsightsMetricsPerCluster: 8,
 		InsightsMetricsPerService: 11,
 	}
+}
+
+// IdleAwake is the idle month with an auto-pausing database that never pauses while a
+// task runs: what an app that keeps its connections open, or whose health check queries
+// the database, costs in dev.
+func IdleAwake() Usage {
+	u := Idle()
+	u.Name = "idle, database awake while tasks run"
+	u.AwakeWhileTasksRun = true
+	return u
 }
 
 // Busy is a month of steady shop traffic: 30 million requests, services a quarter of

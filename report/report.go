@@ -72,6 +72,9 @@ type Review struct {
 	// SpotWhatIf would save in each month.
 	SpotApplies        bool
 	SpotIdle, SpotBusy float64
+	// Awake is the idle month with the auto-pausing database awake whenever a task runs
+	// (cost.IdleAwake); nil when that changes nothing (no auto-pausing database).
+	Awake *cost.Estimate
 }
 
 // Assess runs the policy suite and both cost estimates on a stack.
@@ -89,6 +92,13 @@ func Assess(s *Stack) (*Review, error) {
 		return nil, fmt.Errorf("cost estimate: %w", err)
 	}
 	rev := &Review{Policy: policy.Evaluate(s.Mocks, exc), Idle: idle, Busy: busy}
+	awake, err := cost.New(s.Mocks, cost.Tokyo, cost.IdleAwake())
+	if err != nil {
+		return nil, fmt.Errorf("cost estimate: %w", err)
+	}
+	if awake.Total() != idle.Total() {
+		rev.Awake = awake
+	}
 	rev.SpotIdle, rev.SpotBusy, rev.SpotApplies, err = spotSaving(s, idle, busy)
 	if err != nil {
 		return nil, fmt.Errorf("spot what-if: %w", err)
@@ -173,6 +183,16 @@ func summary(w *writer, s *Stack, g *policy.Graph, rev *Review) error {
 	w.line("| Cost, busy month | %s |", usd(rev.Busy.Total()))
 	if t, ok := Targets[s.Name]; ok {
 		w.line("| Idle target | %s |", cell(Verdict(rev.Idle, t)))
+	}
+	if rev.Awake != nil {
+		verdict := ""
+		if t, ok := Targets[s.Name]; ok {
+			verdict = fmt.Sprintf(" (within the %s idle target)", usd(t))
+			if rev.Awake.Total() > t {
+				verdict = fmt.Sprintf(" (above the %s idle target)", usd(t))
+			}
+		}
+		w.line("| Cost, idle month with the database awake while tasks run | %s%s |", usd(rev.Awake.Total()), verdict)
 	}
 	w.line("")
 	return nil
@@ -456,6 +476,24 @@ func costs(w *writer, stack string, rev *Review) error {
 	w.line("")
 	if t, ok := Targets[stack]; ok {
 		w.line("Idle target %s: %s.", usd(t), Verdict(idle, t))
+		w.line("")
+	}
+	if a := rev.Awake; a != nil {
+		line := func(e *cost.Estimate) string {
+			var basis []string
+			for _, l := range e.Lines {
+				if l.Service == "Aurora" && strings.HasSuffix(l.Item, " capacity") {
+					basis = append(basis, l.Basis)
+				}
+			}
+			return strings.Join(basis, "; ")
+		}
+		verdict := ""
+		if t, ok := Targets[stack]; ok {
+			verdict = " Idle target: " + Verdict(a, t) + "."
+		}
+		w.line("The idle month assumes the auto-pausing database sleeps %s of the month. If the apps keep it awake whenever a task runs (pooled connections held open, or a health check that queries it), it runs while tasks run: %s, and the idle month costs %s, %s more.%s What the images must do for the database to pause is in docs/images.md, \"Letting the database pause\".",
+			strconv.FormatFloat(a.Usage.PausedShare*100, 'f', -1, 64)+"%", line(a), usd(a.Total()), usd(a.Total()-idle.Total()), verdict)
 		w.line("")
 	}
 	if rev.SpotApplies {

@@ -414,3 +414,41 @@ func TestSpotWhatIf(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseAwakeMonth: dev's database auto-pauses, so its report also prices the idle
+// month with the database awake while tasks run, which costs more (the Aurora capacity
+// line only) and is shown with its target; prod's never pauses, so the month would be the
+// idle month and is not shown.
+func TestDatabaseAwakeMonth(t *testing.T) {
+	for stack, shown := range map[string]bool{"dev": true, "prod": false} {
+		t.Run(stack, func(t *testing.T) {
+			rev, err := Assess(committed(t, stack))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (rev.Awake != nil) != shown {
+				t.Fatalf("awake month shown %v; want %v", rev.Awake != nil, shown)
+			}
+			text, err := os.ReadFile(filepath.Join("..", "docs", "stacks", stack+".md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(text), "database awake while tasks run") != shown {
+				t.Errorf("the committed report mentions the awake month: %v; want %v", !shown, shown)
+			}
+			if !shown {
+				return
+			}
+			if rev.Awake.Total() <= rev.Idle.Total() {
+				t.Errorf("awake month %v not above the idle month %v", rev.Awake.Total(), rev.Idle.Total())
+			}
+			for i, l := range rev.Awake.Lines {
+				idle := rev.Idle.Lines[i]
+				changed := l.USD != idle.USD
+				if changed != (l.Service == "Aurora" && strings.HasSuffix(l.Item, " capacity")) {
+					t.Errorf("line %s: idle %v, awake %v; only the Aurora capacity may change", l.Key(), idle.USD, l.USD)
+				}
+			}
+		})
+	}
+}
