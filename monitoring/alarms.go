@@ -129,8 +129,8 @@ const GlobalRegion = "us-east-1"
 const GlobalSuffix = "-" + GlobalRegion
 
 // NewAlarms creates the SNS topic with its policy, its KMS key (unless
-// AlarmsArgs.TopicKeyArn gives one) and optional email subscription, and the alarms; with a web ACL also the WAF alarm and the us-east-1 key
-// and topic it notifies. Alarm names are "<name>-<key>", keyed by service name or by what
+// AlarmsArgs.TopicKeyArn gives one) and optional email subscription, and the alarms;
+// with a web ACL also the WAF alarm and the us-east-1 key and topic it notifies. Alarm names are "<name>-<key>", keyed by service name or by what
 // they watch, never by list position.
 func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
 	if args == nil || args.Region == "" || args.AccountID == "" {
