@@ -105,8 +105,9 @@ type ServiceSettings struct {
 	// User is the non-root user the container runs as. Optional. Defaults to 1000:1000.
 	User string `json:"user"`
 	// Architecture is the CPU architecture of the tasks, x86_64 or arm64 (Graviton, about
-	// 20% cheaper on Fargate); the image must be built for it (docs/images.md). Optional.
-	// Defaults to x86_64.
+	// 20% cheaper on Fargate); the image must be built for it (docs/images.md). Fargate
+	// Spot runs only x86_64, so arm64 needs a cluster.capacityProviderStrategy without
+	// FARGATE_SPOT. Optional. Defaults to x86_64.
 	Architecture string `json:"architecture"`
 	// DesiredCount is the task count at creation. Optional. Defaults to 2.
 	DesiredCount int `json:"desiredCount"`

@@ -149,6 +149,26 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 	}
 }
 
+// checkSpotArchitecture refuses an arm64 service in a cluster whose capacity provider
+// strategy places tasks on FARGATE_SPOT (every service uses the cluster's strategy):
+// Fargate Spot runs only Linux tasks of the X86_64 architecture
+// (https://docs.aws.amazon.com/AmazonECS/latest/userguide/fargate-capacity-providers.html),
+// so ECS could not place those tasks and the first real deployment would hang.
+func checkSpotArchitecture(p *check.Problems, cluster compute.ClusterSettings, services []compute.ServiceSettings) {
+	spot := false
+	for _, s := range cluster.CapacityProviderStrategy {
+		spot = spot || s.CapacityProvider == "FARGATE_SPOT" && (s.Weight > 0 || s.Base > 0)
+	}
+	if !spot {
+		return
+	}
+	for i, s := range services {
+		if s.Architecture == "arm64" {
+			p.Addf(fmt.Sprintf("services[%d].architecture", i), "arm64 cannot run on FARGATE_SPOT, which cluster.capacityProviderStrategy uses: Fargate Spot runs only x86_64 tasks; use x86_64, or a strategy on FARGATE alone")
+		}
+	}
+}
+
 func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

@@ -120,6 +120,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.LoadBalancer = loadLoadBalancer(r)
 	c.Cluster = loadCluster(r)
 	c.Services = loadServices(r, c.ParameterNames())
+	checkSpotArchitecture(p, c.Cluster, c.Services)
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
 	c.Monitoring = loadMonitoring(r, c.Database, c.Services)

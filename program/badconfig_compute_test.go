@@ -122,6 +122,9 @@ var computeCases = []badConfigCase{
 	{"capacity provider listed twice", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","weight":1},{"capacityProvider":"FARGATE","weight":1}]`), "cluster.capacityProviderStrategy[1].capacityProvider"},
 	{"base on two providers", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":1,"weight":1},{"capacityProvider":"FARGATE_SPOT","base":1,"weight":1}]`), "cluster.capacityProviderStrategy"},
 	{"strategy entry does not inherit the default weight", patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":2}]`), "cluster.capacityProviderStrategy"},
+	{"arm64 service on Fargate Spot", both(
+		patch("cluster", "capacityProviderStrategy", `[{"capacityProvider":"FARGATE","base":1,"weight":0},{"capacityProvider":"FARGATE_SPOT","weight":1}]`),
+		patchService(1, "architecture", `"arm64"`)), "services[1].architecture"},
 	{"container insights mode ECS does not know", patch("cluster", "containerInsights", `"on"`), "cluster.containerInsights"},
 	{"no images kept", patch("cluster", "imagesToKeep", `0`), "cluster.imagesToKeep"},
 }
