@@ -42,6 +42,10 @@ const (
 	srcIPv4           = "https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/"
 	srcGp3Tokyo       = "https://qiita.com/tsukamoto/items/bd6b7cbf164e71beeba2"
 	srcCloudFront     = "https://aws.amazon.com/cloudfront/pricing/"
+	srcCWLogsTokyo    = "https://awsi.click/en/articles/cloudwatch-logs-cost-structure-surprise/"
+	srcCWMetricsTokyo = "https://jpdebug.com/p/3450502"
+	srcSpotAWS        = "https://docs.aws.amazon.com/cdk/api/latest/docs/@aws-cdk_aws-batch.ComputeResourceType.html"
+	srcS3Tokyo        = "https://github.com/nishinoshake/aws-rough/blob/10acdc26251cadbf243d229647dfbd177a295775/static/json/price.json"
 )
 
 // Tokyo is the price table of ap-northeast-1, the single place prices live. Figures
@@ -63,7 +67,7 @@ var Tokyo = []Price{
 	{Key: "fargate.gbHour", USD: 0.005536, Unit: "per GB-hour of task memory", Source: srcFargateJa, Confirmed: true, Note: "as above"},
 	{Key: "fargate.armVcpuHour", USD: 0.04045, Unit: "per vCPU-hour (Linux/ARM64, on-demand)", Source: srcFargateArm, Confirmed: true, Note: "read 2026-12-02: Linux/ARM is 80% of Linux/x86 ($0.03238 vs $0.04048 in us-east-1); 80% of Tokyo's $0.05056"},
 	{Key: "fargate.armGbHour", USD: 0.00442, Unit: "per GB-hour of task memory (Linux/ARM64)", Source: srcFargateArm, Confirmed: true, Note: "as above: 80% of Tokyo's $0.005536, rounded down as AWS lists it"},
-	{Key: "fargate.spotDiscount", USD: 0.70, Unit: "share of the on-demand price Fargate Spot saves", Source: srcFargateSpot, Confirmed: false, Note: "NOT CONFIRMED for Tokyo: AWS advertises 'up to 70%'; Spot prices float"},
+	{Key: "fargate.spotDiscount", USD: 0.70, Unit: "share of the on-demand price Fargate Spot saves", Source: srcSpotAWS, Confirmed: false, Note: "NOT CONFIRMED for Tokyo (read 2026-12-02): AWS states Fargate Spot runs tasks 'at up to a 70% discount' and Spot prices float, so 70% is the upper bound and the Spot figures are the lowest they can be; " + srcFargateSpot + " gives the same figure"},
 
 	{Key: "aurora.acuHour", USD: 0.20, Unit: "per Aurora Serverless v2 ACU-hour (Aurora Standard)", Source: srcAuroraACU, Confirmed: true, Note: "Tokyo figure quoted from the AWS Aurora pricing page"},
 	{Key: "aurora.storageGBMonth", USD: 0.12, Unit: "per GB-month of cluster storage (Aurora Standard)", Source: srcAuroraStorage, Confirmed: true, Note: "the page does not name the region; its db.r6g.large figure ($0.313/h) is Tokyo's"},
@@ -83,14 +87,14 @@ var Tokyo = []Price{
 	{Key: "cw.highResAlarmMetricMonth", USD: 0.30, Unit: "per high-resolution alarm metric-month", Source: srcCloudWatch, Confirmed: false, Note: "NOT CONFIRMED for Tokyo (us-east-1 figure)"},
 	{Key: "cw.compositeAlarmMonth", USD: 0.50, Unit: "per composite alarm-month", Source: srcCloudWatch, Confirmed: false, Note: "NOT CONFIRMED for Tokyo (us-east-1 figure)"},
 	{Key: "cw.dashboardMonth", USD: 3, Unit: "per dashboard-month", Source: srcCloudWatch, Confirmed: false, Note: "NOT CONFIRMED for Tokyo; the account's 3 free dashboards are not subtracted"},
-	{Key: "cw.logIngestGB", USD: 0.77, Unit: "per GB of log data ingested", Source: srcFargateJa, Confirmed: true, Note: "Tokyo figure quoted there ($0.77/GB); US East is $0.50"},
-	{Key: "cw.logStoreGBMonth", USD: 0.033, Unit: "per GB-month of log storage", Source: srcCloudWatch, Confirmed: false, Note: "NOT CONFIRMED for Tokyo"},
-	{Key: "cw.customMetricMonth", USD: 0.30, Unit: "per custom metric-month (Container Insights metrics)", Source: srcCWFigures, Confirmed: false, Note: "NOT CONFIRMED for Tokyo (first-10,000 tier, us-east-1)"},
+	{Key: "cw.logIngestGB", USD: 0.76, Unit: "per GB of log data ingested", Source: srcCWLogsTokyo, Confirmed: true, Note: "read 2026-12-02: '$0.76 per GB in ap-northeast-1' (US East is $0.50); " + srcFargateJa + " quotes $0.77, an older figure"},
+	{Key: "cw.logStoreGBMonth", USD: 0.033, Unit: "per GB-month of log storage", Source: srcCWLogsTokyo, Confirmed: true, Note: "read 2026-12-02: storage '$0.033 per GB per month' in ap-northeast-1"},
+	{Key: "cw.customMetricMonth", USD: 0.30, Unit: "per custom metric-month (Container Insights metrics)", Source: srcCWMetricsTokyo, Confirmed: true, Note: "read 2026-12-02: a Tokyo bill line, '$0.30 per metric-month for the first 10,000 metrics - Asia Pacific (Tokyo)'; also " + srcCWFigures},
 
-	{Key: "kms.keyMonth", USD: 1, Unit: "per customer-managed KMS key-month", Source: "https://aws.amazon.com/kms/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search; rotated key material may add up to $2/month per key"},
+	{Key: "kms.keyMonth", USD: 1, Unit: "per customer-managed KMS key-month", Source: "https://aws.amazon.com/kms/pricing/", Confirmed: true, Note: "read 2026-12-02: 'Each AWS KMS key that you create in KMS costs $1/month'; each rotation's new key material adds $1/month (up to $2/month per key, not modelled); keys scheduled for deletion cost nothing"},
 	{Key: "ssm.advancedParamMonth", USD: 0.05, Unit: "per advanced SSM parameter-month (standard parameters are free)", Source: "https://aws.amazon.com/systems-manager/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
 	{Key: "ecr.gbMonth", USD: 0.10, Unit: "per GB-month of ECR image storage", Source: "https://aws.amazon.com/ecr/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
-	{Key: "s3.gbMonth", USD: 0.025, Unit: "per GB-month of S3 Standard storage", Source: "https://aws.amazon.com/s3/pricing/", Confirmed: false, Note: "NOT CONFIRMED by search"},
+	{Key: "s3.gbMonth", USD: 0.025, Unit: "per GB-month of S3 Standard storage", Source: srcS3Tokyo, Confirmed: true, Note: "read 2026-12-02: a Tokyo price snapshot lists S3 Standard at $0.025/GB-month for the first 51,200 GB (undated; the AWS page found shows no figure)"},
 	{Key: "ebs.gp3GBMonth", USD: 0.096, Unit: "per GB-month of gp3 volume", Source: srcGp3Tokyo, Confirmed: true, Note: "read 2026-12-02: the page lists gp3 storage at 0.096 USD/GB-month for Tokyo (its figure of 2021-06-01); the stored aws.amazon.com/jp/ebs/pricing snapshot shows the model but not the figure"},
 	{Key: "ec2.t4g.nano", USD: 0.0054, Unit: "per t4g.nano instance-hour (Linux, on-demand; the NAT instances and the bastion)", Source: "https://aws.amazon.com/ec2/pricing/on-demand/", Confirmed: false, Note: "NOT CONFIRMED by search (searched again 2026-12-02: no stored page gives the Tokyo t4g.nano figure); the working value"},
 	{Key: "ec2.t4g.micro", USD: 0.0108, Unit: "per t4g.micro instance-hour", Source: "https://aws.amazon.com/ec2/pricing/on-demand/", Confirmed: false, Note: "NOT CONFIRMED by search"},

@@ -520,7 +520,7 @@ func costs(w *writer, stack string, rev *Review) error {
 		w.line("| %s | %s | %s |", a[0], a[1], a[2])
 	}
 	w.line("")
-	w.line("Not estimated: data transfer out to the internet, Route 53 queries, SNS deliveries beyond the free tier, account-level free tiers (not subtracted).")
+	w.line("Not estimated: data transfer out to the internet, Route 53 queries, SNS deliveries beyond the free tier, Cloud Map registrations of Service Connect tasks ($0.10 per registered instance-month where AWS charges them; not confirmed for Service Connect's HTTP namespaces), account-level free tiers (not subtracted).")
 	w.line("")
 	w.line("### Prices")
 	w.line("")
