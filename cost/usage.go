@@ -38,7 +38,8 @@ type Usage struct {
 	// AwakeWhileTasksRun keeps an auto-pausing cluster running whenever any ECS task of
 	// the stack runs, as it does when the apps hold pooled connections open or query the
 	// database from a health check: it is then paused at most for the share of the month
-	// without a task, and never more than PausedShare.
+	// without a task, and never more than PausedShare. The pause delay after the last
+	// task stops (minutes a day) is not added.
 	AwakeWhileTasksRun bool
 	// TaskScale places each service's task count between the minimum and maximum in
 	// effect at that hour (0 = at the minimum, 1 = at the maximum).
