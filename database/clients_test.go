@@ -353,7 +353,8 @@ var prismaArguments = map[string][]string{
 // known arguments, TLS required, the server verified against the bundle, credentials
 // that round-trip.
 func TestPrismaURLUsesPrismaArguments(t *testing.T) {
-	c := database.Connection{User: "dbadmin", Password: "Aa1" + database.PasswordSpecials, Host: "db.example", Port: 5432, Database: "ecsite", CABundle: database.CABundlePath}
+	c := database.Connection{User: "dbadmin", Password: "Aa1" + database.PasswordSpecials, Host: "db.example", Port: 5432, Database: "ecsite", CABundle: database.CABundlePath,
+		ConnectTimeoutSeconds: database.ResumeConnectTimeoutSeconds}
 	u, err := url.Parse(c.PrismaURL())
 	if err != nil {
 		t.Fatal(err)
@@ -370,6 +371,9 @@ func TestPrismaURLUsesPrismaArguments(t *testing.T) {
 	q := u.Query()
 	if q.Get("sslmode") != "require" || q.Get("sslaccept") != "strict" || q.Get("sslcert") != database.CABundlePath || q.Get("schema") != "public" {
 		t.Errorf("query %q does not require TLS and verify the server against %s", u.RawQuery, database.CABundlePath)
+	}
+	if q.Get("connect_timeout") != strconv.Itoa(database.ResumeConnectTimeoutSeconds) {
+		t.Errorf("query %q does not carry the connect timeout", u.RawQuery)
 	}
 	if pw, _ := u.User.Password(); pw != c.Password || u.User.Username() != c.User {
 		t.Errorf("credentials came back as %q/%q", u.User.Username(), pw)

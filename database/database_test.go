@@ -487,9 +487,14 @@ func TestConnectionParameters(t *testing.T) {
 				if u.Hostname() != s.cluster.Out(endpoint).Str() || u.Port() != "5432" || u.Path != "/"+d.DatabaseName {
 					t.Errorf("%s: host %q port %q path %q; want %s:5432/%s", short, u.Hostname(), u.Port(), u.Path, s.cluster.Out(endpoint).Str(), d.DatabaseName)
 				}
-				// Prisma's own TLS parameters, verifying against the bundle the images carry.
-				if u.RawQuery != "schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require" {
-					t.Errorf("%s: query %q", short, u.RawQuery)
+				// Prisma's own TLS parameters, verifying against the bundle the images carry;
+				// with auto-pause also a connect timeout that outlasts the resume.
+				want := "schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require"
+				if d.AutoPause() {
+					want = "connect_timeout=30&" + want
+				}
+				if u.RawQuery != want {
+					t.Errorf("%s: query %q; want %q", short, u.RawQuery, want)
 				}
 				if strings.Contains(raw, password) {
 					t.Errorf("%s carries the password unencoded", short)
@@ -515,7 +520,7 @@ func TestConnectionParameters(t *testing.T) {
 // characters that break URLs.
 func TestConnectionURLEncodesHostileCredentials(t *testing.T) {
 	const simple = "postgresql://dbadmin:pw@db.example:5432/ecsite?schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require"
-	if got := database.ConnectionURL("dbadmin", "pw", "db.example", 5432, "ecsite"); got != simple {
+	if got := database.ConnectionURL("dbadmin", "pw", "db.example", 5432, "ecsite", 0); got != simple {
 		t.Errorf("ConnectionURL = %q; want %q", got, simple)
 	}
 	for _, tc := range []struct{ user, password string }{
@@ -524,7 +529,7 @@ func TestConnectionURLEncodesHostileCredentials(t *testing.T) {
 		{"ユーザー", "パスワード\t\n"},
 		{"a", "@@@:::///???###"},
 	} {
-		raw := database.ConnectionURL(tc.user, tc.password, "db.example", 5432, "ecsite")
+		raw := database.ConnectionURL(tc.user, tc.password, "db.example", 5432, "ecsite", 0)
 		u, err := url.Parse(raw)
 		if err != nil {
 			t.Errorf("%q/%q: %q does not parse: %v", tc.user, tc.password, raw, err)

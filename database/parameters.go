@@ -67,9 +67,14 @@ func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster 
 	if err != nil {
 		return nil, nil, fmt.Errorf("jwt secret: %w", err)
 	}
+	// A paused instance resumes while the first connection waits: Prisma must wait longer.
+	connectTimeout := 0
+	if d.AutoPause() {
+		connectTimeout = ResumeConnectTimeoutSeconds
+	}
 	url := func(endpoint pulumi.StringOutput) pulumi.StringOutput {
 		composed := pulumi.All(endpoint, cluster.Port, password.Result).ApplyT(func(v []any) string {
-			return ConnectionURL(d.MasterUsername, v[2].(string), v[0].(string), v[1].(int), d.DatabaseName)
+			return ConnectionURL(d.MasterUsername, v[2].(string), v[0].(string), v[1].(int), d.DatabaseName, connectTimeout)
 		}).(pulumi.StringOutput)
 		return pulumi.ToSecret(composed).(pulumi.StringOutput)
 	}

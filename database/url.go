@@ -31,7 +31,18 @@ type Connection struct {
 	// CABundle is the file with the certificate authorities to trust: CABundlePath in a
 	// container, a test's own CA in tests.
 	CABundle string
+	// ConnectTimeoutSeconds is how long Prisma waits to open a connection; 0 keeps
+	// Prisma's default of 5 s. An auto-pausing cluster sets ResumeConnectTimeoutSeconds.
+	ConnectTimeoutSeconds int
 }
+
+// ResumeConnectTimeoutSeconds is Prisma's connect timeout for a cluster that auto-pauses.
+// A connection to a paused instance waits while Aurora resumes it, about 15 s and longer
+// after a long pause
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html);
+// Prisma's default of 5 s would fail the first request after every pause. libpq and
+// node-postgres wait without a limit unless told otherwise, so they need nothing.
+const ResumeConnectTimeoutSeconds = 30
 
 // url renders the connection as a URL with the user and password
 // percent-encoded by net/url (url.UserPassword), so any character in them, including
@@ -58,12 +69,16 @@ func (c Connection) url(query url.Values) string {
 // (it does not know schema, sslcert is a client certificate to it): libpq clients use
 // LibpqURL or Environment.
 func (c Connection) PrismaURL() string {
-	return c.url(url.Values{
+	q := url.Values{
 		"schema":    {"public"},
 		"sslmode":   {"require"},
 		"sslcert":   {c.CABundle},
 		"sslaccept": {"strict"},
-	})
+	}
+	if c.ConnectTimeoutSeconds > 0 {
+		q.Set("connect_timeout", strconv.Itoa(c.ConnectTimeoutSeconds))
+	}
+	return c.url(q)
 }
 
 // LibpqURL is the URL form libpq and node-postgres (pg-connection-string) both read:
@@ -107,7 +122,8 @@ func TLSEnvironment(bundle string) map[string]string {
 }
 
 // ConnectionURL returns the Prisma connection URL of user on host, verifying the server
-// against CABundlePath (Connection.PrismaURL).
-func ConnectionURL(user, password, host string, port int, dbName string) string {
-	return Connection{User: user, Password: password, Host: host, Port: port, Database: dbName, CABundle: CABundlePath}.PrismaURL()
+// against CABundlePath (Connection.PrismaURL), with Prisma's connect timeout
+// connectTimeout seconds (0 for Prisma's default).
+func ConnectionURL(user, password, host string, port int, dbName string, connectTimeout int) string {
+	return Connection{User: user, Password: password, Host: host, Port: port, Database: dbName, CABundle: CABundlePath, ConnectTimeoutSeconds: connectTimeout}.PrismaURL()
 }
