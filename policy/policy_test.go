@@ -98,6 +98,8 @@ func ruleCases() []ruleCase {
 		{rule: "ALARM-DELIVERY", name: "topic key in another region",
 			bad: keyInUsEast1(alarmDelivery(cloudWatchKeyPolicy("arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ecsite-dev-*"),
 				"arn:aws:kms:ap-northeast-1:123456789012:key/k", "ecsite-dev-db-cpu-high"))},
+		{rule: "ALARM-DELIVERY", name: "topic key with the default key policy",
+			bad: alarmDelivery("", "arn:aws:kms:ap-northeast-1:123456789012:key/k", "ecsite-dev-db-cpu-high")},
 		{rule: "ALARM-DELIVERY", name: "topic on the AWS managed key",
 			bad: alarmDelivery(cloudWatchKeyPolicy("*"), "alias/aws/sns", "ecsite-dev-db-cpu-high")},
 		{rule: "ALARM-DELIVERY", name: "alarm notifying a topic outside the stack",

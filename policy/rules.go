@@ -991,7 +991,11 @@ func (g *Graph) topicKeyProblem(a *mockengine.Resource, name, topicArn string) s
 	if kr, tr := g.region(key), g.region(topic); kr != "" && tr != "" && kr != tr {
 		return fmt.Sprintf("topic %s in %s is encrypted with key %s in %s; a topic's key must be in its region", topic.Name, tr, key.Name, kr)
 	}
-	sts, err := ParseDocument(g.In(key, "policy").Str())
+	doc := g.In(key, "policy").Str()
+	if doc == "" {
+		return fmt.Sprintf("key %s of topic %s has no policy of its own; the default key policy admits only the account, not CloudWatch", key.Name, topic.Name)
+	}
+	sts, err := ParseDocument(doc)
 	if err != nil {
 		return fmt.Sprintf("policy of key %s unreadable: %v", key.Name, err)
 	}
