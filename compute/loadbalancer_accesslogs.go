@@ -63,13 +63,6 @@ func AccessLogBucketPolicy(bucketArn, elbAccountArn, accountID string) iamdoc.Do
 			Action:    []string{"s3:PutObject"},
 			Resource:  []string{bucketArn + "/" + accessLogPrefix + "/AWSLogs/" + accountID + "/*"},
 		},
-		iamdoc.Statement{
-			Sid:       "DenyInsecureTransport",
-			Effect:    "Deny",
-			Principal: map[string]any{"AWS": "*"},
-			Action:    []string{"s3:*"},
-			Resource:  []string{bucketArn, bucketArn + "/*"},
-			Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
-		},
+		bucket.DenyInsecureTransport(bucketArn),
 	)
 }

@@ -65,13 +65,6 @@ func AssetsBucketPolicy(bucketArn, distributionArn string) iamdoc.Document {
 			Resource:  []string{bucketArn + "/*"},
 			Condition: map[string]map[string]any{"StringEquals": {"AWS:SourceArn": distributionArn}},
 		},
-		iamdoc.Statement{
-			Sid:       "DenyInsecureTransport",
-			Effect:    "Deny",
-			Principal: map[string]any{"AWS": "*"},
-			Action:    []string{"s3:*"},
-			Resource:  []string{bucketArn, bucketArn + "/*"},
-			Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
-		},
+		bucket.DenyInsecureTransport(bucketArn),
 	)
 }

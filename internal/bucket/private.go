@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/internal/iamdoc"
 )
 
 // Private is a bucket with its public access blocked, ACLs disabled (objects owned by the
@@ -54,4 +56,18 @@ func NewPrivate(ctx *pulumi.Context, name string, forceDestroy bool, opts ...pul
 		return nil, fmt.Errorf("bucket %s encryption: %w", name, err)
 	}
 	return &Private{BucketV2: b, Block: block, Encryption: sse}, nil
+}
+
+// DenyInsecureTransport is the bucket policy statement that refuses every request to the
+// bucket with ARN bucketArn, and to its objects, that does not use TLS
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html).
+func DenyInsecureTransport(bucketArn string) iamdoc.Statement {
+	return iamdoc.Statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: map[string]any{"AWS": "*"},
+		Action:    []string{"s3:*"},
+		Resource:  []string{bucketArn, bucketArn + "/*"},
+		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+	}
 }
