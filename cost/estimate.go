@@ -69,7 +69,7 @@ func New(m *mockengine.Mocks, prices []Price, u Usage) (*Estimate, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &estimator{m: m, r: r, u: u, all: m.Resources(), est: &Estimate{Usage: u}}
+	e := &estimator{m: m, r: r, u: u, all: m.Resources(), est: &Estimate{Usage: u}, taskMinutes: make([]bool, minutesPerWeek)}
 	e.hours = r.get("month.hours")
 	e.est.Unclassified = Classify(m.Types())
 	e.network()
@@ -295,9 +295,6 @@ func (e *estimator) fargate() {
 		}
 		mins, maxs := weeklyCapacity(min0, max0, changes)
 		odMin, spotMin := 0.0, 0.0
-		if e.taskMinutes == nil {
-			e.taskMinutes = make([]bool, minutesPerWeek)
-		}
 		for i := range mins {
 			n := mins[i] + e.u.TaskScale*(maxs[i]-mins[i])
 			if n > 0 {

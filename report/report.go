@@ -493,7 +493,7 @@ func costs(w *writer, stack string, rev *Review) error {
 			verdict = " Idle target: " + Verdict(a, t) + "."
 		}
 		w.line("The idle month assumes the auto-pausing database sleeps %s of the month. If the apps keep it awake whenever a task runs (pooled connections held open, or a health check that queries it), it runs while tasks run: %s, and the idle month costs %s, %s more.%s What the images must do for the database to pause is in docs/images.md, \"Letting the database pause\".",
-			strconv.FormatFloat(a.Usage.PausedShare*100, 'f', -1, 64)+"%", line(a), usd(a.Total()), usd(a.Total()-idle.Total()), verdict)
+			pct(a.Usage.PausedShare), line(a), usd(a.Total()), usd(a.Total()-idle.Total()), verdict)
 		w.line("")
 	}
 	if rev.SpotApplies {
@@ -537,9 +537,11 @@ func costs(w *writer, stack string, rev *Review) error {
 	return nil
 }
 
+// pct formats a share as a percentage, exactly ("95%", "38.5%").
+func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', -1, 64) + "%" }
+
 func usageRows(a, b cost.Usage) [][3]string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	pct := func(v float64) string { return strconv.FormatFloat(v*100, 'f', -1, 64) + "%" }
 	return [][3]string{
 		{"requests per month (ALB, WAF)", f(a.Requests), f(b.Requests)},
 		{"average LCUs per ALB", f(a.LCU), f(b.LCU)},
