@@ -2,8 +2,12 @@ package config_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/esc"
@@ -16,8 +20,9 @@ import (
 )
 
 // The CLI validates Pulumi.yaml and merges each stack file into it before the program
-// runs. These tests call the same SDK code (sdk v3.190.0, the version go.mod pins), so a
-// declaration the CLI would reject, or a stack value of the wrong type, fails here.
+// runs. These tests call the same SDK code (sdk v3.250.0: the version go.mod pins is the CLI's
+// version, .pulumi-version), so a declaration the CLI would reject, or a stack value of the
+// wrong type, fails here.
 
 func loadProject(t *testing.T) (*workspace.Project, string) {
 	t.Helper()
@@ -40,19 +45,95 @@ func validateStack(proj *workspace.Project, stack string, cfg config.Map) error 
 		esc.Value{}, cfg, config.NopEncrypter, config.NopDecrypter)
 }
 
+// stackFiles lists every stack file the repository tracks (Pulumi.<stack>.yaml at the
+// root and any fixture stack below it), so that a new stack is checked without editing
+// this test.
+func stackFiles(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		name := d.Name()
+		if !d.IsDir() && strings.HasPrefix(name, "Pulumi.") && strings.HasSuffix(name, ".yaml") && name != "Pulumi.yaml" {
+			rel, _ := filepath.Rel(root, path)
+			out[rel] = strings.TrimSuffix(strings.TrimPrefix(name, "Pulumi."), ".yaml")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.local.yaml"} {
+		if _, ok := out[want]; !ok {
+			t.Fatalf("%s is missing: the stack-file walk is broken", want)
+		}
+	}
+	return out
+}
+
+// optionalSecretKeys are the keys Pulumi.yaml declares secret: true.
+func optionalSecretKeys(proj *workspace.Project) []string {
+	var keys []string
+	for k, decl := range proj.Config {
+		if decl.Secret {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TestCLIAcceptsTheCommittedStackFiles runs, on every committed stack file, the
+// validation `pulumi preview` and `pulumi up` run before the program starts, both as the
+// file is committed (no optional secret set) and with a `secure:` value for every
+// optional secret key.
 func TestCLIAcceptsTheCommittedStackFiles(t *testing.T) {
 	proj, root := loadProject(t)
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
-	for _, stack := range []string{"dev", "prod", "local"} {
-		t.Run(stack, func(t *testing.T) {
-			ps, err := workspace.LoadProjectStack(sink, proj, filepath.Join(root, "Pulumi."+stack+".yaml"))
-			if err != nil {
-				t.Fatalf("the CLI would not load Pulumi.%s.yaml: %v", stack, err)
-			}
-			if err := validateStack(proj, stack, ps.Config); err != nil {
-				t.Errorf("the CLI would reject Pulumi.%s.yaml: %v", stack, err)
-			}
-		})
+	secrets := optionalSecretKeys(proj)
+	if len(secrets) == 0 {
+		t.Fatal("Pulumi.yaml declares no secret key: the with-secrets case below would check nothing")
+	}
+	for rel, stack := range stackFiles(t, root) {
+		for _, withSecrets := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/secrets=%v", rel, withSecrets), func(t *testing.T) {
+				ps, err := workspace.LoadProjectStack(sink, proj, filepath.Join(root, rel))
+				if err != nil {
+					t.Fatalf("the CLI would not load %s: %v", rel, err)
+				}
+				if withSecrets {
+					for _, k := range secrets {
+						ps.Config[config.MustMakeKey(proj.Name.String(), k)] = config.NewSecureValue("djE6ZmFrZQ==")
+					}
+				}
+				if err := validateStack(proj, stack, ps.Config); err != nil {
+					t.Errorf("the CLI would refuse %s: %v", rel, err)
+				}
+			})
+		}
+	}
+}
+
+// TestCLIRefusesATypedSecretLeftUnset shows why the optional secrets are declared without
+// a type: the SDK's validateStackConfigValues (sdk/go/common/workspace/config.go, v3.250)
+// runs after the project defaults are merged into the stack's config and checks every
+// explicitly typed key, so a key declared `type: string` and `secret: true` must hold a
+// `secure:` value in every stack, and its `default: ""` is itself refused as plain text.
+// This is the declaration the CLI refused in both stacks; it must stay refused here, or
+// this test no longer proves what the declarations avoid.
+func TestCLIRefusesATypedSecretLeftUnset(t *testing.T) {
+	proj, _ := loadProject(t)
+	typ := "string"
+	proj.Config["typedSecret"] = workspace.ProjectConfigType{Type: &typ, Secret: true, Default: ""}
+	cfg := config.Map{config.MustMakeKey(proj.Name.String(), "environment"): config.NewValue("dev")}
+	err := validateStack(proj, "dev", cfg)
+	if err == nil || !strings.Contains(err.Error(), "must be encrypted") {
+		t.Fatalf("the CLI's validation accepted an unset typed secret (err %v); the SDK changed, revisit the secret declarations in Pulumi.yaml", err)
 	}
 }
 
@@ -75,30 +156,28 @@ func TestCLIRejectsAWronglyTypedOrMissingValue(t *testing.T) {
 	}
 }
 
-// The optional third-party secrets are declared secret: true, so the CLI itself refuses a
-// plain value in a stack file before the program (whose own check stays) ever runs.
-func TestCLIRejectsAPlainOptionalSecret(t *testing.T) {
+// The optional secrets are declared without a type (TestCLIRefusesATypedSecretLeftUnset
+// says why), so the CLI passes a plain value through: the program refuses it with the
+// key named (config.loadSecrets; program/badconfig_database_test.go, "plain MONGODB_URI").
+func TestCLIPassesAPlainOptionalSecretToTheProgram(t *testing.T) {
 	proj, _ := loadProject(t)
+	secrets := optionalSecretKeys(proj)
 	for _, s := range []string{"mongodbUri", "datadogApiKey", "sentryDsn"} {
+		if i := sort.SearchStrings(secrets, s); i == len(secrets) || secrets[i] != s {
+			t.Errorf("Pulumi.yaml must declare %s with secret: true", s)
+		}
+	}
+	for _, s := range secrets {
 		t.Run(s, func(t *testing.T) {
-			decl, ok := proj.Config[s]
-			if !ok || !decl.Secret {
-				t.Fatalf("Pulumi.yaml must declare %s with secret: true", s)
+			if decl := proj.Config[s]; decl.IsExplicitlyTyped() {
+				t.Fatalf("%s is declared with a type: the CLI then refuses every stack that leaves it unset", s)
 			}
-			key := config.MustMakeKey(proj.Name.String(), s)
 			plain := config.Map{
 				config.MustMakeKey(proj.Name.String(), "environment"): config.NewValue("dev"),
-				key: config.NewValue("https://public@example.invalid/1"),
+				config.MustMakeKey(proj.Name.String(), s):             config.NewValue("https://public@example.invalid/1"),
 			}
-			if err := validateStack(proj, "dev", plain); err == nil {
-				t.Errorf("the CLI accepted a plain %s", s)
-			}
-			secure := config.Map{
-				config.MustMakeKey(proj.Name.String(), "environment"): config.NewValue("dev"),
-				key: config.NewSecureValue("djE6ZmFrZQ=="),
-			}
-			if err := validateStack(proj, "dev", secure); err != nil {
-				t.Errorf("the CLI refused a secure %s: %v", s, err)
+			if err := validateStack(proj, "dev", plain); err != nil {
+				t.Errorf("the CLI refused a plain %s before the program could name it: %v", s, err)
 			}
 		})
 	}

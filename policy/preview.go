@@ -13,7 +13,7 @@ import (
 	"github.com/ecsite/infra/internal/mockengine"
 )
 
-// The JSON document `pulumi preview --json` prints (Pulumi CLI 3.190) is the CLI's
+// The JSON document `pulumi preview --json` prints (Pulumi CLI 3.250) is the CLI's
 // preview digest: ShowPreviewDigest in pkg/backend/display/json.go of pulumi/pulumi
 // marshals a display.PreviewDigest, whose "steps" are display.PreviewStep values
 // ({"op", "urn", "oldState", "newState", ...}) next to "changeSummary" (operation to

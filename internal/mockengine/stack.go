@@ -121,7 +121,7 @@ func StackFileConfig(path string) (map[string]string, []string, error) {
 		return nil, nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), filepath.Ext(path))
-	if err := workspace.ApplyProjectConfig(context.Background(), stack, proj, esc.Value{}, ps.Config, pconfig.NopEncrypter); err != nil {
+	if err := workspace.ApplyProjectConfig(context.Background(), stack, proj, esc.Value{}, ps.Config, pconfig.NopEncrypter, placeholderDecrypter{}); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	values, err := ps.Config.Decrypt(placeholderDecrypter{})
