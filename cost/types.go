@@ -34,6 +34,7 @@ var Priced = map[string]string{
 // type that is neither here nor in [Priced] is unclassified, and a whole-stack test
 // fails on it.
 var Free = map[string]string{
+	"pulumi:pulumi:StackReference":                                                               "not an AWS resource: the program reads the stack's own outputs of its last deployment (program/images.go)",
 	"aws:ec2/vpc:Vpc":                                                                            "no charge",
 	"aws:ec2/subnet:Subnet":                                                                      "no charge",
 	"aws:ec2/routeTable:RouteTable":                                                              "no charge",

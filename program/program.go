@@ -62,6 +62,12 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	if err := preflight(ctx, cfg, provider); err != nil {
 		return err
 	}
+	// Which services start without their image, decided before anything is registered
+	// that a deployment could change: a running service's missing image stops here.
+	awaitingSet, err := servicesAwaitingImages(ctx, cfg, provider)
+	if err != nil {
+		return err
+	}
 
 	vpc, err := network.NewVpc(ctx, cfg.Prefix(), &network.VpcArgs{
 		Region:       cfg.Region,
@@ -148,10 +154,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	}
 	byName := map[string]*compute.Service{}
 	for _, sc := range serviceOrder(cfg.Services) {
-		absent, err := awaitingImage(ctx, cfg.Prefix()+"-"+sc.Name, sc.Image, provider)
-		if err != nil {
-			return fmt.Errorf("service %s: %w", sc.Name, err)
-		}
+		absent := awaitingSet[sc.Name]
 		if absent {
 			awaiting = append(awaiting, pulumi.String(sc.Name))
 		}

@@ -11,6 +11,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// StackReferenceType is the type token of a stack reference.
+const StackReferenceType = "pulumi:pulumi:StackReference"
+
 // Fixed identity of the mock AWS account.
 const (
 	AccountID = "123456789012"
@@ -50,6 +53,10 @@ type Call struct {
 type Mocks struct {
 	Project, Stack string
 
+	// LastDeployment holds the outputs of this stack's previous deployment, which a
+	// stack reference to it answers with; nil is a stack never deployed.
+	LastDeployment map[string]any
+
 	mu        sync.Mutex
 	resources []*Resource
 	calls     []Call
@@ -83,6 +90,18 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	r.URN = m.urn(r.Parent, r.Type, r.Name)
 	id, outputs := fakeOutputs(r.Type, r.Name, args.Inputs)
+	if r.Type == StackReferenceType {
+		r.Custom = true
+		// A stack reference answers with the outputs of the referenced stack's last
+		// deployment: LastDeployment (none for a stack never deployed).
+		last := map[string]any{}
+		for k, v := range m.LastDeployment {
+			last[k] = v
+		}
+		outputs = resource.NewPropertyMapFromMap(map[string]any{
+			"name": str(args.Inputs, "name"), "outputs": last, "secretOutputNames": []any{},
+		})
+	}
 	if args.ID != "" {
 		id = args.ID
 	}
@@ -118,7 +137,9 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	if args.Token == "aws:ecr/getImage:getImage" {
 		switch str(args.Args, "imageTag") {
 		case MockImageMissingTag:
-			return nil, fmt.Errorf("ImageNotFoundException: The image with imageId {imageTag:'%s'} does not exist within the repository with name '%s'", MockImageMissingTag, str(args.Args, "repositoryName"))
+			// The wording of the Terraform AWS provider 5.100 that pulumi-aws 6.83 wraps,
+			// as the real engine reports a missing repository or image.
+			return nil, fmt.Errorf("invocation of aws:ecr/getImage:getImage returned an error: reading ECR Images: couldn't find resource")
 		case MockImageDeniedTag:
 			return nil, fmt.Errorf("AccessDeniedException: User is not authorized to perform: ecr:DescribeImages")
 		}

@@ -160,6 +160,9 @@ type Options struct {
 	SecretKeys []string
 	// Project replaces the project name from Pulumi.yaml (keys keep their namespace).
 	Project string
+	// LastDeployment is the outputs of the stack's previous deployment (nil: a stack
+	// never deployed), which the program reads through a stack reference to itself.
+	LastDeployment map[string]any
 }
 
 // Run runs program for the committed stack file of stack, with opts applied, and
@@ -195,12 +198,18 @@ func RunFile(program pulumi.RunFunc, stack, path string, opts Options) (*Mocks, 
 	if opts.Project != "" {
 		project = opts.Project
 	}
-	return RunWithConfig(program, project, stack, cfg, append(secret, opts.SecretKeys...))
+	return runWithConfig(program, project, stack, cfg, append(secret, opts.SecretKeys...), opts.LastDeployment)
 }
 
-// RunWithConfig runs program with exactly the given configuration.
+// RunWithConfig runs program with exactly the given configuration, as a stack never
+// deployed before.
 func RunWithConfig(program pulumi.RunFunc, project, stack string, cfg map[string]string, secretKeys []string) (*Mocks, error) {
+	return runWithConfig(program, project, stack, cfg, secretKeys, nil)
+}
+
+func runWithConfig(program pulumi.RunFunc, project, stack string, cfg map[string]string, secretKeys []string, last map[string]any) (*Mocks, error) {
 	m := NewMocks(project, stack)
+	m.LastDeployment = last
 	keys := append([]string(nil), secretKeys...)
 	sort.Strings(keys)
 	err := pulumi.RunErr(program, pulumi.WithMocks(project, stack, m), func(info *pulumi.RunInfo) {
