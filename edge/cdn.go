@@ -89,6 +89,35 @@ type CdnArgs struct {
 	// from that region
 	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
 	UsEast1 pulumi.ProviderResource
+	// Optional. Defaults to none. Where a stack deployed before this component existed
+	// registered the site's records: the load balancer component, with the A record
+	// "<stem>-site" and the certificate's validation record "<stem>-site-validation".
+	// The same records in Route 53 now belong to this component; the aliases keep them
+	// one resource each, updated in place. Without them the engine would create the A
+	// record (which Route 53 refuses: the record set exists) and, after the new
+	// validation record had overwritten the old one, delete the old one, taking the
+	// validation CNAME that the certificate's renewal needs with it.
+	PreviousRecords *PreviousRecords
+}
+
+// PreviousRecords names where the site's Route 53 records were registered before.
+type PreviousRecords struct {
+	// Parent is the component the records were children of.
+	Parent pulumi.Resource
+	// Stem is the name the records' names started with.
+	Stem string
+}
+
+// aliasFor returns the alias option of the record now named suffix whose previous name
+// was previous under args.PreviousRecords, or no option.
+func (args *CdnArgs) aliasFor(previous string) []pulumi.ResourceOption {
+	if args.PreviousRecords == nil {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.Aliases([]pulumi.Alias{{
+		Name:   pulumi.String(args.PreviousRecords.Stem + previous),
+		Parent: args.PreviousRecords.Parent,
+	}})}
 }
 
 // Cdn is the CloudFront distribution in front of the internal load balancer: the
@@ -259,6 +288,10 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 		// A and AAAA aliases: the distribution has IPv6 enabled
 		// (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-cloudfront-distribution.html).
 		for _, typ := range []string{"A", "AAAA"} {
+			var opts []pulumi.ResourceOption
+			if typ == "A" {
+				opts = args.aliasFor("-site")
+			}
 			if _, err := route53.NewRecord(ctx, name+"-site-"+typ, &route53.RecordArgs{
 				ZoneId: pulumi.String(args.HostedZoneID),
 				Name:   pulumi.String(args.DomainName),
@@ -268,7 +301,7 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 					ZoneId:               dist.HostedZoneId,
 					EvaluateTargetHealth: pulumi.Bool(false),
 				}},
-			}, parent); err != nil {
+			}, append(opts, parent)...); err != nil {
 				return nil, fmt.Errorf("cdn %q %s record: %w", name, typ, err)
 			}
 		}
@@ -310,7 +343,7 @@ func cdnCertificate(ctx *pulumi.Context, name string, args *CdnArgs, parent pulu
 		Records:        pulumi.StringArray{opt.ResourceRecordValue().Elem()},
 		Ttl:            pulumi.Int(300),
 		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
+	}, append(args.aliasFor("-site-validation"), parent)...)
 	if err != nil {
 		return nil, fmt.Errorf("cdn %q certificate validation record: %w", name, err)
 	}

@@ -60,6 +60,9 @@ func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *c
 		DomainName:          cfg.Cdn.DomainName,
 		HostedZoneID:        cfg.Cdn.HostedZoneID,
 		UsEast1:             usEast1,
+		// Before the edge existed, the load balancer component held the site's A record
+		// and certificate validation record under these names.
+		PreviousRecords: &edge.PreviousRecords{Parent: alb, Stem: cfg.Prefix()},
 	}, withProvider)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cdn: %w", err)

@@ -439,3 +439,28 @@ func TestReplacementOfNamedResources(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteRecordsKeepTheirIdentityFromBeforeTheEdge: a stack deployed before the
+// CloudFront edge held the site's A record and the certificate's validation record under
+// the load balancer component. The same Route 53 records now belong to the Cdn
+// component; each carries an alias to its earlier URN, so an upgrade updates them in
+// place instead of creating a record set Route 53 already holds (and then deleting it).
+func TestSiteRecordsKeepTheirIdentityFromBeforeTheEdge(t *testing.T) {
+	r := programtest.MustRun(t, "prod", mockengine.Options{})
+	lb := "urn:pulumi:prod::ecsite::ecsite:compute:LoadBalancer$aws:route53/record:Record::"
+	want := map[string]string{
+		"ecsite-prod-cdn-site-A":          lb + "ecsite-prod-site",
+		"ecsite-prod-cdn-site-validation": lb + "ecsite-prod-site-validation",
+		"ecsite-prod-cdn-site-AAAA":       "",
+	}
+	for name, old := range want {
+		rec := r.One(t, programtest.TypeRecord, name)
+		var wantURNs []string
+		if old != "" {
+			wantURNs = []string{old}
+		}
+		if !reflect.DeepEqual(rec.AliasURNs, wantURNs) {
+			t.Errorf("%s aliases %v; want %v", name, rec.AliasURNs, wantURNs)
+		}
+	}
+}

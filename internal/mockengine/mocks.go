@@ -38,6 +38,8 @@ type Resource struct {
 	DeleteBeforeReplace bool
 	RetainOnDelete      bool
 	Aliases             int
+	// AliasURNs are the URNs the resource's aliases stand for (the URNs it had before).
+	AliasURNs []string
 }
 
 // Call is one provider function call (invoke).
@@ -89,6 +91,30 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		r.Aliases = len(rpc.GetAliases()) + len(rpc.GetAliasURNs())
 	}
 	r.URN = m.urn(r.Parent, r.Type, r.Name)
+	if rpc := args.RegisterRPC; rpc != nil {
+		r.AliasURNs = append(r.AliasURNs, rpc.GetAliasURNs()...)
+		for _, a := range rpc.GetAliases() {
+			if a.GetUrn() != "" {
+				r.AliasURNs = append(r.AliasURNs, a.GetUrn())
+				continue
+			}
+			spec := a.GetSpec()
+			name, typ, parent := r.Name, r.Type, r.Parent
+			if spec.GetName() != "" {
+				name = spec.GetName()
+			}
+			if spec.GetType() != "" {
+				typ = spec.GetType()
+			}
+			if spec.GetParentUrn() != "" {
+				parent = spec.GetParentUrn()
+			} else if spec.GetNoParent() {
+				parent = ""
+			}
+			r.AliasURNs = append(r.AliasURNs, m.urn(parent, typ, name))
+		}
+		sort.Strings(r.AliasURNs)
+	}
 	id, outputs := fakeOutputs(r.Type, r.Name, args.Inputs)
 	if r.Type == StackReferenceType {
 		r.Custom = true
