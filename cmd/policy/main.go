@@ -3,7 +3,13 @@
 // the results as the Markdown policy section of the stack report.
 //
 //	pulumi preview --stack prod --json --show-sames > preview.json
-//	go run ./cmd/policy --stack prod --preview preview.json
+//	go build -o policy ./cmd/policy && ./policy --stack prod --preview preview.json --changes changes.md
+//
+// Build it and run the binary: `go run` reports every non-zero exit status of the
+// program as 1, so a workflow could not tell an unreadable preview from a violation.
+// --changes also writes the preview's changes as Markdown (a count per operation and one
+// row per resource that changes, with the properties that differ), so that one preview
+// serves both the pull-request comment and the policy suite.
 //
 // It exits 0 when no rule is violated, 1 when a violation is not covered by an exception,
 // and 2 when the preview cannot be read (or the flags are wrong). Resources on which a
@@ -12,11 +18,14 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/ecsite/infra/policy"
 )
@@ -28,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "", "stack the preview is of (\"prod\", or \"<org>/prod\")")
 	preview := fs.String("preview", "", "file holding the output of `pulumi preview --json --show-sames` (\"-\" for standard input)")
+	changes := fs.String("changes", "", "optional: file to write the preview's changes to, as Markdown")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -35,10 +45,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "policy: usage: go run ./cmd/policy --stack <stack> --preview <preview.json>")
 		return 2
 	}
-	rep, err := evaluate(*stack, *preview)
+	data, err := read(*preview)
 	if err != nil {
 		fmt.Fprintln(stderr, "policy:", err)
 		return 2
+	}
+	rep, err := evaluate(*stack, *preview, data)
+	if err != nil {
+		fmt.Fprintln(stderr, "policy:", err)
+		return 2
+	}
+	if *changes != "" {
+		if err := writeChanges(*changes, *stack, data); err != nil {
+			fmt.Fprintln(stderr, "policy:", err)
+			return 2
+		}
 	}
 	policy.WriteMarkdown(stdout, rep)
 	v, u := len(rep.Violations()), len(rep.Unknowns())
@@ -50,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func evaluate(stack, path string) (policy.Report, error) {
+func read(path string) ([]byte, error) {
 	var data []byte
 	var err error
 	if path == "-" {
@@ -59,11 +80,15 @@ func evaluate(stack, path string) (policy.Report, error) {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return policy.Report{}, err
+		return nil, err
 	}
 	if len(data) == 0 {
-		return policy.Report{}, errors.New(path + " is empty")
+		return nil, errors.New(path + " is empty")
 	}
+	return data, nil
+}
+
+func evaluate(stack, path string, data []byte) (policy.Report, error) {
 	g, err := policy.LoadPreview(data, stack)
 	if err != nil {
 		return policy.Report{}, fmt.Errorf("%s: %w", path, err)
@@ -73,4 +98,59 @@ func evaluate(stack, path string) (policy.Report, error) {
 		return policy.Report{}, err
 	}
 	return policy.EvaluateGraph(g, policy.Rules(), exc), nil
+}
+
+// step is the part of a `pulumi preview --json` step the change summary shows.
+type step struct {
+	Op    string   `json:"op"`
+	URN   string   `json:"urn"`
+	Diffs []string `json:"diffs"`
+}
+
+// writeChanges writes the preview's changes as Markdown: the count of each operation,
+// then a row per step that is not "same" (reads included: they show what the program
+// looked up).
+func writeChanges(path, stack string, data []byte) error {
+	var d struct {
+		Steps         []step         `json:"steps"`
+		ChangeSummary map[string]int `json:"changeSummary"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return fmt.Errorf("changes: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Changes `pulumi preview` proposes for `%s`\n\n", stack)
+	ops := make([]string, 0, len(d.ChangeSummary))
+	for op := range d.ChangeSummary {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
+		fmt.Fprintf(&b, "- %s: %d\n", op, d.ChangeSummary[op])
+	}
+	rows := 0
+	for _, s := range d.Steps {
+		if s.Op == "same" {
+			continue
+		}
+		if rows == 0 {
+			b.WriteString("\n| operation | type | name | properties that differ |\n|---|---|---|---|\n")
+		}
+		rows++
+		typ, name := s.URN, ""
+		if i := strings.LastIndex(s.URN, "::"); i >= 0 {
+			name = s.URN[i+2:]
+			typ = s.URN[:i]
+			if j := strings.LastIndex(typ, "$"); j >= 0 {
+				typ = typ[j+1:]
+			} else if j := strings.LastIndex(typ, "::"); j >= 0 {
+				typ = typ[j+2:]
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", s.Op, typ, name, strings.Join(s.Diffs, ", "))
+	}
+	if rows == 0 {
+		b.WriteString("\nNo resource changes.\n")
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
