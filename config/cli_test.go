@@ -68,7 +68,7 @@ func stackFiles(t *testing.T, root string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.local.yaml"} {
+	for _, want := range []string{"Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.local.yaml", filepath.Join("bootstrap", "Pulumi.account.yaml")} {
 		if _, ok := out[want]; !ok {
 			t.Fatalf("%s is missing: the stack-file walk is broken", want)
 		}
@@ -100,7 +100,23 @@ func TestCLIAcceptsTheCommittedStackFiles(t *testing.T) {
 		t.Fatal("Pulumi.yaml declares no secret key: the with-secrets case below would check nothing")
 	}
 	for rel, stack := range stackFiles(t, root) {
+		// A stack file belongs to the Pulumi.yaml beside it (bootstrap/ is a project of
+		// its own).
+		proj, secrets := proj, secrets
+		if dir := filepath.Dir(rel); dir != "." {
+			p, err := workspace.LoadProject(filepath.Join(root, dir, "Pulumi.yaml"))
+			if err != nil {
+				t.Fatalf("the CLI would reject %s/Pulumi.yaml: %v", dir, err)
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatalf("the CLI would reject %s/Pulumi.yaml: %v", dir, err)
+			}
+			proj, secrets = p, optionalSecretKeys(p)
+		}
 		for _, withSecrets := range []bool{false, true} {
+			if withSecrets && len(secrets) == 0 {
+				continue // a project without secret keys has no second case
+			}
 			t.Run(fmt.Sprintf("%s/secrets=%v", rel, withSecrets), func(t *testing.T) {
 				ps, err := workspace.LoadProjectStack(sink, proj, filepath.Join(root, rel))
 				if err != nil {

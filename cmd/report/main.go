@@ -2,7 +2,8 @@
 // outputs, policy results, monthly cost) as Markdown, from the committed stack file and
 // the program run under Pulumi's mock engine. No AWS account or Pulumi CLI is needed.
 //
-//	go run ./cmd/report                          # rewrite docs/stacks/<stack>.md for every committed stack
+//	go run ./cmd/report                          # rewrite docs/stacks/<stack>.md for every committed stack,
+//	                                             # the deploy policies (bootstrap/policies, docs/ci-setup.md)
 //	go run ./cmd/report --stack prod             # print the prod report
 //	go run ./cmd/report --stack dev --out x.md   # write it to a file
 package main
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ecsite/infra/internal/deploypolicy"
 	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/policy"
 	"github.com/ecsite/infra/report"
@@ -40,9 +42,21 @@ func run(stack, out string) error {
 		// One run per stack feeds its report and, for the fixture stack, the preview the
 		// policy tests read (its resources in the format of `pulumi preview --json
 		// --show-sames`).
+		policies := map[string]string{}
 		for _, name := range report.Stacks {
 			s, err := report.Run(name)
 			if err != nil {
+				return err
+			}
+			// The deploy role's policy, generated from what the stack registers.
+			docs, err := deploypolicy.ForRun(s.Mocks)
+			if err != nil {
+				return fmt.Errorf("stack %s: %w", name, err)
+			}
+			if policies[name], err = deploypolicy.JSON(docs); err != nil {
+				return err
+			}
+			if err := writeFile(filepath.Join(root, deploypolicy.Path(name)), policies[name]); err != nil {
 				return err
 			}
 			text, err := report.Render(s)
@@ -61,6 +75,17 @@ func run(stack, out string) error {
 					return err
 				}
 			}
+		}
+		guide, err := os.ReadFile(filepath.Join(root, deploypolicy.DocPath))
+		if err != nil {
+			return err
+		}
+		updated, err := deploypolicy.ReplaceDocSection(string(guide), deploypolicy.DocSection(report.Stacks, policies))
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(root, deploypolicy.DocPath), updated); err != nil {
+			return err
 		}
 		text, err := report.Reference()
 		if err != nil {

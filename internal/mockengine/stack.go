@@ -24,12 +24,15 @@ func RepoRoot() (string, error) {
 		return "", err
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
+		// The main project sits at the module's root; bootstrap/ has a Pulumi.yaml of its own.
+		_, project := os.Stat(filepath.Join(dir, "Pulumi.yaml"))
+		_, module := os.Stat(filepath.Join(dir, "go.mod"))
+		if project == nil && module == nil {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("mockengine: no Pulumi.yaml above the working directory")
+			return "", errors.New("mockengine: no Pulumi.yaml beside a go.mod above the working directory")
 		}
 		dir = parent
 	}
