@@ -53,9 +53,14 @@ const (
 	// no tasks or targets to measure, as when a schedule scales a dev service to zero),
 	// which is healthy. A target that fails its health check is reported, not missing.
 	missingNotBreaching = "notBreaching"
-	// missingKeep: no data keeps the alarm's state. Aurora stops reporting while an
-	// auto-paused instance sleeps, which is neither healthy nor broken.
-	missingKeep = "missing"
+	// missingKeep: no data keeps the alarm's state, which is what CloudWatch's "ignore"
+	// does; "missing" would move an alarm whose whole evaluation range is empty to
+	// INSUFFICIENT_DATA, so dev's database alarms would change state on every pause and a
+	// prod alarm could leave ALARM without an OK notification
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
+	// Aurora stops reporting while an auto-paused instance sleeps, which is neither
+	// healthy nor broken.
+	missingKeep = "ignore"
 )
 
 // AlarmsArgs configures Alarms.

@@ -199,10 +199,11 @@ func TestEveryAlarmWatchesTheRealResource(t *testing.T) {
 					t.Errorf("%s dimensions %v; want %v", name, dims, w.dimensions)
 				}
 				// Aurora goes silent while a paused instance sleeps, which is neither healthy
-				// nor broken; everything else is silent only when idle, which is healthy.
+				// nor broken (ignore: the alarm keeps its state); everything else is silent
+				// only when idle, which is healthy.
 				wantMissing := "notBreaching"
 				if w.namespace == "AWS/RDS" {
-					wantMissing = "missing"
+					wantMissing = "ignore"
 				}
 				if got := a.In("treatMissingData").Str(); got != wantMissing {
 					t.Errorf("%s treats missing data as %q; want %q", name, got, wantMissing)
@@ -413,9 +414,11 @@ func checkTopic(t *testing.T, r programtest.Result, cfg *config.Config, topic *m
 			t.Errorf("%s OK actions %v; want the %s topic", name, got, region)
 		}
 		switch a.In("treatMissingData").Str() {
-		case "missing", "notBreaching", "breaching":
+		case "ignore", "notBreaching", "breaching":
 		default:
-			t.Errorf("%s treats missing data as %q; choose missing, notBreaching or breaching", name, a.In("treatMissingData").Str())
+			// "missing" (CloudWatch's default) sends an alarm to INSUFFICIENT_DATA without
+			// notifying anyone when its metric goes silent.
+			t.Errorf("%s treats missing data as %q; choose ignore, notBreaching or breaching", name, a.In("treatMissingData").Str())
 		}
 	}
 	if len(mine) == 0 {
