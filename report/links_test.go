@@ -1,0 +1,110 @@
+package report_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/internal/mockengine"
+)
+
+var (
+	mdLink  = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	heading = regexp.MustCompile("(?m)^#{1,6} +(.+?) *$")
+)
+
+// slug is GitHub's anchor for a heading: lower case, punctuation other than hyphens and
+// underscores dropped, spaces turned into hyphens.
+func slug(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	var b strings.Builder
+	for _, r := range h {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// brokenLinks returns the relative links of the Markdown text in file (under root) whose
+// file or heading does not exist.
+func brokenLinks(root, file, text string) []string {
+	var out []string
+	for _, m := range mdLink.FindAllStringSubmatch(text, -1) {
+		target := m[1]
+		if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+			continue
+		}
+		path, anchor, _ := strings.Cut(target, "#")
+		full := filepath.Join(root, filepath.Dir(file), path)
+		if path == "" {
+			full = filepath.Join(root, file)
+		}
+		data, err := os.ReadFile(full)
+		if err != nil {
+			if st, serr := os.Stat(full); serr == nil && st.IsDir() && anchor == "" {
+				continue
+			}
+			out = append(out, file+": "+target+" (no such file)")
+			continue
+		}
+		if anchor == "" || !strings.HasSuffix(full, ".md") {
+			continue
+		}
+		found := false
+		for _, h := range heading.FindAllStringSubmatch(string(data), -1) {
+			if slug(strings.Trim(h[1], "`")) == anchor || slug(h[1]) == anchor {
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, file+": "+target+" (no such heading)")
+		}
+	}
+	return out
+}
+
+// TestDocumentLinksResolve: every relative link of every tracked Markdown file names a
+// file that exists and, with an anchor, a heading of it.
+func TestDocumentLinksResolve(t *testing.T) {
+	root, err := mockengine.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := exec.Command("git", "-C", root, "ls-files", "*.md").Output()
+	if err != nil {
+		t.Fatalf("listing the tracked Markdown files: %v", err)
+	}
+	files := strings.Fields(string(list))
+	if len(files) < 5 {
+		t.Fatalf("only %d Markdown files found", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range brokenLinks(root, f, string(data)) {
+			t.Error(b)
+		}
+	}
+}
+
+// TestLinkCheckCatchesBrokenLinks: a missing file and a missing heading are reported.
+func TestLinkCheckCatchesBrokenLinks(t *testing.T) {
+	root, err := mockengine.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "[a](../policy/no-such.yaml) [b](operations.md#no-such-heading) [c](operations.md#drift) [d](https://example.com/x)"
+	got := brokenLinks(root, "docs/x.md", text)
+	if len(got) != 2 || !strings.Contains(got[0], "no-such.yaml") || !strings.Contains(got[1], "no-such-heading") {
+		t.Errorf("broken links found: %v; want the missing file and the missing heading", got)
+	}
+}
