@@ -228,7 +228,7 @@ func (d Settings) Check(p *check.Problems) {
 	if m := engineVersionPattern.FindStringSubmatch(d.EngineVersion); m == nil {
 		p.Addf("engineVersion", "%q is not an Aurora PostgreSQL version such as 17.7", d.EngineVersion)
 	} else if major, _ := strconv.Atoi(m[1]); major != EngineMajor {
-		p.Addf("engineVersion", "%q has major version %d; this program runs Aurora PostgreSQL %d (family %s). A major upgrade is a code change: see the README", d.EngineVersion, major, EngineMajor, EngineFamily)
+		p.Addf("engineVersion", "%q has major version %d; this program runs Aurora PostgreSQL %d (family %s). A major upgrade is a code change: see docs/design.md, \"Database upgrades and drift guards\"", d.EngineVersion, major, EngineMajor, EngineFamily)
 	} else if minor, _ := strconv.Atoi(m[2]); minor < MinEngineMinor {
 		p.Addf("engineVersion", "%q does not exist; Aurora PostgreSQL %d starts at %d.%d", d.EngineVersion, EngineMajor, EngineMajor, MinEngineMinor)
 	}

@@ -108,3 +108,65 @@ func TestLinkCheckCatchesBrokenLinks(t *testing.T) {
 		t.Errorf("broken links found: %v; want the missing file and the missing heading", got)
 	}
 }
+
+// sectionPointer is how code, comments and workflows point into a document:
+// `docs/operations.md, "Drift"`, `README ("Stack configuration")`, `README.md, "Tests"`.
+var sectionPointer = regexp.MustCompile(`(README(?:\.md)?|docs/[a-z0-9-]+\.md)(?:,| \(| ) ?\\?"([^"\\]+)\\?"`)
+
+// brokenPointers returns the pointers in text whose document has no heading of that name
+// (a heading may carry a number, "3. AWS: ...", or more words after the name).
+func brokenPointers(root, file, text string) []string {
+	var out []string
+	for _, m := range sectionPointer.FindAllStringSubmatch(text, -1) {
+		doc := m[1]
+		if strings.HasPrefix(doc, "README") {
+			doc = "README.md"
+		}
+		data, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			out = append(out, file+": "+m[0]+" (no such document)")
+			continue
+		}
+		found := false
+		for _, h := range heading.FindAllStringSubmatch(string(data), -1) {
+			title := regexp.MustCompile(`^[0-9]+\. `).ReplaceAllString(strings.Trim(h[1], "`"), "")
+			want := regexp.MustCompile(`\s*\n\s*(#|//)?\s*`).ReplaceAllString(strings.TrimSpace(m[2]), " ")
+			if strings.HasPrefix(title, want) {
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, file+": "+m[0]+"\" (no such heading in "+doc+")")
+		}
+	}
+	return out
+}
+
+// TestSectionPointersResolve: every pointer to a document's section, in any tracked
+// source, workflow, stack file or document, names a heading that exists.
+func TestSectionPointersResolve(t *testing.T) {
+	root, err := mockengine.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := exec.Command("git", "-C", root, "ls-files", "*.go", "*.md", "*.yml", "*.yaml", "*.sh", ".ci/*").Output()
+	if err != nil {
+		t.Fatalf("listing the tracked files: %v", err)
+	}
+	for _, f := range strings.Fields(string(list)) {
+		// The link tests and the workflow lint's self-test hold broken pointers on purpose.
+		if strings.HasPrefix(f, "docs/stacks/") || strings.HasSuffix(f, "links_test.go") || f == ".ci/lint-workflows" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range brokenPointers(root, f, string(data)) {
+			t.Error(b)
+		}
+	}
+	if got := brokenPointers(root, "x", `see docs/operations.md, "No such section" and README ("Tests")`); len(got) != 1 {
+		t.Errorf("the pointer check found %v; want the missing section only", got)
+	}
+}
