@@ -504,9 +504,18 @@ func (perm Permission) Check(p *check.Problems) {
 	if len(perm.Resources) == 0 {
 		p.Addf("resources", "is empty; list ARNs, or * for actions that take no resource")
 	}
+	passRole := false
+	for _, a := range perm.Actions {
+		passRole = passRole || strings.EqualFold(a, "iam:PassRole")
+	}
 	for j, r := range perm.Resources {
 		if r != "*" && !arnPattern.MatchString(r) {
 			p.Addf(fmt.Sprintf("resources[%d]", j), "%q is not an ARN such as arn:aws:s3:::bucket/* (or *)", r)
+		}
+		// Passing any role of the account to a service is a way to every permission the
+		// account has (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html).
+		if passRole && strings.Contains(r, "*") && (r == "*" || strings.HasSuffix(r, ":role/*") || strings.HasSuffix(r, ":*")) {
+			p.Addf(fmt.Sprintf("resources[%d]", j), "%q with iam:PassRole lets the task pass any role of the account; name the roles it passes (arn:aws:iam::<account>:role/<name>)", r)
 		}
 	}
 }

@@ -130,6 +130,8 @@ func TestServiceSettingsCheck(t *testing.T) {
 		{"task permission for every action of a service", `{"taskPermissions":[{"actions":["s3:*"],"resources":["arn:aws:s3:::b/*"]}]}`, "services[0].taskPermissions[0].actions[0]"},
 		{"task permission without resources", `{"taskPermissions":[{"actions":["s3:GetObject"]}]}`, "services[0].taskPermissions[0].resources"},
 		{"task permission on a resource that is no ARN", `{"taskPermissions":[{"actions":["s3:GetObject"],"resources":["my-bucket"]}]}`, "services[0].taskPermissions[0].resources[0]"},
+		{"task permission passing any role", `{"taskPermissions":[{"actions":["s3:GetObject","iam:PassRole"],"resources":["arn:aws:s3:::b/*","*"]}]}`, "services[0].taskPermissions[0].resources[1]"},
+		{"task permission passing every role by ARN", `{"taskPermissions":[{"actions":["iam:passrole"],"resources":["arn:aws:iam::123456789012:role/*"]}]}`, "services[0].taskPermissions[0].resources[0]"},
 		{"outbound port 0", `{"outboundPorts":[0]}`, "services[0].outboundPorts[0]"},
 		{"outbound port listed twice", `{"outboundPorts":[443,443]}`, "services[0].outboundPorts[1]"},
 		{"SITE_URL set by hand", `{"environment":{"SITE_URL":"https://x.example"}}`, "services[0].environment.SITE_URL"},

@@ -264,6 +264,11 @@ func (d Settings) Check(p *check.Problems) {
 
 	if msg := checkIdentifier(d.MasterUsername, reservedRoleNames); msg != "" {
 		p.Addf("masterUsername", "%q %s", d.MasterUsername, msg)
+	} else if !masterUsernamePattern.MatchString(d.MasterUsername) {
+		// Aurora's own limit is tighter than PostgreSQL's 63 characters: CreateDBCluster
+		// takes "1 to 16 letters or numbers", the first a letter
+		// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html).
+		p.Addf("masterUsername", "%q must be 1-16 letters or digits, starting with a letter (Aurora's limit for the master user)", d.MasterUsername)
 	}
 	if msg := checkIdentifier(d.DatabaseName, reservedDatabaseNames); msg != "" {
 		p.Addf("databaseName", "%q %s", d.DatabaseName, msg)
@@ -308,6 +313,9 @@ func checkIdentifier(name string, reserved []string) string {
 	}
 	return ""
 }
+
+// masterUsernamePattern is what CreateDBCluster accepts as the master user name.
+var masterUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,15}$`)
 
 // Minutes in a day and a week, for window arithmetic.
 const dayMinutes, weekMinutes = 24 * 60, 7 * 24 * 60

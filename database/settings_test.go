@@ -48,6 +48,8 @@ func TestSettingsCheck(t *testing.T) {
 		{"username starting with a digit", `{"masterUsername":"1admin"}`, "database.masterUsername"},
 		{"username with a hyphen", `{"masterUsername":"db-admin"}`, "database.masterUsername"},
 		{"username too long", `{"masterUsername":"` + strings.Repeat("a", 64) + `"}`, "database.masterUsername"},
+		{"username over Aurora's 16 characters", `{"masterUsername":"` + strings.Repeat("a", 17) + `"}`, "database.masterUsername"},
+		{"username with an underscore", `{"masterUsername":"db_admin"}`, "database.masterUsername"},
 		{"empty database name", `{"databaseName":""}`, "database.databaseName"},
 		{"database name postgres exists already", `{"databaseName":"postgres"}`, "database.databaseName"},
 		{"database name a key word", `{"databaseName":"select"}`, "database.databaseName"},
