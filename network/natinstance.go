@@ -115,7 +115,7 @@ func newNatInstanceSecurityGroup(ctx *pulumi.Context, name string, n Settings, v
 // newNatInstance creates the static ENI with its Elastic IP, the instance role and
 // profile, the launch template and the Auto Scaling group of one for the AZ. It returns
 // the ENI, the private routes' target.
-func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent pulumi.ResourceOption) (*ec2.NetworkInterface, error) {
+func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent pulumi.ResourceOption) (*ec2.NetworkInterface, *ec2.Eip, error) {
 	nat := name + "-nat-instance-" + a.az
 	tags := func() pulumi.StringMap {
 		m := pulumi.StringMap{}
@@ -135,7 +135,7 @@ func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent 
 		Tags:            pulumi.StringMap{"Name": pulumi.String(nat)},
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("nat instance %s interface: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s interface: %w", a.az, err)
 	}
 	eip, err := ec2.NewEip(ctx, nat, &ec2.EipArgs{
 		Domain:           pulumi.String("vpc"),
@@ -143,29 +143,29 @@ func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent 
 		Tags:             pulumi.StringMap{"Name": pulumi.String(nat)},
 	}, parent, pulumi.DependsOn(a.dependsOn))
 	if err != nil {
-		return nil, fmt.Errorf("nat instance %s elastic ip: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s elastic ip: %w", a.az, err)
 	}
 
 	trust, err := iamdoc.AssumeRole("ec2.amazonaws.com", "").JSON()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	role, err := iam.NewRole(ctx, nat, &iam.RoleArgs{
 		Description:      pulumi.String("NAT instance in " + a.az + ": SSM-managed, may attach its static interface only"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("nat instance %s role: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s role: %w", a.az, err)
 	}
 	if _, err := iam.NewRolePolicyAttachment(ctx, nat+"-ssm-core", &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
 		PolicyArn: pulumi.String(NatInstanceSSMPolicy),
 	}, parent); err != nil {
-		return nil, fmt.Errorf("nat instance %s ssm policy: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s ssm policy: %w", a.az, err)
 	}
 	profile, err := iam.NewInstanceProfile(ctx, nat, &iam.InstanceProfileArgs{Role: role.Name}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("nat instance %s instance profile: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s instance profile: %w", a.az, err)
 	}
 	// AttachNetworkInterface is authorized on both the interface and the instance: this
 	// ENI only, and only to an instance that carries this NAT's instance profile.
@@ -176,7 +176,7 @@ func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent 
 		Role:   role.ID(),
 		Policy: policy,
 	}, parent); err != nil {
-		return nil, fmt.Errorf("nat instance %s role policy: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s role policy: %w", a.az, err)
 	}
 
 	userData := eni.ID().ToStringOutput().ApplyT(func(id string) string {
@@ -221,7 +221,7 @@ func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent 
 		Tags: pulumi.StringMap{"Name": pulumi.String(nat)},
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("nat instance %s launch template: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s launch template: %w", a.az, err)
 	}
 
 	var asgTags autoscaling.GroupTagArray
@@ -248,9 +248,9 @@ func newNatInstance(ctx *pulumi.Context, name string, a natInstanceArgs, parent 
 		},
 		Tags: asgTags,
 	}, parent, pulumi.DependsOn([]pulumi.Resource{eip})); err != nil {
-		return nil, fmt.Errorf("nat instance %s auto scaling group: %w", a.az, err)
+		return nil, nil, fmt.Errorf("nat instance %s auto scaling group: %w", a.az, err)
 	}
-	return eni, nil
+	return eni, eip, nil
 }
 
 // NatInstancePolicy is the inline policy of a NAT instance role: attach the static ENI

@@ -49,6 +49,9 @@ type Vpc struct {
 	EndpointSecurityGroupID pulumi.StringOutput `pulumi:"endpointSecurityGroupId"`
 	// FlowLogGroupName is the CloudWatch log group receiving the VPC flow logs.
 	FlowLogGroupName pulumi.StringOutput `pulumi:"flowLogGroupName"`
+	// EgressIPs are the public addresses the private subnets reach the internet from
+	// (the NAT gateways' or NAT instances' Elastic IPs), for partners' allow-lists.
+	EgressIPs pulumi.StringArrayOutput `pulumi:"egressIps"`
 
 	// AvailabilityZones are the zones of the subnets, in order (plain values for callers
 	// that place one resource per zone).
@@ -143,6 +146,8 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 	}
 
 	nats := map[string]*ec2.NatGateway{}
+	// egress are the Elastic IPs the private subnets reach the internet from.
+	var egress pulumi.StringArray
 	for _, az := range n.NatGatewayAZs() {
 		eip, err := ec2.NewEip(ctx, name+"-nat-"+az, &ec2.EipArgs{
 			Domain: pulumi.String("vpc"),
@@ -160,6 +165,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			return nil, fmt.Errorf("nat gateway %s: %w", az, err)
 		}
 		nats[az] = nat
+		egress = append(egress, eip.PublicIp)
 	}
 	c.NatGatewayCount = len(nats)
 
@@ -171,7 +177,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 			return nil, err
 		}
 		for _, az := range azs {
-			eni, err := newNatInstance(ctx, name, natInstanceArgs{
+			eni, eip, err := newNatInstance(ctx, name, natInstanceArgs{
 				region:          args.Region,
 				accountID:       args.AccountID,
 				az:              az,
@@ -186,6 +192,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 				return nil, err
 			}
 			natENIs[az] = eni
+			egress = append(egress, eip.PublicIp)
 		}
 	}
 	c.NatInstanceCount = len(natENIs)
@@ -305,6 +312,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 	c.PrivateSubnetIDs = privateIDs.ToStringArrayOutput()
 	c.PrivateRouteTableIDs = privateRTIDs.ToStringArrayOutput()
 	c.FlowLogGroupName = flowLogs.Name
+	c.EgressIPs = append(pulumi.StringArray{}, egress...).ToStringArrayOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"vpcId":                   c.VpcID,
 		"cidrBlock":               c.CidrBlock,
@@ -313,6 +321,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		"privateRouteTableIds":    c.PrivateRouteTableIDs,
 		"endpointSecurityGroupId": c.EndpointSecurityGroupID,
 		"flowLogGroupName":        c.FlowLogGroupName,
+		"egressIps":               c.EgressIPs,
 	}); err != nil {
 		return nil, fmt.Errorf("outputs: %w", err)
 	}

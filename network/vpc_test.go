@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,10 +45,22 @@ func TestNatGatewaysPerStack(t *testing.T) {
 				t.Errorf("%d NAT instance groups; want %d", n, c.instances)
 			}
 			gatewayEIPs := 0
+			var publicIPs []string
 			for _, eip := range r.ByType("aws:ec2/eip:Eip") {
 				if eip.In("networkInterface").Null() {
 					gatewayEIPs++
 				}
+				publicIPs = append(publicIPs, eip.Out("publicIp").Str())
+			}
+			// The output egressIps names every NAT address, for partners' allow-lists.
+			got, _ := r.Exports.Get("egressIps")
+			egress := fmt.Sprint(got.Value)
+			egress = strings.Trim(egress, "[]")
+			egressList := strings.Fields(egress)
+			sort.Strings(egressList)
+			sort.Strings(publicIPs)
+			if len(egressList) != c.gateways+c.instances || !reflect.DeepEqual(egressList, publicIPs) {
+				t.Errorf("egressIps %v; want the NAT Elastic IPs %v", egressList, publicIPs)
 			}
 			if gatewayEIPs != len(nats) {
 				t.Errorf("%d EIPs for %d NAT gateways", gatewayEIPs, len(nats))

@@ -30,7 +30,7 @@ func TestGoodDatabaseWindowsAndNames(t *testing.T) {
 	for name, fields := range map[string]map[string]string{
 		"windows across midnight":         {"backupWindow": `"23:30-00:30"`, "maintenanceWindow": `"sat:01:00-sat:02:00"`},
 		"maintenance across the week":     {"backupWindow": `"17:00-18:00"`, "maintenanceWindow": `"sun:23:30-mon:00:30"`},
-		"63-character username":           {"masterUsername": `"` + strings.Repeat("a", 63) + `"`},
+		"16-character username":           {"masterUsername": `"` + strings.Repeat("a", 16) + `"`},
 		"username postgres":               {"masterUsername": `"postgres"`},
 		"retention bounds":                {"backupRetentionDays": `35`},
 		"max 256 ACU, auto-pause 1 d":     {"minCapacity": `0`, "maxCapacity": `256`, "secondsUntilAutoPause": `86400`},

@@ -85,6 +85,8 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	export("privateRouteTableIds", vpc.PrivateRouteTableIDs)
 	export("endpointSecurityGroupId", vpc.EndpointSecurityGroupID)
 	export("flowLogGroupName", vpc.FlowLogGroupName)
+	// The addresses partners allow-list for calls from the services.
+	export("egressIps", vpc.EgressIPs)
 
 	db, err := database.NewCluster(ctx, cfg.Prefix()+"-db", &database.ClusterArgs{
 		AccountID:         identity.AccountId,
