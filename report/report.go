@@ -40,10 +40,13 @@ type Stack struct {
 }
 
 // Run runs the program for the committed stack file Pulumi.<stack>.yaml.
-func Run(stack string) (*Stack, error) {
+func Run(stack string) (*Stack, error) { return RunWith(stack, mockengine.Options{}) }
+
+// RunWith runs the program for the committed stack file with opts applied.
+func RunWith(stack string, opts mockengine.Options) (*Stack, error) {
 	r := mockengine.RunProgram(func(ctx *pulumi.Context, export func(string, pulumi.Input)) error {
 		return program.RunWith(ctx, export)
-	}, stack, mockengine.Options{})
+	}, stack, opts)
 	if r.Err != nil {
 		return nil, fmt.Errorf("stack %s: %w", stack, r.Err)
 	}
@@ -133,6 +136,9 @@ func Render(s *Stack) (string, error) {
 		return "", err
 	}
 	resources(w, g)
+	containers(w, g)
+	roleStatements(w, g)
+	distributions(w, g)
 	securityGroups(w, g)
 	outputs(w, s.Exports)
 	policies(w, rev.Policy)

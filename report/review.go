@@ -1,0 +1,251 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ecsite/infra/internal/mockengine"
+	"github.com/ecsite/infra/policy"
+)
+
+// The sections below show what most pull requests change and the resource table cannot:
+// what each container runs with, what each role may do, and how the distribution routes.
+
+// containerDefinition is the part of an ECS container definition a reviewer reads.
+type containerDefinition struct {
+	Name        string   `json:"name"`
+	Image       string   `json:"image"`
+	Command     []string `json:"command"`
+	EntryPoint  []string `json:"entryPoint"`
+	CPU         int      `json:"cpu"`
+	Memory      int      `json:"memory"`
+	User        string   `json:"user"`
+	Environment []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"environment"`
+	Secrets []struct {
+		Name      string `json:"name"`
+		ValueFrom string `json:"valueFrom"`
+	} `json:"secrets"`
+	HealthCheck *struct {
+		Command []string `json:"command"`
+	} `json:"healthCheck"`
+}
+
+// containers writes, per task definition, each container's image, command, user, plain
+// variables with their values and secrets by name (their values stay in SSM).
+func containers(w *writer, g *policy.Graph) {
+	tds := g.OfType("aws:ecs/taskDefinition:TaskDefinition")
+	if len(tds) == 0 {
+		return
+	}
+	sort.Slice(tds, func(i, j int) bool { return tds[i].Name < tds[j].Name })
+	w.line("## Containers")
+	w.line("")
+	w.line("What each task runs: image, command, user, plain variables with their values, and secrets by name (their values stay in SSM Parameter Store).")
+	w.line("")
+	w.line("| task definition | container | image | command | user | environment | secrets | health check |")
+	w.line("|---|---|---|---|---|---|---|---|")
+	for _, td := range tds {
+		v := td.In("containerDefinitions")
+		if v.Secret() || v.Unknown() {
+			w.line("| %s | (not known until the update runs) | | | | | | |", td.Name)
+			continue
+		}
+		var defs []containerDefinition
+		if err := json.Unmarshal([]byte(v.Str()), &defs); err != nil {
+			w.line("| %s | (container definitions do not decode: %s) | | | | | | |", td.Name, cell(err.Error()))
+			continue
+		}
+		for _, d := range defs {
+			var env, secrets []string
+			for _, e := range d.Environment {
+				env = append(env, e.Name+"="+e.Value)
+			}
+			for _, s := range d.Secrets {
+				secrets = append(secrets, s.Name)
+			}
+			sort.Strings(env)
+			sort.Strings(secrets)
+			cmd := strings.Join(append(append([]string(nil), d.EntryPoint...), d.Command...), " ")
+			health := ""
+			if d.HealthCheck != nil {
+				health = strings.Join(d.HealthCheck.Command, " ")
+			}
+			w.line("| %s | %s | `%s` | %s | %s | %s | %s | %s |", td.Name, d.Name, cell(d.Image), code(cmd), cell(d.User),
+				cell(strings.Join(env, "<br>")), cell(strings.Join(secrets, ", ")), code(health))
+		}
+	}
+	w.line("")
+}
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + cell(s) + "`"
+}
+
+// iamStatement is one statement of an inline policy, as the report shows it.
+type iamStatement struct {
+	Sid       string          `json:"Sid"`
+	Effect    string          `json:"Effect"`
+	Action    json.RawMessage `json:"Action"`
+	Resource  json.RawMessage `json:"Resource"`
+	Condition json.RawMessage `json:"Condition"`
+}
+
+// strs reads an IAM "one string or a list" value.
+func strs(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	_ = json.Unmarshal(raw, &many)
+	return many
+}
+
+// roleStatements writes every statement of every inline role policy: who may do what on
+// which resources, under which condition.
+func roleStatements(w *writer, g *policy.Graph) {
+	policies := g.OfType("aws:iam/rolePolicy:RolePolicy")
+	if len(policies) == 0 {
+		return
+	}
+	sort.Slice(policies, func(i, j int) bool { return policies[i].Name < policies[j].Name })
+	w.line("## IAM policy statements")
+	w.line("")
+	w.line("| policy | statement | effect | actions | resources | condition |")
+	w.line("|---|---|---|---|---|---|")
+	for _, p := range policies {
+		v := p.In("policy")
+		if v.Secret() || v.Unknown() {
+			w.line("| %s | (not known until the update runs) | | | | |", p.Name)
+			continue
+		}
+		var doc struct {
+			Statement []iamStatement `json:"Statement"`
+		}
+		if err := json.Unmarshal([]byte(v.Str()), &doc); err != nil {
+			w.line("| %s | (does not decode: %s) | | | | |", p.Name, cell(err.Error()))
+			continue
+		}
+		for _, st := range doc.Statement {
+			cond := ""
+			if len(st.Condition) > 0 {
+				cond = code(string(st.Condition))
+			}
+			w.line("| %s | %s | %s | %s | %s | %s |", p.Name, cell(st.Sid), st.Effect, cell(strings.Join(strs(st.Action), ", ")),
+				cell(strings.Join(strs(st.Resource), ", ")), cond)
+		}
+	}
+	w.line("")
+}
+
+// distributions writes each distribution's behaviours in the order CloudFront matches
+// them (the ordered ones first, the default last), with their origin and policies, and
+// its aliases, certificate, TLS policy and web ACL.
+func distributions(w *writer, g *policy.Graph) {
+	for _, d := range g.OfType("aws:cloudfront/distribution:Distribution") {
+		w.line("## CloudFront distribution `%s`", d.Name)
+		w.line("")
+		cert := "CloudFront's default (*.cloudfront.net)"
+		if arn := d.In("viewerCertificate.acmCertificateArn"); !arn.Null() {
+			cert = "ACM " + certName(g, arn)
+		}
+		webACL := "none"
+		if acl := d.In("webAclId"); !acl.Null() && acl.Str() != "" {
+			webACL = show(acl)
+			if r := g.ByID(acl.Str()); r != nil {
+				webACL = r.Name
+			}
+		}
+		w.line("- aliases: %s; certificate: %s; viewer TLS: %s; web ACL: %s; price class: %s; HTTP: %s",
+			orNone(strings.Join(d.In("aliases").Strs(), ", ")), cert, orNone(d.In("viewerCertificate.minimumProtocolVersion").Str()), webACL,
+			d.In("priceClass").Str(), d.In("httpVersion").Str())
+		w.line("")
+		w.line("| order | path | origin | viewer protocol | methods | cache policy | origin request policy | response headers policy |")
+		w.line("|---|---|---|---|---|---|---|---|")
+		behaviours := d.In("orderedCacheBehaviors").Plain()
+		list, _ := behaviours.([]any)
+		for i, b := range list {
+			m, _ := b.(map[string]any)
+			distributionRow(w, g, fmt.Sprint(i+1), m)
+		}
+		def, _ := d.In("defaultCacheBehavior").Plain().(map[string]any)
+		def["pathPattern"] = "* (default)"
+		distributionRow(w, g, "last", def)
+		w.line("")
+	}
+}
+
+func distributionRow(w *writer, g *policy.Graph, order string, b map[string]any) {
+	str := func(k string) string {
+		if v, ok := b[k]; ok && v != nil {
+			return fmt.Sprint(v)
+		}
+		return ""
+	}
+	methods := ""
+	if m, ok := b["allowedMethods"].([]any); ok {
+		var s []string
+		for _, x := range m {
+			s = append(s, fmt.Sprint(x))
+		}
+		methods = strings.Join(s, ", ")
+	}
+	w.line("| %s | `%s` | %s | %s | %s | %s | %s | %s |", order, cell(str("pathPattern")), cell(str("targetOriginId")), str("viewerProtocolPolicy"),
+		methods, managedPolicy(str("cachePolicyId")), managedPolicy(str("originRequestPolicyId")), refName(g, str("responseHeadersPolicyId")))
+}
+
+// managedPolicies names AWS's managed CloudFront policies by id
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html,
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html).
+var managedPolicies = map[string]string{
+	"658327ea-f89d-4fab-a63d-7e88639e58f6": "Managed-CachingOptimized",
+	"4135ea2d-6df8-44a3-9df3-4b5a84be39ad": "Managed-CachingDisabled",
+	"b689b0a8-53d0-40ab-baf2-68738e2966ac": "Managed-AllViewerExceptHostHeader",
+	"216adef6-5c7f-47e4-b989-5492eafa07d3": "Managed-AllViewer",
+	"88a5eaf4-2fd4-4709-b370-b4c650ea3fcf": "Managed-CORS-S3Origin",
+	"33f36d7e-f396-46d9-90e0-52428a34d9dc": "Managed-AllViewerAndCloudFrontHeaders-2022-06",
+}
+
+func managedPolicy(id string) string {
+	if n, ok := managedPolicies[id]; ok {
+		return n
+	}
+	return id
+}
+
+func refName(g *policy.Graph, id string) string {
+	if r := g.ByID(id); r != nil {
+		return r.Name
+	}
+	return id
+}
+
+func certName(g *policy.Graph, arn mockengine.Value) string {
+	if r := g.ByID(arn.Str()); r != nil {
+		return r.Name
+	}
+	for _, r := range g.OfType("aws:acm/certificateValidation:CertificateValidation") {
+		if r.Out("certificateArn").Str() == arn.Str() {
+			return "certificate validated by " + r.Name
+		}
+	}
+	return show(arn)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

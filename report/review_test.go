@@ -1,0 +1,99 @@
+package report_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/ecsite/infra/internal/mockengine"
+	"github.com/ecsite/infra/report"
+)
+
+// render runs prod with the services patched by edit and returns its report.
+func renderWithServices(t *testing.T, edit func(services []map[string]any)) string {
+	t.Helper()
+	path, err := mockengine.StackFile("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := mockengine.StackFileConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var services []map[string]any
+	if err := json.Unmarshal([]byte(cfg["ecsite:services"]), &services); err != nil {
+		t.Fatal(err)
+	}
+	opts := mockengine.Options{}
+	if edit != nil {
+		edit(services)
+		b, err := json.Marshal(services)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Config = map[string]string{"ecsite:services": string(b)}
+	}
+	s, err := report.RunWith("prod", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := report.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+func service(services []map[string]any, name string) map[string]any {
+	for _, s := range services {
+		if s["name"] == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// TestReportShowsWhatPullRequestsChange: an image release, a new plain variable and the
+// removal of the api's database secrets each change the report, in the line of the
+// container they change.
+func TestReportShowsWhatPullRequestsChange(t *testing.T) {
+	base := renderWithServices(t, nil)
+	cases := map[string]struct {
+		edit   func([]map[string]any)
+		want   string // text of the changed line
+		absent string // text the changed line no longer holds
+	}{
+		"image tag bump": {func(s []map[string]any) {
+			service(s, "web")["image"] = map[string]any{"tag": "0.2.0"}
+		}, "ecsite-prod-web:0.2.0", "ecsite-prod-web:0.1.0"},
+		"new environment variable": {func(s []map[string]any) {
+			service(s, "api")["environment"] = map[string]any{"FEATURE_FLAGS": "checkout-v2"}
+		}, "FEATURE_FLAGS=checkout-v2", ""},
+		"api without its database secrets": {func(s []map[string]any) {
+			service(s, "api")["secrets"] = []any{"JWT_SECRET"}
+		}, "| ecsite-prod-api-task | api |", "DATABASE_URL"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := renderWithServices(t, c.edit)
+			if got == base {
+				t.Fatal("the report did not change")
+			}
+			line := ""
+			for _, l := range strings.Split(got, "\n") {
+				if strings.Contains(l, c.want) {
+					line = l
+				}
+			}
+			if line == "" {
+				t.Fatalf("no report line holds %q", c.want)
+			}
+			if strings.Contains(base, line) {
+				t.Errorf("the line %q is the same in the base report", line)
+			}
+			if c.absent != "" && strings.Contains(line, c.absent) {
+				t.Errorf("the line %q still shows %s", line, c.absent)
+			}
+		})
+	}
+}
