@@ -464,3 +464,33 @@ func TestSiteRecordsKeepTheirIdentityFromBeforeTheEdge(t *testing.T) {
 		}
 	}
 }
+
+// TestUsEast1ResourcesHaveUsEast1Arns: the mock gives every resource of the us-east-1
+// provider ARNs of that region (the reports show them), and a CLOUDFRONT web ACL a global
+// ARN.
+func TestUsEast1ResourcesHaveUsEast1Arns(t *testing.T) {
+	r := programtest.MustRun(t, "prod", mockengine.Options{})
+	provider := ""
+	for _, p := range r.ByType("pulumi:providers:aws") {
+		if p.In("region").Str() == "us-east-1" {
+			provider = p.URN + "::" + p.ID
+		}
+	}
+	checked := 0
+	for _, res := range r.Resources() {
+		arn := res.Out("arn").Str()
+		if res.Provider != provider || arn == "" || strings.HasPrefix(arn, "arn:aws:iam::") {
+			continue
+		}
+		checked++
+		if !strings.Contains(arn, ":us-east-1:") {
+			t.Errorf("%s (%s) in us-east-1 has ARN %s", res.Name, res.Type, arn)
+		}
+		if res.Type == "aws:wafv2/webAcl:WebAcl" && !strings.Contains(arn, ":global/webacl/") {
+			t.Errorf("CLOUDFRONT web ACL ARN %s is not global", arn)
+		}
+	}
+	if checked < 3 {
+		t.Errorf("only %d us-east-1 resources with an ARN; the provider was not found", checked)
+	}
+}

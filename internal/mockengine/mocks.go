@@ -59,15 +59,16 @@ type Mocks struct {
 	// stack reference to it answers with; nil is a stack never deployed.
 	LastDeployment map[string]any
 
-	mu        sync.Mutex
-	resources []*Resource
-	calls     []Call
-	exports   map[string]pulumi.Output
+	mu              sync.Mutex
+	resources       []*Resource
+	providerRegions map[string]string // provider reference ("urn::id") -> region
+	calls           []Call
+	exports         map[string]pulumi.Output
 }
 
 // NewMocks returns an empty recorder for the given project and stack.
 func NewMocks(project, stack string) *Mocks {
-	return &Mocks{Project: project, Stack: stack, exports: map[string]pulumi.Output{}}
+	return &Mocks{Project: project, Stack: stack, exports: map[string]pulumi.Output{}, providerRegions: map[string]string{}}
 }
 
 // NewResource records the registration and returns realistic outputs.
@@ -115,7 +116,15 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		}
 		sort.Strings(r.AliasURNs)
 	}
-	id, outputs := fakeOutputs(r.Type, r.Name, args.Inputs)
+	// A resource's ARNs and endpoints name the region of the provider it uses (the
+	// us-east-1 resources of CloudFront's certificate and web ACL included).
+	region := Region
+	m.mu.Lock()
+	if reg := m.providerRegions[r.Provider]; reg != "" {
+		region = reg
+	}
+	m.mu.Unlock()
+	id, outputs := fakeOutputs(r.Type, r.Name, region, args.Inputs)
 	if r.Type == StackReferenceType {
 		r.Custom = true
 		// A stack reference answers with the outputs of the referenced stack's last
@@ -142,6 +151,11 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		}
 	}
 	m.resources = append(m.resources, r)
+	if r.IsProvider() {
+		if reg := args.Inputs["region"]; reg.IsString() {
+			m.providerRegions[r.URN+"::"+id] = reg.StringValue()
+		}
+	}
 	return id, outputs, nil
 }
 

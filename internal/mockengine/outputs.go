@@ -61,10 +61,10 @@ func physicalName(name string, in resource.PropertyMap, keys ...string) string {
 
 // fakeOutputs returns the id and outputs the real provider would return for the type:
 // inputs echoed back, plus ids, ARNs and endpoints shaped like AWS's.
-func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.PropertyMap) {
+func fakeOutputs(typ, name, region string, in resource.PropertyMap) (string, resource.PropertyMap) {
 	out := in.Copy()
 	h := hexOf(typ+"/"+name, 17)
-	arnBase := func(service string) string { return "arn:aws:" + service + ":" + Region + ":" + AccountID + ":" }
+	arnBase := func(service string) string { return "arn:aws:" + service + ":" + region + ":" + AccountID + ":" }
 	id := name + "-id"
 
 	switch typ {
@@ -128,15 +128,15 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 	case "aws:rds/cluster:Cluster":
 		id = physicalName(name, in, "clusterIdentifier")
 		out["clusterIdentifier"] = s(id)
-		setDefault(out, "endpoint", s(id+".cluster-c"+hexOf("acct", 11)+"."+Region+".rds.amazonaws.com"))
-		setDefault(out, "readerEndpoint", s(id+".cluster-ro-c"+hexOf("acct", 11)+"."+Region+".rds.amazonaws.com"))
+		setDefault(out, "endpoint", s(id+".cluster-c"+hexOf("acct", 11)+"."+region+".rds.amazonaws.com"))
+		setDefault(out, "readerEndpoint", s(id+".cluster-ro-c"+hexOf("acct", 11)+"."+region+".rds.amazonaws.com"))
 		setDefault(out, "port", resource.NewNumberProperty(5432))
 		setDefault(out, "clusterResourceId", s("cluster-"+strings.ToUpper(hexOf("res"+name, 26))))
 		setDefault(out, "arn", s(arnBase("rds")+"cluster:"+id))
 	case "aws:rds/clusterInstance:ClusterInstance":
 		id = physicalName(name, in, "identifier")
 		out["identifier"] = s(id)
-		setDefault(out, "endpoint", s(id+".c"+hexOf("acct", 11)+"."+Region+".rds.amazonaws.com"))
+		setDefault(out, "endpoint", s(id+".c"+hexOf("acct", 11)+"."+region+".rds.amazonaws.com"))
 		setDefault(out, "dbiResourceId", s("db-"+strings.ToUpper(hexOf("res"+name, 26))))
 		setDefault(out, "arn", s(arnBase("rds")+"db:"+id))
 	case "aws:rds/subnetGroup:SubnetGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup", "aws:rds/parameterGroup:ParameterGroup":
@@ -178,7 +178,7 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		id = arnBase("elasticloadbalancing") + "loadbalancer/app/" + n + "/" + hexOf("lb"+name, 16)
 		setDefault(out, "arn", s(id))
 		setDefault(out, "arnSuffix", s("app/"+n+"/"+hexOf("lb"+name, 16)))
-		setDefault(out, "dnsName", s(n+"-1234567890."+Region+".elb.amazonaws.com"))
+		setDefault(out, "dnsName", s(n+"-1234567890."+region+".elb.amazonaws.com"))
 		setDefault(out, "zoneId", s("Z14GRHDCWA56QT"))
 	case "aws:lb/targetGroup:TargetGroup":
 		n := physicalName(name, in, "name")
@@ -208,7 +208,7 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		id = physicalName(name, in, "name")
 		out["name"] = s(id)
 		setDefault(out, "arn", s(arnBase("ecr")+"repository/"+id))
-		setDefault(out, "repositoryUrl", s(AccountID+".dkr.ecr."+Region+".amazonaws.com/"+id))
+		setDefault(out, "repositoryUrl", s(AccountID+".dkr.ecr."+region+".amazonaws.com/"+id))
 		setDefault(out, "registryId", s(AccountID))
 	case "aws:sns/topic:Topic":
 		n := physicalName(name, in, "name")
@@ -223,7 +223,13 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 			kind = "ipset"
 		}
 		id = hexOf("waf"+name, 8) + "-" + hexOf("w2"+name, 4) + "-4" + hexOf("w3"+name, 3) + "-8" + hexOf("w4"+name, 3) + "-" + hexOf("w5"+name, 12)
-		setDefault(out, "arn", s(arnBase("wafv2")+"regional/"+kind+"/"+n+"/"+id))
+		// A CLOUDFRONT-scope web ACL or IP set is "global" in its ARN
+		// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awswafv2.html).
+		scope := "regional"
+		if v := in["scope"]; v.IsString() && v.StringValue() == "CLOUDFRONT" {
+			scope = "global"
+		}
+		setDefault(out, "arn", s(arnBase("wafv2")+scope+"/"+kind+"/"+n+"/"+id))
 	case "aws:acm/certificate:Certificate":
 		id = arnBase("acm") + "certificate/" + hexOf("acm"+name, 8) + "-" + hexOf("a2"+name, 4) + "-4" + hexOf("a3"+name, 3) + "-8" + hexOf("a4"+name, 3) + "-" + hexOf("a5"+name, 12)
 		setDefault(out, "arn", s(id))
@@ -240,7 +246,7 @@ func fakeOutputs(typ, name string, in resource.PropertyMap) (string, resource.Pr
 		id = physicalName(name, in, "bucket")
 		out["bucket"] = s(id)
 		setDefault(out, "arn", s("arn:aws:s3:::"+id))
-		setDefault(out, "bucketRegionalDomainName", s(id+".s3."+Region+".amazonaws.com"))
+		setDefault(out, "bucketRegionalDomainName", s(id+".s3."+region+".amazonaws.com"))
 	case "aws:cloudfront/distribution:Distribution":
 		// CloudFront is global: no region in the ARN; its alias zone is fixed
 		// (https://docs.aws.amazon.com/general/latest/gr/cf_region.html).
