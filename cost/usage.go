@@ -112,3 +112,16 @@ func Busy() Usage {
 		InsightsMetricsPerService: 11,
 	}
 }
+
+// Worst is the month a budget must survive: busy traffic with every service at the
+// maximum task count in effect at each hour, every database instance at its maximum
+// capacity and never paused. It is the upper bound of what the configured ranges allow,
+// so raising a service's maxCount or database.maxCapacity moves it.
+func Worst() Usage {
+	u := Busy()
+	u.Name = "worst case"
+	u.TaskScale = 1
+	u.AuroraACU = 1e9 // clamped to each instance's configured maximum
+	u.PausedShare = 0
+	return u
+}

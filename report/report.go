@@ -69,8 +69,9 @@ func Generate(stack string) (string, error) {
 type Review struct {
 	// Policy is the outcome of every rule, exceptions applied.
 	Policy policy.Report
-	// Idle and Busy are the estimates of the two months.
-	Idle, Busy *cost.Estimate
+	// Idle and Busy are the estimates of the two months; Worst is the upper bound the
+	// configured ranges allow (cost.Worst).
+	Idle, Busy, Worst *cost.Estimate
 	// SpotApplies says the stack runs on-demand only; SpotIdle and SpotBusy are then what
 	// SpotWhatIf would save in each month.
 	SpotApplies        bool
@@ -94,7 +95,11 @@ func Assess(s *Stack) (*Review, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cost estimate: %w", err)
 	}
-	rev := &Review{Policy: policy.Evaluate(s.Mocks, exc), Idle: idle, Busy: busy}
+	worst, err := cost.New(s.Mocks, cost.Tokyo, cost.Worst())
+	if err != nil {
+		return nil, fmt.Errorf("cost estimate: %w", err)
+	}
+	rev := &Review{Policy: policy.Evaluate(s.Mocks, exc), Idle: idle, Busy: busy, Worst: worst}
 	awake, err := cost.New(s.Mocks, cost.Tokyo, cost.IdleAwake())
 	if err != nil {
 		return nil, fmt.Errorf("cost estimate: %w", err)
@@ -187,6 +192,7 @@ func summary(w *writer, s *Stack, g *policy.Graph, rev *Review) error {
 	w.line("| Policy rules | %d pass, %d excepted, %d FAIL, %d not applicable |", counts["pass"], counts["excepted"], counts["FAIL"], counts["n/a"])
 	w.line("| Cost, idle month | %s |", usd(rev.Idle.Total()))
 	w.line("| Cost, busy month | %s |", usd(rev.Busy.Total()))
+	w.line("| Cost, worst-case month (every service at its maximum, the database at its maximum capacity) | %s |", usd(rev.Worst.Total()))
 	if t, ok := Targets[s.Name]; ok {
 		w.line("| Idle target | %s |", cell(Verdict(rev.Idle, t)))
 	}
@@ -453,31 +459,32 @@ func securityGroups(w *writer, g *policy.Graph) {
 func policies(w *writer, rep policy.Report) { policy.WriteMarkdown(w, rep) }
 
 func costs(w *writer, stack string, rev *Review) error {
-	idle, busy := rev.Idle, rev.Busy
-	if len(idle.Lines) != len(busy.Lines) {
-		return fmt.Errorf("cost estimates of %s have %d and %d lines", stack, len(idle.Lines), len(busy.Lines))
+	idle, busy, worst := rev.Idle, rev.Busy, rev.Worst
+	if len(idle.Lines) != len(busy.Lines) || len(idle.Lines) != len(worst.Lines) {
+		return fmt.Errorf("cost estimates of %s have %d, %d and %d lines", stack, len(idle.Lines), len(busy.Lines), len(worst.Lines))
 	}
 	w.line("## Monthly cost estimate")
 	w.line("")
-	w.line("Tokyo list prices (read %s, sources below), %s hours a month. The idle and busy months differ only by the usage assumptions listed after the table.", cost.PricesRead, "730")
+	w.line("Tokyo list prices (read %s; the table with its sources is [docs/prices.md](../prices.md)), %s hours a month. The idle, busy and worst-case months differ only by the usage assumptions listed after the table; the worst case is busy traffic with every service at the maximum task count in effect at each hour and every database instance at its maximum capacity, never paused.", cost.PricesRead, "730")
 	w.line("")
-	w.line("| service | item | idle | busy | busy basis |")
-	w.line("|---|---|---:|---:|---|")
+	w.line("| service | item | idle | busy | worst case | busy basis |")
+	w.line("|---|---|---:|---:|---:|---|")
 	for i, l := range idle.Lines {
-		b := busy.Lines[i]
-		if l.Key() != b.Key() {
-			return fmt.Errorf("cost line %d of %s differs between months: %q vs %q", i, stack, l.Key(), b.Key())
+		b, x := busy.Lines[i], worst.Lines[i]
+		if l.Key() != b.Key() || l.Key() != x.Key() {
+			return fmt.Errorf("cost line %d of %s differs between months: %q, %q, %q", i, stack, l.Key(), b.Key(), x.Key())
 		}
-		w.line("| %s | %s | %s | %s | %s |", cell(l.Service), cell(l.Item), usd(l.USD), usd(b.USD), cell(b.Basis))
+		w.line("| %s | %s | %s | %s | %s | %s |", cell(l.Service), cell(l.Item), usd(l.USD), usd(b.USD), usd(x.USD), cell(b.Basis))
 	}
-	w.line("| **total** | | **%s** | **%s** | |", usd(idle.Total()), usd(busy.Total()))
+	w.line("| **total** | | **%s** | **%s** | **%s** | |", usd(idle.Total()), usd(busy.Total()), usd(worst.Total()))
 	w.line("")
 	si, order := idle.ByService()
 	sb, _ := busy.ByService()
-	w.line("| service | idle | busy |")
-	w.line("|---|---:|---:|")
+	sx, _ := worst.ByService()
+	w.line("| service | idle | busy | worst case |")
+	w.line("|---|---:|---:|---:|")
 	for _, s := range order {
-		w.line("| %s | %s | %s |", s, usd(si[s]), usd(sb[s]))
+		w.line("| %s | %s | %s | %s |", s, usd(si[s]), usd(sb[s]), usd(sx[s]))
 	}
 	w.line("")
 	if t, ok := Targets[stack]; ok {
@@ -520,15 +527,59 @@ func costs(w *writer, stack string, rev *Review) error {
 	}
 	w.line("### Usage assumptions")
 	w.line("")
-	w.line("| assumption | idle | busy |")
-	w.line("|---|---:|---:|")
-	for _, a := range usageRows(idle.Usage, busy.Usage) {
-		w.line("| %s | %s | %s |", a[0], a[1], a[2])
+	w.line("| assumption | idle | busy | worst case |")
+	w.line("|---|---:|---:|---:|")
+	for _, a := range usageRows(idle.Usage, busy.Usage, worst.Usage) {
+		w.line("| %s | %s | %s | %s |", a[0], a[1], a[2], a[3])
 	}
 	w.line("")
 	w.line("Not estimated: data transfer out to the internet, Route 53 queries, SNS deliveries beyond the free tier, Cloud Map registrations of Service Connect tasks ($0.10 per registered instance-month where AWS charges them; not confirmed for Service Connect's HTTP namespaces), account-level free tiers (not subtracted).")
 	w.line("")
-	w.line("### Prices")
+	w.line("The prices behind every line, with their sources: [docs/prices.md](../prices.md).")
+	w.line("")
+	return nil
+}
+
+// pct formats a share as a percentage, exactly ("95%", "38.5%").
+func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', -1, 64) + "%" }
+
+func usageRows(a, b, c cost.Usage) [][4]string {
+	f := func(v float64) string {
+		if v == 1e9 {
+			return "each instance's maximum"
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return [][4]string{
+		{"requests per month (ALB, WAF)", f(a.Requests), f(b.Requests), f(c.Requests)},
+		{"average LCUs per ALB", f(a.LCU), f(b.LCU), f(c.LCU)},
+		{"GB through NAT gateways", f(a.NATGB), f(b.NATGB), f(c.NATGB)},
+		{"GB per interface endpoint", f(a.EndpointGB), f(b.EndpointGB), f(c.EndpointGB)},
+		{"GB of logs ingested", f(a.LogGB), f(b.LogGB), f(c.LogGB)},
+		{"retention assumed for never-expiring log groups (days)", f(a.NeverExpireLogDays), f(b.NeverExpireLogDays), f(c.NeverExpireLogDays)},
+		{"Aurora GB stored per cluster", f(a.AuroraStorageGB), f(b.AuroraStorageGB), f(c.AuroraStorageGB)},
+		{"Aurora I/O per cluster (millions)", f(a.AuroraIOMillions), f(b.AuroraIOMillions), f(c.AuroraIOMillions)},
+		{"data changed per day (backup growth)", pct(a.BackupDailyChange), pct(b.BackupDailyChange), pct(c.BackupDailyChange)},
+		{"average ACU per running instance (clamped to min..max, ≥ 0.5)", f(a.AuroraACU), f(b.AuroraACU), f(c.AuroraACU)},
+		{"share of the month an auto-pausing cluster is paused", pct(a.PausedShare), pct(b.PausedShare), pct(c.PausedShare)},
+		{"task count between scheduled min (0) and max (1)", f(a.TaskScale), f(b.TaskScale), f(c.TaskScale)},
+		{"GB per ECR repository", f(a.ECRGBPerRepository), f(b.ECRGBPerRepository), f(c.ECRGBPerRepository)},
+		{"GB per S3 bucket", f(a.S3GBPerBucket), f(b.S3GBPerBucket), f(c.S3GBPerBucket)},
+		{"Container Insights metrics per cluster / per service", f(a.InsightsMetricsPerCluster) + " / " + f(a.InsightsMetricsPerService), f(b.InsightsMetricsPerCluster) + " / " + f(b.InsightsMetricsPerService), f(c.InsightsMetricsPerCluster) + " / " + f(c.InsightsMetricsPerService)},
+	}
+}
+
+// PricesPath is the shared price table every stack report links to.
+const PricesPath = "docs/prices.md"
+
+// Prices renders the price table: one document for every stack.
+func Prices() string {
+	w := &writer{}
+	w.line("# Prices")
+	w.line("")
+	w.line("<!-- Generated by `%s`. Do not edit: a test fails when this file is stale. -->", RegenerateCommand)
+	w.line("")
+	w.line("The Tokyo (ap-northeast-1) list prices the cost estimates of every stack report use (read %s), with their sources. A price marked unconfirmed is an estimate.", cost.PricesRead)
 	w.line("")
 	w.line("| key | USD | unit | confirmed | source | note |")
 	w.line("|---|---:|---|---|---|---|")
@@ -539,30 +590,5 @@ func costs(w *writer, stack string, rev *Review) error {
 		}
 		w.line("| %s | %s | %s | %s | %s | %s |", p.Key, strconv.FormatFloat(p.USD, 'f', -1, 64), cell(p.Unit), conf, cell(p.Source), cell(p.Note))
 	}
-	w.line("")
-	return nil
-}
-
-// pct formats a share as a percentage, exactly ("95%", "38.5%").
-func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', -1, 64) + "%" }
-
-func usageRows(a, b cost.Usage) [][3]string {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	return [][3]string{
-		{"requests per month (ALB, WAF)", f(a.Requests), f(b.Requests)},
-		{"average LCUs per ALB", f(a.LCU), f(b.LCU)},
-		{"GB through NAT gateways", f(a.NATGB), f(b.NATGB)},
-		{"GB per interface endpoint", f(a.EndpointGB), f(b.EndpointGB)},
-		{"GB of logs ingested", f(a.LogGB), f(b.LogGB)},
-		{"retention assumed for never-expiring log groups (days)", f(a.NeverExpireLogDays), f(b.NeverExpireLogDays)},
-		{"Aurora GB stored per cluster", f(a.AuroraStorageGB), f(b.AuroraStorageGB)},
-		{"Aurora I/O per cluster (millions)", f(a.AuroraIOMillions), f(b.AuroraIOMillions)},
-		{"data changed per day (backup growth)", pct(a.BackupDailyChange), pct(b.BackupDailyChange)},
-		{"average ACU per running instance (clamped to min..max, ≥ 0.5)", f(a.AuroraACU), f(b.AuroraACU)},
-		{"share of the month an auto-pausing cluster is paused", pct(a.PausedShare), pct(b.PausedShare)},
-		{"task count between scheduled min (0) and max (1)", f(a.TaskScale), f(b.TaskScale)},
-		{"GB per ECR repository", f(a.ECRGBPerRepository), f(b.ECRGBPerRepository)},
-		{"GB per S3 bucket", f(a.S3GBPerBucket), f(b.S3GBPerBucket)},
-		{"Container Insights metrics per cluster / per service", f(a.InsightsMetricsPerCluster) + " / " + f(a.InsightsMetricsPerService), f(b.InsightsMetricsPerCluster) + " / " + f(b.InsightsMetricsPerService)},
-	}
+	return w.String()
 }

@@ -2,10 +2,13 @@ package report_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ecsite/infra/internal/mockengine"
+	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/report"
 )
 
@@ -95,5 +98,54 @@ func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 				t.Errorf("the line %q still shows %s", line, c.absent)
 			}
 		})
+	}
+}
+
+// TestPriceTableIsCurrent: the one shared price table is what the code prices with, and
+// the stack reports link to it instead of repeating it.
+func TestPriceTableIsCurrent(t *testing.T) {
+	root, err := mockengine.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, report.PricesPath))
+	if err != nil || string(got) != report.Prices() {
+		t.Errorf("%s is stale (err %v); regenerate with go run ./cmd/report", report.PricesPath, err)
+	}
+	for _, stack := range []string{"dev", "prod"} {
+		text, err := os.ReadFile(filepath.Join(root, report.Path(stack)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(text), "| key | USD | unit |") || !strings.Contains(string(text), "(../prices.md)") {
+			t.Errorf("the %s report repeats the price table or does not link docs/prices.md", stack)
+		}
+	}
+}
+
+// TestWorstCaseFollowsTheRanges: raising database.maxCapacity moves the worst-case month
+// and neither the idle nor the busy month.
+func TestWorstCaseFollowsTheRanges(t *testing.T) {
+	assess := func(opts mockengine.Options) *report.Review {
+		s, err := report.RunWith("prod", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := report.Assess(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rev
+	}
+	base := assess(mockengine.Options{})
+	raised := assess(programtest.Patched(t, "prod", "database", map[string]string{"maxCapacity": "32"}))
+	if raised.Worst.Total() <= base.Worst.Total() {
+		t.Errorf("worst case %v with maxCapacity 32; want more than %v", raised.Worst.Total(), base.Worst.Total())
+	}
+	if raised.Idle.Total() != base.Idle.Total() || raised.Busy.Total() != base.Busy.Total() {
+		t.Errorf("idle or busy month moved with maxCapacity: %v/%v vs %v/%v", raised.Idle.Total(), raised.Busy.Total(), base.Idle.Total(), base.Busy.Total())
+	}
+	if base.Worst.Total() <= base.Busy.Total() {
+		t.Errorf("worst case %v is not above the busy month %v", base.Worst.Total(), base.Busy.Total())
 	}
 }

@@ -87,6 +87,9 @@ func run(stack, out string) error {
 		if err := writeFile(filepath.Join(root, deploypolicy.DocPath), updated); err != nil {
 			return err
 		}
+		if err := writeFile(filepath.Join(root, report.PricesPath), report.Prices()); err != nil {
+			return err
+		}
 		text, err := report.Reference()
 		if err != nil {
 			return err
