@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/policy"
 	"github.com/ecsite/infra/report"
 )
 
@@ -147,5 +148,24 @@ func TestWorstCaseFollowsTheRanges(t *testing.T) {
 	}
 	if base.Worst.Total() <= base.Busy.Total() {
 		t.Errorf("worst case %v is not above the busy month %v", base.Worst.Total(), base.Busy.Total())
+	}
+}
+
+// TestRuleTableIsCurrent: docs/review.md lists exactly the rules of the suite.
+func TestRuleTableIsCurrent(t *testing.T) {
+	root, err := mockengine.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(root, policy.RuleTableDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := policy.ReplaceRuleTable(string(doc), policy.RuleTable(policy.Rules()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != string(doc) {
+		t.Errorf("%s lists other rules than the suite; regenerate with go run ./cmd/report", policy.RuleTableDoc)
 	}
 }

@@ -90,6 +90,17 @@ func run(stack, out string) error {
 		if err := writeFile(filepath.Join(root, report.PricesPath), report.Prices()); err != nil {
 			return err
 		}
+		review, err := os.ReadFile(filepath.Join(root, policy.RuleTableDoc))
+		if err != nil {
+			return err
+		}
+		withRules, err := policy.ReplaceRuleTable(string(review), policy.RuleTable(policy.Rules()))
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(root, policy.RuleTableDoc), withRules); err != nil {
+			return err
+		}
 		text, err := report.Reference()
 		if err != nil {
 			return err
