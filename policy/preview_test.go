@@ -221,7 +221,9 @@ func TestPreviewFixtureMatchesTheMock(t *testing.T) {
 			t.Errorf("%s: preview %s (%d checked, %d excepted), mock %s (%d checked, %d excepted); unknowns %+v",
 				want.Rule.ID, got.Status(), got.Checked, len(got.Excepted), want.Status(), want.Checked, len(want.Excepted), got.Unknown)
 		}
-		if s := got.Status(); s != "pass" && s != "n/a" {
+		// prod's one design exception (the NAT instances' public address) shows as
+		// "excepted"; anything else must pass.
+		if s := got.Status(); s != "pass" && s != "n/a" && !(s == "excepted" && want.Rule.ID == "NET-PUBLIC-IP") {
 			t.Errorf("%s: %s on the committed preview; violations %v", want.Rule.ID, s, got.Violations)
 		}
 	}

@@ -48,7 +48,7 @@ func Rules() []Rule {
 			Mirrors: "FSBP EC2.18, EC2.19; cdk-nag AwsSolutions-EC23", Check: checkOpenIngress},
 		{ID: "NET-ALB-INTERNAL", Severity: High, Rationale: "Load balancers are internal: the internet reaches the site only through CloudFront (and its web ACL), through a VPC origin.",
 			Mirrors: "", Check: checkALBInternal},
-		{ID: "NET-PUBLIC-IP", Severity: High, Rationale: "Tasks and instances (bastion included) get no public IP address.",
+		{ID: "NET-PUBLIC-IP", Severity: High, Rationale: "Tasks, instances (bastion included) and launch templates give no public IP address.",
 			Mirrors: "FSBP ECS.2, EC2.9; cdk-nag NIST.800.53.R5-EC2InstanceNoPublicIp", Check: checkNoPublicIPs},
 		{ID: "DB-PUBLIC", Severity: Critical, Rationale: "Database instances are not publicly accessible.",
 			Mirrors: "FSBP RDS.2", Check: checkDBNotPublic},
@@ -425,6 +425,16 @@ func checkNoPublicIPs(g *Graph) (int, []Finding) {
 		}
 		if sub := g.ByID(g.In(i, "subnetId").Str()); v.Null() && sub != nil && g.In(sub, "mapPublicIpOnLaunch").Bool() {
 			fs = append(fs, g.finding(i, "placed in subnet %s, which maps public IPs on launch", sub.Name))
+		}
+	}
+	// Instances an Auto Scaling group launches get what their launch template's network
+	// interfaces ask for (associatePublicIpAddress is a string there).
+	for _, lt := range g.OfType("aws:ec2/launchTemplate:LaunchTemplate") {
+		checked++
+		for i := 0; i < g.In(lt, "networkInterfaces").Len(); i++ {
+			if v := g.In(lt, fmt.Sprintf("networkInterfaces[%d].associatePublicIpAddress", i)); v.Str() == "true" || v.Bool() {
+				fs = append(fs, g.finding(lt, "networkInterfaces[%d].associatePublicIpAddress is true", i))
+			}
 		}
 	}
 	return checked, fs
