@@ -25,6 +25,12 @@ func preflight(ctx *pulumi.Context, cfg *config.Config, provider pulumi.Provider
 		p.Addf("cdn.hostedZoneId", "%q cannot be read from Route 53 with these credentials (%v); give the id of the zone that serves %s", site.HostedZoneID, err, site.DomainName)
 		return p.Err()
 	}
+	// A private zone answers only inside its VPCs: ACM's validation record and the
+	// site's alias records would never be seen on the internet.
+	if zone.PrivateZone != nil && *zone.PrivateZone {
+		p.Addf("cdn.hostedZoneId", "%q is a private hosted zone; give the public zone that serves %s on the internet", site.HostedZoneID, site.DomainName)
+		return p.Err()
+	}
 	if !InZone(site.DomainName, zone.Name) {
 		p.Addf("cdn.domainName", "%q is not inside the hosted zone %s (%s, cdn.hostedZoneId); set the zone that serves the domain", site.DomainName, strings.TrimSuffix(zone.Name, "."), site.HostedZoneID)
 		return p.Err()

@@ -365,13 +365,15 @@ func BenchmarkProdStack(b *testing.B) {
 	}
 }
 
-// TestHostedZonePreflight: a zone that does not exist, or that serves another domain,
+// TestHostedZonePreflight: a zone that does not exist, a private zone, or a zone that
+// serves another domain,
 // stops the program before any cloud resource exists (only the provider is registered),
 // with an error naming the key; the prod stack's own zone passes.
 func TestHostedZonePreflight(t *testing.T) {
 	for _, c := range []struct{ zone, key string }{
 		{mockengine.MockZoneMissing, "cdn.hostedZoneId"},
 		{mockengine.MockZoneElsewhere, "cdn.domainName"},
+		{mockengine.MockZonePrivate, "cdn.hostedZoneId"},
 	} {
 		r := programtest.Run("prod", patch("cdn", "hostedZoneId", `"`+c.zone+`"`)(t))
 		ve, ok := config.AsValidationError(r.Err)

@@ -312,10 +312,12 @@ const MockImageMissingTag = "0.0.0-not-pushed"
 // caller without permission.
 const MockImageDeniedTag = "0.0.0-denied"
 
-// Hosted zone ids the mock answers specially: one serves another domain, one does not exist.
+// Hosted zone ids the mock answers specially: one serves another domain, one does not
+// exist, one is a private zone of example.com.
 const (
 	MockZoneElsewhere = "Z0ELSEWHERE000000000"
 	MockZoneMissing   = "Z0MISSING0000000000"
+	MockZonePrivate   = "Z0PRIVATE0000000000"
 )
 
 func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bool) {
@@ -347,6 +349,8 @@ func fakeCall(token string, args resource.PropertyMap) (resource.PropertyMap, bo
 			return nil, false
 		case MockZoneElsewhere:
 			return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.net."), "privateZone": resource.NewBoolProperty(false)}, true
+		case MockZonePrivate:
+			return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.com."), "privateZone": resource.NewBoolProperty(true)}, true
 		}
 		return resource.PropertyMap{"zoneId": s(id), "id": s(id), "name": s("example.com."), "privateZone": resource.NewBoolProperty(false)}, true
 	case "aws:ecr/getImage:getImage":
