@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ecsite/infra/internal/check"
 )
@@ -606,7 +607,14 @@ var (
 // (https://docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-using-cron-expressions.html,
 // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html).
 func checkSchedule(expr string) string {
-	if atPattern.MatchString(expr) || ratePattern.MatchString(expr) {
+	if atPattern.MatchString(expr) {
+		// The pattern admits 2027-02-30; a date that does not exist is refused too.
+		if _, err := time.Parse("2006-01-02T15:04:05", expr[len("at("):len(expr)-1]); err != nil {
+			return "names a date and time that does not exist"
+		}
+		return ""
+	}
+	if ratePattern.MatchString(expr) {
 		return ""
 	}
 	m := cronPattern.FindStringSubmatch(expr)

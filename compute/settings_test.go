@@ -106,6 +106,8 @@ func TestServiceSettingsCheck(t *testing.T) {
 		{"cron with neither day field", schedule("cron(0 22 ? * ? *)", 1, 2), "services[0].schedules[0].schedule"},
 		{"cron with an invalid month", schedule("cron(0 22 ? FOO MON *)", 1, 2), "services[0].schedules[0].schedule"},
 		{"at with month 13", schedule("at(2027-13-01T00:00:00)", 1, 2), "services[0].schedules[0].schedule"},
+		{"at on February 30", schedule("at(2027-02-30T00:00:00)", 1, 2), "services[0].schedules[0].schedule"},
+		{"at on February 29 of a common year", schedule("at(2027-02-29T09:00:00)", 1, 2), "services[0].schedules[0].schedule"},
 		{"rate of 0 minutes", schedule("rate(0 minutes)", 1, 2), "services[0].schedules[0].schedule"},
 		{"schedule max above 1000", schedule("cron(0 22 ? * MON-FRI *)", 1, 1001), "services[0].schedules[0].maxCount"},
 		{"schedule min above max", schedule("cron(0 22 ? * MON-FRI *)", 3, 2), "services[0].schedules[0].minCount"},

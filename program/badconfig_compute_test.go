@@ -154,3 +154,12 @@ func TestComputeProblemsAreReportedAtOnce(t *testing.T) {
 		t.Errorf("registered %d resources; want 0", r.Count())
 	}
 }
+
+// TestGoodOneOffSchedule: an at(...) schedule on a date that exists, a leap day included,
+// is accepted (the refused dates are in the bad-config table).
+func TestGoodOneOffSchedule(t *testing.T) {
+	opts := patchService(1, "schedules", `[{"name":"sale","schedule":"at(2028-02-29T09:00:00)","minCount":2,"maxCount":4}]`)(t)
+	if r := programtest.Run("prod", opts); r.Err != nil {
+		t.Errorf("a leap-day schedule was refused: %v", r.Err)
+	}
+}
