@@ -123,6 +123,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	checkSpotArchitecture(p, c.Cluster, c.Services)
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
+	checkReachability(p, c.Cdn, c.Services)
 	c.Monitoring = loadMonitoring(r, c.Database, c.Services)
 	c.Bastion = loadBastion(r, c.Network)
 	c.AwsEndpoint = loadAwsEndpoint(r)

@@ -2,6 +2,7 @@ package program_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -161,5 +162,24 @@ func TestGoodOneOffSchedule(t *testing.T) {
 	opts := patchService(1, "schedules", `[{"name":"sale","schedule":"at(2028-02-29T09:00:00)","minCount":2,"maxCount":4}]`)(t)
 	if r := programtest.Run("prod", opts); r.Err != nil {
 		t.Errorf("a leap-day schedule was refused: %v", r.Err)
+	}
+}
+
+// TestShadowedServicePath: a service whose path lies inside the path of a service with a
+// lower priority number is never reached and is refused with its key named; given the
+// lower priority it is accepted.
+func TestShadowedServicePath(t *testing.T) {
+	services := func(adminPriority int) mockengine.Options {
+		return mockengine.Options{Config: map[string]string{programtest.Key(t, "services"): fmt.Sprintf(
+			`[{"name":"web","image":{"tag":"1.0.0"}},{"name":"api","image":{"tag":"1.0.0"}},`+
+				`{"name":"admin","port":3002,"pathPattern":"/api/admin/*","priority":%d,"image":{"tag":"1.0.0"},"calls":[]}]`, adminPriority)}}
+	}
+	r := programtest.Run("prod", services(200))
+	ve, ok := config.AsValidationError(r.Err)
+	if !ok || !ve.Has("services[2].pathPattern") {
+		t.Errorf("a shadowed path was accepted: %v", r.Err)
+	}
+	if r := programtest.Run("prod", services(50)); r.Err != nil {
+		t.Errorf("a path inside another with a lower priority number was refused: %v", r.Err)
 	}
 }

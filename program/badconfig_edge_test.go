@@ -52,6 +52,8 @@ var edgeCases = []badConfigCase{
 	{"zone without domain", patch("cdn", "domainName", `""`), "cdn.hostedZoneId"},
 	{"malformed hosted zone id", patch("cdn", "hostedZoneId", `"zone-1"`), "cdn.hostedZoneId"},
 	{"asset pattern matching everything", patch("cdn", "assetPathPatterns", `["/*"]`), "cdn.assetPathPatterns[0]"},
+	{"asset pattern taking the API's paths", patch("cdn", "assetPathPatterns", `["/_next/static/*","/api/*"]`), "cdn.assetPathPatterns[1]"},
+	{"asset pattern an earlier one shadows", patch("cdn", "assetPathPatterns", `["/static/*","/static/img/*"]`), "cdn.assetPathPatterns[1]"},
 	{"price class CloudFront does not offer", patch("cdn", "priceClass", `"PriceClass_300"`), "cdn.priceClass"},
 	{"misspelt cdn field", patch("cdn", "certificateArn", `"arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"`), "cdn"},
 	{"cdn not an object", set("cdn", `["www.example.com"]`), "cdn"},
