@@ -317,7 +317,7 @@ func ruleCases() []ruleCase {
 		{rule: "TLS-LISTENER", name: "HTTPS listener without a certificate",
 			bad: []*mockengine.Resource{res("aws:lb/listener:Listener", "https", map[string]any{"port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})}},
 		{rule: "NET-PUBLIC-IP", name: "launch template asking for a public IP",
-			bad: []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "lt", map[string]any{"networkInterfaces": []any{map[string]any{"deviceIndex": 0, "associatePublicIpAddress": "true"}}})},
+			bad:  []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "lt", map[string]any{"networkInterfaces": []any{map[string]any{"deviceIndex": 0, "associatePublicIpAddress": "true"}}})},
 			good: []*mockengine.Resource{res("aws:ec2/launchTemplate:LaunchTemplate", "lt", map[string]any{"networkInterfaces": []any{map[string]any{"deviceIndex": 0, "associatePublicIpAddress": "false"}}})}},
 		{rule: "NET-PUBLIC-IP", name: "bastion asking for a public IP",
 			bad: []*mockengine.Resource{res("aws:ec2/instance:Instance", "bastion", map[string]any{"associatePublicIpAddress": true})}},
