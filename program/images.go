@@ -57,8 +57,7 @@ func (l lastDeployment) running(service string) bool {
 // https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences). It is how the
 // program tells a service that has never run from one that has, without asking AWS and
 // without depending on how the provider words an error. A backend that cannot answer
-// leaves the history unknown, and then every service counts as running: a missing image
-// stops the deployment instead of removing a running service's autoscaling.
+// stops the program with its error: the program never guesses a service's history.
 func readLastDeployment(ctx *pulumi.Context, name string) (lastDeployment, error) {
 	self := ctx.Organization() + "/" + ctx.Project() + "/" + ctx.Stack()
 	ref, err := pulumi.NewStackReference(ctx, name, &pulumi.StackReferenceArgs{Name: pulumi.String(self)})
