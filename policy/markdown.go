@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ecsite/infra/internal/docsection"
 )
 
 // WriteMarkdown writes the results of a report as the "Policy" section of the stack
@@ -107,9 +109,9 @@ func RuleTable(rules []Rule) string {
 
 // ReplaceRuleTable returns doc with the generated rule table replaced by table.
 func ReplaceRuleTable(doc, table string) (string, error) {
-	i, j := strings.Index(doc, RuleTableStart), strings.Index(doc, RuleTableEnd)
-	if i < 0 || j < i {
-		return "", fmt.Errorf("%s: the markers %q and %q are missing", RuleTableDoc, RuleTableStart, RuleTableEnd)
+	out, err := docsection.Replace(doc, RuleTableStart, RuleTableEnd, table)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", RuleTableDoc, err)
 	}
-	return doc[:i] + table + doc[j+len(RuleTableEnd):], nil
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ecsite/infra/internal/docsection"
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/mockengine"
 )
@@ -402,9 +403,9 @@ func DocSection(stacks []string, policies map[string]string) string {
 // ReplaceDocSection returns doc with the text between the markers (markers included)
 // replaced by section; it fails when the markers are missing.
 func ReplaceDocSection(doc, section string) (string, error) {
-	i, j := strings.Index(doc, DocStart), strings.Index(doc, DocEnd)
-	if i < 0 || j < i {
-		return "", fmt.Errorf("%s: the markers %q and %q are missing", DocPath, DocStart, DocEnd)
+	out, err := docsection.Replace(doc, DocStart, DocEnd, section)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", DocPath, err)
 	}
-	return doc[:i] + section + doc[j+len(DocEnd):], nil
+	return out, nil
 }
