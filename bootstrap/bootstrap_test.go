@@ -436,3 +436,54 @@ func TestBootstrapRefusesBadSettings(t *testing.T) {
 		t.Errorf("%d resources registered before the error", len(m.Resources()))
 	}
 }
+
+// unlimitedAttach lists the statements of docs that allow attaching a managed policy to
+// a role without naming the policies (iam:PolicyARN), or naming one that is not AWS's.
+func unlimitedAttach(docs []iamdoc.Document) []string {
+	var out []string
+	for _, d := range docs {
+		for _, st := range d.Statement {
+			if !slicesContains(st.Action, "iam:AttachRolePolicy") {
+				continue
+			}
+			arns, ok := st.Condition["ArnEquals"]["iam:PolicyARN"]
+			if !ok {
+				out = append(out, st.Sid+": no iam:PolicyARN condition")
+				continue
+			}
+			list, _ := arns.([]any)
+			if s, one := arns.(string); one {
+				list = []any{s}
+			}
+			for _, a := range list {
+				if !strings.HasPrefix(a.(string), "arn:aws:iam::aws:policy/") {
+					out = append(out, st.Sid+": "+a.(string))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAttachRolePolicyIsLimited: the deploy role may attach only the AWS managed policies
+// the stack attaches itself, and the check catches an unconditioned grant.
+func TestAttachRolePolicyIsLimited(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		if got := unlimitedAttach(committed(t, stack)); len(got) > 0 {
+			t.Errorf("%s: %v", stack, got)
+		}
+	}
+	bad := []iamdoc.Document{iamdoc.New(iamdoc.Statement{Sid: "Open", Action: []string{"iam:AttachRolePolicy"}, Resource: []string{"*"}})}
+	if len(unlimitedAttach(bad)) != 1 {
+		t.Error("the check let an unconditioned iam:AttachRolePolicy through")
+	}
+}

@@ -93,6 +93,9 @@ type Stack struct {
 	Prefix string
 	// HostedZoneIDs are the Route 53 zones the stack writes records in.
 	HostedZoneIDs []string
+	// ManagedPolicies are the ARNs of the managed policies the stack attaches to its
+	// roles; the only ones the deploy role may attach or detach.
+	ManagedPolicies []string
 }
 
 // Uncovered lists the resource types and functions of u that the tables do not map,
@@ -178,6 +181,12 @@ func Statements(u Usage, s Stack) ([]iamdoc.Statement, error) {
 			Action:    slices.Sorted(maps.Keys(actions[k])),
 			Resource:  s.expand(k.scope, regions),
 			Condition: map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": list(regions)}},
+		}
+		if k.scope == AttachPolicies {
+			if len(s.ManagedPolicies) == 0 {
+				return nil, fmt.Errorf("deploypolicy: the stack attaches managed policies but names none (Stack.ManagedPolicies)")
+			}
+			st.Condition["ArnEquals"] = map[string]any{"iam:PolicyARN": list(s.ManagedPolicies)}
 		}
 		if k.scope == KeysOfStack {
 			st.Condition["StringEquals"]["aws:ResourceTag/project"] = s.Project
@@ -359,8 +368,14 @@ func ForRun(m *mockengine.Mocks) ([]iamdoc.Document, error) {
 		}
 	}
 	delete(zones, "")
+	policies := map[string]bool{}
+	for _, r := range m.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		policies[r.In("policyArn").Str()] = true
+	}
+	delete(policies, "")
 	st, err := Statements(UsageOf(m.Resources(), m.Calls(), region), Stack{
 		Account: Placeholder, Project: m.Project, Environment: env, Prefix: m.Project + "-" + env, HostedZoneIDs: slices.Sorted(maps.Keys(zones)),
+		ManagedPolicies: slices.Sorted(maps.Keys(policies)),
 	})
 	if err != nil {
 		return nil, err

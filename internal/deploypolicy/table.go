@@ -24,11 +24,15 @@ const (
 	KeyAliases   Scope = "aliases"
 	Zones        Scope = "zones"
 	AwsParams    Scope = "aws-parameters"
+	// AttachPolicies is the Roles scope with a condition naming the managed policies
+	// the stack attaches.
+	AttachPolicies Scope = "attach-policies"
 )
 
 // resourcesOf are the ARN patterns of each scope.
 var resourcesOf = map[Scope][]string{
-	Roles: {"arn:aws:iam::{account}:role/{prefix}-*", "arn:aws:iam::{account}:instance-profile/{prefix}-*"},
+	Roles:          {"arn:aws:iam::{account}:role/{prefix}-*", "arn:aws:iam::{account}:instance-profile/{prefix}-*"},
+	AttachPolicies: {"arn:aws:iam::{account}:role/{prefix}-*"},
 	// The stack's parameters, under /<project>/<environment>/.
 	Parameters: {"arn:aws:ssm:{region}:{account}:parameter/{path}/*"},
 	Buckets:    {"arn:aws:s3:::{prefix}-*", "arn:aws:s3:::{prefix}-*/*"},
@@ -127,8 +131,11 @@ var Types = map[string]Grant{
 		"iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags", "iam:ListRolePolicies",
 		"iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"}},
 	"aws:iam/rolePolicy:RolePolicy": {Scope: Roles, Actions: []string{"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies"}},
-	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": {Scope: Roles, Actions: []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy",
-		"iam:ListAttachedRolePolicies"}},
+	// Attaching and detaching are limited to the managed policies the stack attaches
+	// (Stack.ManagedPolicies, an iam:PolicyARN condition): a deploy role that could attach
+	// any policy to a role it may pass would hold every permission of the account.
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": {Scope: AttachPolicies, Actions: []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"},
+		Also: []Grant{{Scope: Roles, Actions: []string{"iam:ListAttachedRolePolicies"}}}},
 	"aws:iam/instanceProfile:InstanceProfile": {Scope: Roles, Actions: []string{"iam:CreateInstanceProfile", "iam:GetInstanceProfile",
 		"iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile", "iam:TagInstanceProfile",
 		"iam:UntagInstanceProfile", "iam:ListInstanceProfileTags"}, PassRoleTo: []string{"ec2.amazonaws.com"}},
