@@ -79,6 +79,9 @@ var ClusterParameters = []struct{ Name, Value, Why string }{
 type ClusterArgs struct {
 	// Required. The AWS account id, for the KMS key policy and the monitoring role's trust.
 	AccountID string
+	// Required. The stack's region: CloudWatch Logs of that region may use the key for
+	// the database's exported logs.
+	Region string
 	// Required. The VPC that holds the cluster's security group.
 	VpcID pulumi.StringInput
 	// Required. The private subnets, one per availability zone, in zone order.
@@ -224,6 +227,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		lg, err := cloudwatch.NewLogGroup(ctx, name+"-"+export+"-log", &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String("/aws/rds/cluster/" + identifier + "/" + export),
 			RetentionInDays: pulumi.Int(d.LogRetentionDays),
+			KmsKeyId:        key.Arn,
 		}, parent)
 		if err != nil {
 			return nil, fmt.Errorf("database cluster %q: %s log group: %w", name, export, err)
@@ -432,7 +436,21 @@ func (c *Cluster) AllowFrom(ctx *pulumi.Context, name string, source pulumi.Stri
 // caller's behalf. Where the stack keeps a final snapshot the key outlives the stack:
 // deleting it would make that snapshot unreadable.
 func newKey(ctx *pulumi.Context, name string, args *ClusterArgs, parent pulumi.ResourceOption) (*kms.Key, error) {
-	policy, err := iamdoc.New(iamdoc.KeyAdministeredThroughIAM(args.AccountID)).JSON()
+	if args.Region == "" {
+		return nil, fmt.Errorf("database cluster %q: args.Region is required (the key lets CloudWatch Logs of that region encrypt the exported logs)", name)
+	}
+	// The exported PostgreSQL logs can hold statements and their values: they are
+	// encrypted with the database's own key. CloudWatch Logs may use it only for the
+	// cluster's log groups (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+	policy, err := iamdoc.New(iamdoc.KeyAdministeredThroughIAM(args.AccountID), iamdoc.Statement{
+		Sid:       "CloudWatchLogsEncryptsExports",
+		Principal: map[string]any{"Service": "logs." + args.Region + ".amazonaws.com"},
+		Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+		Resource:  []string{"*"},
+		Condition: map[string]map[string]any{"ArnLike": {
+			"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + args.Region + ":" + args.AccountID + ":log-group:/aws/rds/cluster/" + name + "/*",
+		}},
+	}).JSON()
 	if err != nil {
 		return nil, err
 	}

@@ -735,6 +735,7 @@ func TestAllowFrom(t *testing.T) {
 		}
 		db, err := database.NewCluster(ctx, cfg.Prefix()+"-db", &database.ClusterArgs{
 			AccountID:         mockengine.AccountID,
+			Region:            cfg.Region,
 			VpcID:             pulumi.String("vpc-0123456789abcdef0"),
 			SubnetIDs:         pulumi.ToStringArray([]string{"subnet-a", "subnet-c"}),
 			AvailabilityZones: cfg.Network.AvailabilityZones,
@@ -775,5 +776,37 @@ func TestAllowFrom(t *testing.T) {
 	}
 	if rule.In("ipProtocol").Str() != "tcp" || rule.In("fromPort").Num() != 5432 || rule.In("toPort").Num() != 5432 || !rule.In("cidrIpv4").Null() {
 		t.Errorf("rule %v; want TCP 5432 from the group only", rule.Inputs)
+	}
+}
+
+// TestExportedLogsUseTheDatabaseKey: the log groups RDS exports to are encrypted with the
+// database's own key, whose policy lets CloudWatch Logs of the stack's region use it for
+// this cluster's log groups only.
+func TestExportedLogsUseTheDatabaseKey(t *testing.T) {
+	for _, stack := range programtest.Stacks {
+		t.Run(stack, func(t *testing.T) {
+			r := programtest.MustRun(t, stack, mockengine.Options{})
+			cfg := programtest.Config(t, stack, mockengine.Options{})
+			key := r.One(t, programtest.TypeKey, cfg.Prefix()+"-db-key")
+			groups := 0
+			for _, lg := range r.ByType(programtest.TypeLogGroup) {
+				if !strings.HasPrefix(lg.In("name").Str(), "/aws/rds/cluster/") {
+					continue
+				}
+				groups++
+				if lg.In("kmsKeyId").Str() != key.Out("arn").Str() {
+					t.Errorf("%s is encrypted with %q; want the database key", lg.Name, lg.In("kmsKeyId").Str())
+				}
+			}
+			if groups == 0 {
+				t.Fatal("no database log group")
+			}
+			policy := key.In("policy").Str()
+			want := `"logs.` + cfg.Region + `.amazonaws.com"`
+			scope := `"arn:aws:logs:` + cfg.Region + `:` + mockengine.AccountID + `:log-group:/aws/rds/cluster/` + cfg.Prefix() + `-db/*"`
+			if !strings.Contains(policy, want) || !strings.Contains(policy, scope) {
+				t.Errorf("database key policy does not let CloudWatch Logs use it for the cluster's log groups only: %s", policy)
+			}
+		})
 	}
 }

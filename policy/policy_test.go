@@ -60,6 +60,9 @@ func ruleCases() []ruleCase {
 		{rule: "ENC-SSM", name: "secret stored as a plain String",
 			bad:  []*mockengine.Resource{secret(res("aws:ssm/parameter:Parameter", "jwt", map[string]any{"name": "/ecsite/test/JWT_SECRET", "type": "String", "value": "s3cret"}), "value")},
 			good: []*mockengine.Resource{secret(res("aws:ssm/parameter:Parameter", "host", map[string]any{"name": "/ecsite/test/DB_HOST", "type": "String", "value": "db.example"}), "value")}},
+		{rule: "ENC-LOGS", name: "database log group without a key",
+			bad:  []*mockengine.Resource{res("aws:cloudwatch/logGroup:LogGroup", "pg", map[string]any{"name": "/aws/rds/cluster/db/postgresql"})},
+			good: []*mockengine.Resource{res("aws:cloudwatch/logGroup:LogGroup", "pg", map[string]any{"name": "/aws/rds/cluster/db/postgresql", "kmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"})}},
 		{rule: "ENC-LOGS", name: "ECS Exec session log group without a key",
 			bad: []*mockengine.Resource{
 				res("aws:ecs/cluster:Cluster", "c", map[string]any{"configuration": map[string]any{"executeCommandConfiguration": map[string]any{"logConfiguration": map[string]any{"cloudWatchLogGroupName": "/ecs/exec"}}}}),

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // Encryption at rest: the database, parameters, log groups, topics, repositories and volumes.
@@ -54,12 +55,20 @@ func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 	checked := 0
 	var fs []Finding
 	for _, r := range g.OfType("aws:cloudwatch/logGroup:LogGroup") {
-		if !sessionGroups[g.name(r, "name")] {
+		n := g.name(r, "name")
+		var what string
+		switch {
+		case sessionGroups[n]:
+			what = "ECS Exec session log group"
+		case strings.HasPrefix(n, "/aws/rds/cluster/"):
+			// The database's exported logs can hold statements and their values.
+			what = "database log group"
+		default:
 			continue
 		}
 		checked++
 		if g.In(r, "kmsKeyId").Str() == "" {
-			fs = append(fs, g.finding(r, "ECS Exec session log group %q has no kmsKeyId", g.name(r, "name")))
+			fs = append(fs, g.finding(r, "%s %q has no kmsKeyId", what, n))
 		}
 	}
 	return checked, fs

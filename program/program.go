@@ -90,6 +90,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 
 	db, err := database.NewCluster(ctx, cfg.Prefix()+"-db", &database.ClusterArgs{
 		AccountID:         identity.AccountId,
+		Region:            cfg.Region,
 		VpcID:             vpc.VpcID,
 		SubnetIDs:         vpc.PrivateSubnetIDs,
 		AvailabilityZones: vpc.AvailabilityZones,
