@@ -22,7 +22,9 @@ type CdnSettings struct {
 	HostedZoneID string `json:"hostedZoneId"`
 	// AssetPathPatterns are the request paths served from the assets bucket and cached,
 	// one cache behaviour each, in this order; every other path goes to the load balancer
-	// uncached. Optional. Defaults to ["/_next/static/*", "/static/*"].
+	// uncached. Optional. Defaults to ["/_next/static/*"]: the release uploads Next.js's
+	// build output (.next/static) and nothing else, and Next.js serves public/ itself, so
+	// routing any other path to the bucket would answer it with a cached 403.
 	AssetPathPatterns []string `json:"assetPathPatterns"`
 	// PriceClass is the set of edge locations that serve the site: PriceClass_All,
 	// PriceClass_200 or PriceClass_100. Optional. Defaults to PriceClass_200, which
@@ -46,7 +48,7 @@ func CdnDefaults() CdnSettings {
 	return CdnSettings{
 		DomainName:        "",
 		HostedZoneID:      "",
-		AssetPathPatterns: []string{"/_next/static/*", "/static/*"},
+		AssetPathPatterns: []string{"/_next/static/*"},
 		PriceClass:        "PriceClass_200",
 		Hsts:              true,
 		HstsMaxAgeSeconds: 31536000,
