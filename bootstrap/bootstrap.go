@@ -149,11 +149,15 @@ func run(ctx *pulumi.Context) error {
 		oidcArn = provider.Arn
 	}
 
+	keyPolicy, err := iamdoc.New(iamdoc.KeyAdministeredThroughIAM(account)).JSON()
+	if err != nil {
+		return err
+	}
 	key, err := kms.NewKey(ctx, project+"-pulumi-secrets", &kms.KeyArgs{
 		Description:          pulumi.String("Encrypts the secrets of the " + project + " Pulumi stacks (--secrets-provider awskms://)"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
-		Policy:               jsonString(iamdoc.New(iamdoc.KeyAdministeredThroughIAM(account))),
+		Policy:               pulumi.String(keyPolicy),
 	}, keep)
 	if err != nil {
 		return err
@@ -222,12 +226,15 @@ func run(ctx *pulumi.Context) error {
 	}
 	// A refresh reads the stacks' SecureString parameters with decryption: the keys the
 	// stacks create carry the project tag.
+	stackKeys, err := iamdoc.New(iamdoc.Statement{
+		Sid: "StackKeys", Action: []string{"kms:Decrypt", "kms:DescribeKey"}, Resource: []string{"arn:aws:kms:*:" + account + ":key/*"},
+		Condition: map[string]map[string]any{"StringEquals": {"aws:ResourceTag/project": project}},
+	}).JSON()
+	if err != nil {
+		return err
+	}
 	if _, err := iam.NewRolePolicy(ctx, project+"-github-preview-stack-keys", &iam.RolePolicyArgs{
-		Role: preview.Name,
-		Policy: jsonString(iamdoc.New(iamdoc.Statement{
-			Sid: "StackKeys", Action: []string{"kms:Decrypt", "kms:DescribeKey"}, Resource: []string{"arn:aws:kms:*:" + account + ":key/*"},
-			Condition: map[string]map[string]any{"StringEquals": {"aws:ResourceTag/project": project}},
-		})),
+		Role: preview.Name, Policy: pulumi.String(stackKeys),
 	}); err != nil {
 		return err
 	}
@@ -296,12 +303,4 @@ func newRole(ctx *pulumi.Context, name, description string, oidcArn pulumi.Strin
 		AssumeRolePolicy:   trust,
 		MaxSessionDuration: pulumi.Int(maxSession),
 	})
-}
-
-func jsonString(d iamdoc.Document) pulumi.StringInput {
-	text, err := d.JSON()
-	if err != nil {
-		panic(err) // a Document of strings and maps always marshals
-	}
-	return pulumi.String(text)
 }

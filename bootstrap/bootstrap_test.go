@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -443,7 +444,7 @@ func unlimitedAttach(docs []iamdoc.Document) []string {
 	var out []string
 	for _, d := range docs {
 		for _, st := range d.Statement {
-			if !slicesContains(st.Action, "iam:AttachRolePolicy") {
+			if !slices.Contains(st.Action, "iam:AttachRolePolicy") {
 				continue
 			}
 			arns, ok := st.Condition["ArnEquals"]["iam:PolicyARN"]
@@ -463,15 +464,6 @@ func unlimitedAttach(docs []iamdoc.Document) []string {
 		}
 	}
 	return out
-}
-
-func slicesContains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // TestAttachRolePolicyIsLimited: the deploy role may attach only the AWS managed policies

@@ -292,6 +292,7 @@ func (g *Graph) Attachments() map[string][]string {
 
 // Statement is one IAM policy statement, with Action and Resource normalised to lists.
 type Statement struct {
+	Sid         string
 	Effect      string
 	Action      []string
 	NotAction   []string
@@ -316,6 +317,7 @@ func ParseDocument(doc string) ([]Statement, error) {
 	var out []Statement
 	for _, s := range list {
 		var st struct {
+			Sid         string                    `json:"Sid"`
 			Effect      string                    `json:"Effect"`
 			Action      any                       `json:"Action"`
 			NotAction   any                       `json:"NotAction"`
@@ -327,7 +329,7 @@ func ParseDocument(doc string) ([]Statement, error) {
 		if err := json.Unmarshal(s, &st); err != nil {
 			return nil, err
 		}
-		out = append(out, Statement{Effect: st.Effect, Action: strs(st.Action), NotAction: strs(st.NotAction),
+		out = append(out, Statement{Sid: st.Sid, Effect: st.Effect, Action: strs(st.Action), NotAction: strs(st.NotAction),
 			Resource: strs(st.Resource), NotResource: strs(st.NotResource), Principal: st.Principal, Condition: st.Condition})
 	}
 	return out, nil

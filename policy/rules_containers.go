@@ -9,10 +9,15 @@ import (
 
 // ECS containers: logging, read-only root filesystems, Container Insights.
 
-// container is the part of an ECS container definition the rules read.
-type container struct {
-	Name                   string `json:"name"`
-	ReadonlyRootFilesystem *bool  `json:"readonlyRootFilesystem"`
+// Container is the part of an ECS container definition the rules and the stack report
+// read.
+type Container struct {
+	Name                   string   `json:"name"`
+	Image                  string   `json:"image"`
+	Command                []string `json:"command"`
+	EntryPoint             []string `json:"entryPoint"`
+	User                   string   `json:"user"`
+	ReadonlyRootFilesystem *bool    `json:"readonlyRootFilesystem"`
 	Environment            []struct {
 		Name  string `json:"name"`
 		Value string `json:"value"`
@@ -23,17 +28,25 @@ type container struct {
 	LogConfiguration *struct {
 		LogDriver string `json:"logDriver"`
 	} `json:"logConfiguration"`
+	HealthCheck *struct {
+		Command []string `json:"command"`
+	} `json:"healthCheck"`
 }
 
-func (g *Graph) containers(td *mockengine.Resource) ([]container, error) {
-	var cs []container
-	err := json.Unmarshal([]byte(g.In(td, "containerDefinitions").Str()), &cs)
+// DecodeContainers decodes a task definition's containerDefinitions JSON.
+func DecodeContainers(definitions string) ([]Container, error) {
+	var cs []Container
+	err := json.Unmarshal([]byte(definitions), &cs)
 	return cs, err
+}
+
+func (g *Graph) containers(td *mockengine.Resource) ([]Container, error) {
+	return DecodeContainers(g.In(td, "containerDefinitions").Str())
 }
 
 // eachContainer runs check on every container of every task definition; check returns
 // what is wrong with the container, or "" when nothing is.
-func eachContainer(g *Graph, check func(c container) string) (int, []Finding) {
+func eachContainer(g *Graph, check func(c Container) string) (int, []Finding) {
 	var fs []Finding
 	checked := 0
 	for _, td := range g.OfType("aws:ecs/taskDefinition:TaskDefinition") {
@@ -57,7 +70,7 @@ func eachContainer(g *Graph, check func(c container) string) (int, []Finding) {
 }
 
 func checkContainerLogs(g *Graph) (int, []Finding) {
-	return eachContainer(g, func(c container) string {
+	return eachContainer(g, func(c Container) string {
 		if c.LogConfiguration == nil || c.LogConfiguration.LogDriver == "" {
 			return "has no logConfiguration"
 		}
@@ -66,7 +79,7 @@ func checkContainerLogs(g *Graph) (int, []Finding) {
 }
 
 func checkReadOnlyRoot(g *Graph) (int, []Finding) {
-	return eachContainer(g, func(c container) string {
+	return eachContainer(g, func(c Container) string {
 		if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
 			return "has a writable root filesystem"
 		}

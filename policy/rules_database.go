@@ -51,7 +51,7 @@ func checkBackupRetention(g *Graph) (int, []Finding) {
 // (DATABASE_URL, DATABASE_READER_URL or a PG* variable) without the variables that make
 // libpq and Node verify the server's certificate.
 func checkDatabaseTLS(g *Graph) (int, []Finding) {
-	return eachContainer(g, func(c container) string {
+	return eachContainer(g, func(c Container) string {
 		db := false
 		for _, s := range c.Secrets {
 			db = db || s.Name == "DATABASE_URL" || s.Name == "DATABASE_READER_URL" || strings.HasPrefix(s.Name, "PG")

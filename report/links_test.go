@@ -111,6 +111,13 @@ func TestLinkCheckCatchesBrokenLinks(t *testing.T) {
 
 // sectionPointer is how code, comments and workflows point into a document:
 // `docs/operations.md, "Drift"`, `README ("Stack configuration")`, `README.md, "Tests"`.
+var (
+	// numbered is a heading's number ("3. "); wrapped is a line break inside a pointer
+	// with the comment marker of the next line.
+	numbered = regexp.MustCompile(`^[0-9]+\. `)
+	wrapped  = regexp.MustCompile(`\s*\n\s*(#|//)?\s*`)
+)
+
 var sectionPointer = regexp.MustCompile(`(README(?:\.md)?|docs/[a-z0-9-]+\.md)(?:,| \(| ) ?\\?"([^"\\]+)\\?"`)
 
 // brokenPointers returns the pointers in text whose document has no heading of that name
@@ -129,8 +136,8 @@ func brokenPointers(root, file, text string) []string {
 		}
 		found := false
 		for _, h := range heading.FindAllStringSubmatch(string(data), -1) {
-			title := regexp.MustCompile(`^[0-9]+\. `).ReplaceAllString(strings.Trim(h[1], "`"), "")
-			want := regexp.MustCompile(`\s*\n\s*(#|//)?\s*`).ReplaceAllString(strings.TrimSpace(m[2]), " ")
+			title := numbered.ReplaceAllString(strings.Trim(h[1], "`"), "")
+			want := wrapped.ReplaceAllString(strings.TrimSpace(m[2]), " ")
 			if strings.HasPrefix(title, want) {
 				found = true
 			}

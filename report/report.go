@@ -142,7 +142,9 @@ func Render(s *Stack) (string, error) {
 	}
 	resources(w, g)
 	containers(w, g)
-	roleStatements(w, g)
+	if err := roleStatements(w, g); err != nil {
+		return "", err
+	}
 	distributions(w, g)
 	securityGroups(w, g)
 	outputs(w, s.Exports)

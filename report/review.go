@@ -6,34 +6,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ecsite/infra/edge"
 	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/policy"
 )
 
 // The sections below show what most pull requests change and the resource table cannot:
 // what each container runs with, what each role may do, and how the distribution routes.
-
-// containerDefinition is the part of an ECS container definition a reviewer reads.
-type containerDefinition struct {
-	Name        string   `json:"name"`
-	Image       string   `json:"image"`
-	Command     []string `json:"command"`
-	EntryPoint  []string `json:"entryPoint"`
-	CPU         int      `json:"cpu"`
-	Memory      int      `json:"memory"`
-	User        string   `json:"user"`
-	Environment []struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	} `json:"environment"`
-	Secrets []struct {
-		Name      string `json:"name"`
-		ValueFrom string `json:"valueFrom"`
-	} `json:"secrets"`
-	HealthCheck *struct {
-		Command []string `json:"command"`
-	} `json:"healthCheck"`
-}
 
 // containers writes, per task definition, each container's image, command, user, plain
 // variables with their values and secrets by name (their values stay in SSM).
@@ -55,8 +34,8 @@ func containers(w *writer, g *policy.Graph) {
 			w.line("| %s | (not known until the update runs) | | | | | | |", td.Name)
 			continue
 		}
-		var defs []containerDefinition
-		if err := json.Unmarshal([]byte(v.Str()), &defs); err != nil {
+		defs, err := policy.DecodeContainers(v.Str())
+		if err != nil {
 			w.line("| %s | (container definitions do not decode: %s) | | | | | | |", td.Name, cell(err.Error()))
 			continue
 		}
@@ -89,35 +68,12 @@ func code(s string) string {
 	return "`" + cell(s) + "`"
 }
 
-// iamStatement is one statement of an inline policy, as the report shows it.
-type iamStatement struct {
-	Sid       string          `json:"Sid"`
-	Effect    string          `json:"Effect"`
-	Action    json.RawMessage `json:"Action"`
-	Resource  json.RawMessage `json:"Resource"`
-	Condition json.RawMessage `json:"Condition"`
-}
-
-// strs reads an IAM "one string or a list" value.
-func strs(raw json.RawMessage) []string {
-	if len(raw) == 0 {
-		return nil
-	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	_ = json.Unmarshal(raw, &many)
-	return many
-}
-
 // roleStatements writes every statement of every inline role policy: who may do what on
 // which resources, under which condition.
-func roleStatements(w *writer, g *policy.Graph) {
+func roleStatements(w *writer, g *policy.Graph) error {
 	policies := g.OfType("aws:iam/rolePolicy:RolePolicy")
 	if len(policies) == 0 {
-		return
+		return nil
 	}
 	sort.Slice(policies, func(i, j int) bool { return policies[i].Name < policies[j].Name })
 	w.line("## IAM policy statements")
@@ -130,23 +86,26 @@ func roleStatements(w *writer, g *policy.Graph) {
 			w.line("| %s | (not known until the update runs) | | | | |", p.Name)
 			continue
 		}
-		var doc struct {
-			Statement []iamStatement `json:"Statement"`
-		}
-		if err := json.Unmarshal([]byte(v.Str()), &doc); err != nil {
+		statements, err := policy.ParseDocument(v.Str())
+		if err != nil {
 			w.line("| %s | (does not decode: %s) | | | | |", p.Name, cell(err.Error()))
 			continue
 		}
-		for _, st := range doc.Statement {
+		for _, st := range statements {
 			cond := ""
 			if len(st.Condition) > 0 {
-				cond = code(string(st.Condition))
+				text, err := json.Marshal(st.Condition)
+				if err != nil {
+					return err
+				}
+				cond = code(string(text))
 			}
-			w.line("| %s | %s | %s | %s | %s | %s |", p.Name, cell(st.Sid), st.Effect, cell(strings.Join(strs(st.Action), ", ")),
-				cell(strings.Join(strs(st.Resource), ", ")), cond)
+			w.line("| %s | %s | %s | %s | %s | %s |", p.Name, cell(st.Sid), st.Effect, cell(strings.Join(st.Action, ", ")),
+				cell(strings.Join(st.Resource, ", ")), cond)
 		}
 	}
 	w.line("")
+	return nil
 }
 
 // distributions writes each distribution's behaviours in the order CloudFront matches
@@ -205,16 +164,11 @@ func distributionRow(w *writer, g *policy.Graph, order string, b map[string]any)
 		methods, managedPolicy(str("cachePolicyId")), managedPolicy(str("originRequestPolicyId")), refName(g, str("responseHeadersPolicyId")))
 }
 
-// managedPolicies names AWS's managed CloudFront policies by id
-// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html,
-// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html).
+// managedPolicies names the AWS managed CloudFront policies the distribution uses, by id.
 var managedPolicies = map[string]string{
-	"658327ea-f89d-4fab-a63d-7e88639e58f6": "Managed-CachingOptimized",
-	"4135ea2d-6df8-44a3-9df3-4b5a84be39ad": "Managed-CachingDisabled",
-	"b689b0a8-53d0-40ab-baf2-68738e2966ac": "Managed-AllViewerExceptHostHeader",
-	"216adef6-5c7f-47e4-b989-5492eafa07d3": "Managed-AllViewer",
-	"88a5eaf4-2fd4-4709-b370-b4c650ea3fcf": "Managed-CORS-S3Origin",
-	"33f36d7e-f396-46d9-90e0-52428a34d9dc": "Managed-AllViewerAndCloudFrontHeaders-2022-06",
+	edge.CachingOptimizedPolicyID:          "Managed-CachingOptimized",
+	edge.CachingDisabledPolicyID:           "Managed-CachingDisabled",
+	edge.AllViewerExceptHostHeaderPolicyID: "Managed-AllViewerExceptHostHeader",
 }
 
 func managedPolicy(id string) string {

@@ -27,6 +27,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/ecsite/infra/policy"
 )
 
@@ -137,16 +139,8 @@ func writeChanges(path, stack string, data []byte) error {
 			b.WriteString("\n| operation | type | name | properties that differ |\n|---|---|---|---|\n")
 		}
 		rows++
-		typ, name := s.URN, ""
-		if i := strings.LastIndex(s.URN, "::"); i >= 0 {
-			name = s.URN[i+2:]
-			typ = s.URN[:i]
-			if j := strings.LastIndex(typ, "$"); j >= 0 {
-				typ = typ[j+1:]
-			} else if j := strings.LastIndex(typ, "::"); j >= 0 {
-				typ = typ[j+2:]
-			}
-		}
+		urn := resource.URN(s.URN)
+		typ, name := urn.Type(), urn.Name()
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", s.Op, typ, name, strings.Join(s.Diffs, ", "))
 	}
 	if rows == 0 {

@@ -129,31 +129,28 @@ func Statements(u Usage, s Stack) ([]iamdoc.Statement, error) {
 	}
 	actions := map[stmtKey]map[string]bool{}
 	slr, passTo := map[string]bool{}, map[string]bool{}
-	addGrant := func(g Grant, regs map[string]bool) {
-		var walk func(g Grant)
-		walk = func(g Grant) {
-			for _, a := range g.Actions {
-				r := regs
-				if globalServices[service(a)] {
-					r = map[string]bool{globalRegion: true}
-				}
-				k := stmtKey{g.Scope, strings.Join(slices.Sorted(maps.Keys(r)), ",")}
-				if actions[k] == nil {
-					actions[k] = map[string]bool{}
-				}
-				actions[k][a] = true
+	var addGrant func(g Grant, regs map[string]bool)
+	addGrant = func(g Grant, regs map[string]bool) {
+		for _, a := range g.Actions {
+			r := regs
+			if globalServices[service(a)] {
+				r = map[string]bool{globalRegion: true}
 			}
-			for _, sl := range g.ServiceLinkedRoles {
-				slr[sl] = true
+			k := stmtKey{g.Scope, strings.Join(slices.Sorted(maps.Keys(r)), ",")}
+			if actions[k] == nil {
+				actions[k] = map[string]bool{}
 			}
-			for _, p := range g.PassRoleTo {
-				passTo[p] = true
-			}
-			for _, also := range g.Also {
-				walk(also)
-			}
+			actions[k][a] = true
 		}
-		walk(g)
+		for _, sl := range g.ServiceLinkedRoles {
+			slr[sl] = true
+		}
+		for _, p := range g.PassRoleTo {
+			passTo[p] = true
+		}
+		for _, also := range g.Also {
+			addGrant(also, regs)
+		}
 	}
 	for t, regs := range u.Types {
 		addGrant(Types[t], regs)
@@ -315,18 +312,16 @@ func (s Stack) expand(scope Scope, regions []string) []string {
 
 func service(action string) string { return action[:strings.Index(action, ":")] }
 
+// sid names a statement by its scope ("Any" for *) and regions: "RolesUsEast1".
 func sid(scope string, regions []string) string {
+	if scope == string(Any) {
+		scope = "any"
+	}
 	var b strings.Builder
 	for _, part := range append([]string{scope}, regions...) {
 		for _, w := range strings.FieldsFunc(part, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-			if w == "*" {
-				w = "Any"
-			}
 			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 		}
-	}
-	if strings.HasPrefix(b.String(), "Ap") || strings.HasPrefix(b.String(), "Us") || b.Len() == 0 {
-		return "Any" + b.String()
 	}
 	return b.String()
 }
