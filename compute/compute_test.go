@@ -1087,6 +1087,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 			site, _ := s.r.Exports.Get("siteUrl")
 			tls := map[string]string{
 				"PGSSLMODE":           "verify-full",
+				"PGSSL":               "verify-full",
 				"PGSSLROOTCERT":       "/etc/ssl/certs/rds-global-bundle.pem",
 				"NODE_EXTRA_CA_CERTS": "/etc/ssl/certs/rds-global-bundle.pem",
 			}
@@ -1102,7 +1103,7 @@ func TestServiceConnectAndContainers(t *testing.T) {
 					paths:   []string{"/tmp", "/var/lib/amazon", "/var/log/amazon", "/app/.next/cache"},
 				},
 				"api": {
-					env:     map[string]string{"SITE_URL": fmt.Sprint(site.Value), "PGSSLMODE": tls["PGSSLMODE"], "PGSSLROOTCERT": tls["PGSSLROOTCERT"], "NODE_EXTRA_CA_CERTS": tls["NODE_EXTRA_CA_CERTS"]},
+					env:     map[string]string{"SITE_URL": fmt.Sprint(site.Value), "PGSSLMODE": tls["PGSSLMODE"], "PGSSL": tls["PGSSL"], "PGSSLROOTCERT": tls["PGSSLROOTCERT"], "NODE_EXTRA_CA_CERTS": tls["NODE_EXTRA_CA_CERTS"]},
 					secrets: []string{"DATABASE_READER_URL", "DATABASE_URL", "JWT_SECRET", "PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGUSER"},
 					paths:   []string{"/tmp", "/var/lib/amazon", "/var/log/amazon"},
 				},

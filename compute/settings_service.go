@@ -217,7 +217,7 @@ func DefaultServices() []ServiceSettings {
 
 	api := DefaultServiceSettings()
 	api.Name, api.Port, api.PathPattern, api.Priority = "api", 3001, "/api/*", 100
-	// The writer and reader as Prisma URLs and the writer as libpq variables; the
+	// The writer and reader as libpq URLs and the writer as libpq variables; the
 	// service also gets the TLS variables (ServiceArgs.DatabaseEnvironment).
 	api.Secrets = []string{"DATABASE_URL", "DATABASE_READER_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "JWT_SECRET"}
 	// MongoDB Atlas listens on 27017.

@@ -1,11 +1,12 @@
 package database_test
 
 // The connection settings meet real clients here: a PostgreSQL server with TLS from a
-// private certificate authority (as Aurora's certificates come from RDS's), psql (libpq)
-// and node-postgres, each given exactly what the containers get. .ci/run installs the
-// server and the pinned pg package and points the test at them through
-// ECSITE_POSTGRES_BIN and ECSITE_NODE_MODULES; without them the test is skipped, except
-// under CI, where it fails.
+// private certificate authority (as Aurora's certificates come from RDS's), and every
+// mainstream client, each given exactly what the containers get: psql (libpq), and from
+// npm (database/testdata/clients, pinned) node-postgres, postgres.js 3 and 4, TypeORM and
+// Prisma 7 with @prisma/adapter-pg. .ci/real-tools installs them and points the test at
+// them (ECSITE_POSTGRES_BIN, ECSITE_NODE_MODULES); without them the test fails and says
+// how to install them, unless ECSITE_REAL_TESTS=skip asks to skip it.
 
 import (
 	"crypto/ecdsa"
@@ -13,6 +14,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -22,6 +24,8 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,38 +33,14 @@ import (
 	"time"
 
 	"github.com/ecsite/infra/database"
+	"github.com/ecsite/infra/internal/realtools"
 )
-
-// nodeClient connects with node-postgres: from the PG* environment, or from the URL in
-// DATABASE_LIBPQ_URL when its argument is "url". It prints the result of SELECT 1.
-const nodeClient = `
-const { Client } = require('pg');
-const client = process.argv[2] === 'url'
-  ? new Client({ connectionString: process.env.DATABASE_LIBPQ_URL })
-  : new Client();
-client.connect()
-  .then(() => client.query('SELECT 1 AS one'))
-  .then((r) => { console.log(r.rows[0].one); return client.end(); })
-  .catch((e) => { console.error(e.message); process.exit(1); });
-`
 
 // tlsServer is a local PostgreSQL that accepts only TLS connections over TCP.
 type tlsServer struct {
 	dir, bin, port  string
 	caFile, otherCA string
 	run             func(name string, args ...string) *exec.Cmd
-}
-
-func requireTool(t *testing.T, env string) string {
-	t.Helper()
-	v := os.Getenv(env)
-	if v == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: .ci/run installs PostgreSQL and node-postgres for this test", env)
-		}
-		t.Skipf("%s is not set (.ci/run sets it); skipping the real-client test", env)
-	}
-	return v
 }
 
 // writeCA creates a self-signed CA and, when host is set, a server certificate for it
@@ -232,148 +212,274 @@ func clientEnv(home string, vars map[string]string) []string {
 	return env
 }
 
-// client is one way a container may connect, with the variables it is given.
-type client struct {
-	name string
-	cmd  func(vars map[string]string) *exec.Cmd
-	vars func(c database.Connection) map[string]string
+// bundle concatenates PEM files into one, in order, as AWS's global bundle holds many
+// certificate authorities of which a region's is one.
+func bundle(t *testing.T, path string, files ...string) string {
+	t.Helper()
+	var all []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	if err := os.WriteFile(path, all, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
+// containerVariables are the database variables a container gets: the two URLs (secrets),
+// the writer's PG* variables (secrets) and the TLS variables (plain).
+func containerVariables(writer, reader database.Connection) map[string]string {
+	vars := writer.Environment()
+	vars["DATABASE_URL"] = writer.URL()
+	vars["DATABASE_READER_URL"] = reader.URL()
+	return vars
+}
+
+// attempt is one connection of one client in one mode, as connect.ts prints it.
+type attempt struct {
+	Client string `json:"client"`
+	Mode   string `json:"mode"`
+	OK     bool   `json:"ok"`
+	Error  string `json:"error"`
+}
+
+// nodeClients are the clients connect.ts runs, and its modes.
+var (
+	nodeClients = []string{"node-postgres", "postgres.js 4", "postgres.js 3", "TypeORM", "Prisma 7"}
+	modes       = []string{"url", "reader-url", "env"}
+)
+
+// nodeProject copies connect.ts and its Prisma schema from testdata/clients into a working
+// directory whose node_modules is the installed one, and generates the Prisma 7 client
+// there offline: prisma generate needs no engine but checks that one is configured, so
+// PRISMA_SCHEMA_ENGINE_BINARY names a stand-in executable.
+func nodeProject(t *testing.T, dir, modules string) string {
+	t.Helper()
+	work := filepath.Join(dir, "clients")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"package.json", "tsconfig.json", "connect.ts", "schema.prisma", "prisma.config.ts"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "clients", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(modules, filepath.Join(work, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	engine := filepath.Join(dir, "no-engine")
+	if err := os.WriteFile(engine, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", filepath.Join("node_modules", "prisma", "build", "index.js"), "generate")
+	cmd.Dir = work
+	cmd.Env = clientEnv(dir, map[string]string{
+		"PRISMA_SCHEMA_ENGINE_BINARY":            engine,
+		"PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING": "1",
+		"CHECKPOINT_DISABLE":                     "1",
+		"PRISMA_HIDE_UPDATE_MESSAGE":             "1",
+	})
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("prisma generate (offline): %v\n%s", err, out)
+	}
+	return work
+}
+
+// runNode runs connect.ts with exactly vars as its environment and returns its attempts by
+// client and mode.
+func runNode(t *testing.T, work, home string, vars map[string]string) map[string]attempt {
+	t.Helper()
+	cmd := exec.Command("node", filepath.Join("node_modules", "tsx", "dist", "cli.mjs"), "connect.ts")
+	cmd.Dir = work
+	cmd.Env = clientEnv(home, vars)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("connect.ts: %v\n%s\n%s", err, out, stderr.String())
+	}
+	got := map[string]attempt{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var a attempt
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("connect.ts printed %q: %v\n%s", line, err, stderr.String())
+		}
+		got[a.Client+"/"+a.Mode] = a
+	}
+	return got
+}
+
+// runPsql connects with psql in a mode: from DATABASE_URL, DATABASE_READER_URL (each as
+// psql's only connection argument, the rest from the environment as in a container) or
+// from the environment alone.
+func runPsql(bin, home, mode string, vars map[string]string) attempt {
+	args := []string{"-X", "-tA", "-c", "SELECT 1"}
+	switch mode {
+	case "url":
+		args = append(args, "-d", vars["DATABASE_URL"])
+	case "reader-url":
+		args = append(args, "-d", vars["DATABASE_READER_URL"])
+	}
+	cmd := exec.Command(filepath.Join(bin, "psql"), args...)
+	cmd.Env = clientEnv(home, vars)
+	out, err := cmd.CombinedOutput()
+	a := attempt{Client: "psql", Mode: mode, OK: err == nil && strings.TrimSpace(string(out)) == "1"}
+	if !a.OK {
+		a.Error = fmt.Sprintf("%v: %s", err, out)
+	}
+	return a
+}
+
+// certificateError matches how Node's TLS and OpenSSL (libpq) report a server whose chain
+// does not lead to a trusted certificate authority.
+var certificateError = regexp.MustCompile(`(?i)certificate|self[- ]signed`)
+
 func TestRealClientsVerifyTheServer(t *testing.T) {
-	bin := requireTool(t, "ECSITE_POSTGRES_BIN")
-	modules := requireTool(t, "ECSITE_NODE_MODULES")
+	bin := realtools.Require(t, "ECSITE_POSTGRES_BIN", "PostgreSQL")
+	modules := realtools.Require(t, "ECSITE_NODE_MODULES", "the database clients of database/testdata/clients")
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatalf("node is not on PATH; the database clients need it: %v", err)
+	}
 	started := time.Now()
 
 	// A password made like the master password: every special character RDS allows
 	// that a URL must encode.
 	password := "Aa1" + database.PasswordSpecials + "z"
-	const user, dbName = "dbadmin", "ecsite"
+	const user = "dbadmin"
 	s := startServer(t, bin, user, password)
-
 	home := filepath.Join(s.dir, "home")
 	if err := os.Mkdir(home, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	script := filepath.Join(s.dir, "client.js")
-	if err := os.WriteFile(script, []byte(nodeClient), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	psql := func(args ...string) func(map[string]string) *exec.Cmd {
-		return func(vars map[string]string) *exec.Cmd {
-			cmd := exec.Command(filepath.Join(s.bin, "psql"), append([]string{"-X", "-tA", "-c", "SELECT 1"}, args...)...)
-			cmd.Env = clientEnv(home, vars)
-			return cmd
-		}
-	}
-	node := func(mode string) func(map[string]string) *exec.Cmd {
-		return func(vars map[string]string) *exec.Cmd {
-			cmd := exec.Command("node", script, mode)
-			cmd.Env = append(clientEnv(home, vars), "NODE_PATH="+modules)
-			return cmd
-		}
-	}
-	withURL := func(c database.Connection) map[string]string {
-		// Only the TLS variables of Node's own store: the URL carries the rest.
-		return map[string]string{"DATABASE_LIBPQ_URL": c.LibpqURL(), "NODE_EXTRA_CA_CERTS": c.CABundle}
-	}
-	clients := []client{
-		{"psql from the PG variables", psql(), database.Connection.Environment},
-		{"psql from the libpq URL", nil, nil},
-		{"node-postgres from the PG variables", node("env"), database.Connection.Environment},
-		{"node-postgres from the libpq URL", node("url"), withURL},
-	}
-	clients[1].cmd = func(vars map[string]string) *exec.Cmd {
-		return psql("-d", vars["DATABASE_LIBPQ_URL"])(map[string]string{})
-	}
-	clients[1].vars = func(c database.Connection) map[string]string {
-		return map[string]string{"DATABASE_LIBPQ_URL": c.LibpqURL()}
-	}
+	// The server's CA is the last of three, as a region's CA is one of many in AWS's
+	// global bundle; the foreign bundle lacks it.
+	regionA, _, _ := writeCA(t, s.dir, "region-a")
+	regionB, _, _ := writeCA(t, s.dir, "region-b")
+	trusted := bundle(t, filepath.Join(s.dir, "global-bundle.pem"), regionA, regionB, s.caFile)
+	foreign := bundle(t, filepath.Join(s.dir, "foreign-bundle.pem"), regionA, s.otherCA)
+	work := nodeProject(t, s.dir, modules)
 
-	// The writer by name and the reader by address, as the certificate names both.
-	endpoints := map[string]string{"writer": "localhost", "reader": "127.0.0.1"}
 	port, _ := strconv.Atoi(s.port)
-	for role, host := range endpoints {
-		conn := database.Connection{User: user, Password: password, Host: host, Port: port, Database: "postgres", CABundle: s.caFile}
-		for _, c := range clients {
-			t.Run(role+"/"+c.name, func(t *testing.T) {
-				out, err := c.cmd(c.vars(conn)).CombinedOutput()
-				if err != nil || strings.TrimSpace(string(out)) != "1" {
-					t.Fatalf("SELECT 1 failed: %v\n%s", err, out)
+	// The writer by name and the reader by address, as the certificate names both; the
+	// connect timeout as an auto-pausing (dev) cluster's URL carries it, or none (prod).
+	conn := func(host, ca string, timeout int) database.Connection {
+		return database.Connection{User: user, Password: password, Host: host, Port: port, Database: "postgres", CABundle: ca, ConnectTimeoutSeconds: timeout}
+	}
+	variables := func(ca string, timeout int) map[string]string {
+		return containerVariables(conn("localhost", ca, timeout), conn("127.0.0.1", ca, timeout))
+	}
+	every := func(t *testing.T, vars map[string]string) map[string]attempt {
+		got := runNode(t, work, home, vars)
+		for _, m := range modes {
+			got["psql/"+m] = runPsql(bin, home, m, vars)
+		}
+		return got
+	}
+	cells := func(t *testing.T, got map[string]attempt, judge func(a attempt) string) {
+		t.Helper()
+		for _, c := range append([]string{"psql"}, nodeClients...) {
+			for _, m := range modes {
+				a, ok := got[c+"/"+m]
+				if !ok {
+					t.Errorf("%s from %s: no attempt reported", c, m)
+					continue
 				}
-			})
-			t.Run(role+"/"+c.name+" refuses a server from another CA", func(t *testing.T) {
-				other := conn
-				other.CABundle = s.otherCA
-				out, err := c.cmd(c.vars(other)).CombinedOutput()
-				if err == nil {
-					t.Fatalf("connected although the server's certificate is not from the bundle:\n%s", out)
+				if problem := judge(a); problem != "" {
+					t.Errorf("%s from %s: %s", c, m, problem)
 				}
-				if !strings.Contains(strings.ToLower(string(out)), "certificate") {
-					t.Errorf("failed, but not on the certificate:\n%s", out)
-				}
-			})
+			}
 		}
 	}
 
+	for name, timeout := range map[string]int{"prod (no connect timeout)": 0, "dev (resume timeout)": database.ResumeConnectTimeoutSeconds} {
+		t.Run(name+"/connects and verifies", func(t *testing.T) {
+			cells(t, every(t, variables(trusted, timeout)), func(a attempt) string {
+				if !a.OK {
+					return "did not connect: " + a.Error
+				}
+				return ""
+			})
+		})
+	}
+	t.Run("refuses a server of another CA", func(t *testing.T) {
+		cells(t, every(t, variables(foreign, database.ResumeConnectTimeoutSeconds)), func(a attempt) string {
+			switch {
+			case a.OK:
+				return "connected although the server's CA is not in the bundle"
+			case !certificateError.MatchString(a.Error):
+				return "failed, but not on the certificate: " + a.Error
+			}
+			return ""
+		})
+	})
 	t.Run("plain TCP is refused", func(t *testing.T) {
-		conn := database.Connection{User: user, Password: password, Host: "localhost", Port: port, Database: "postgres", CABundle: s.caFile}
-		vars := conn.Environment()
+		vars := variables(trusted, 0)
+		for _, k := range []string{"DATABASE_URL", "DATABASE_READER_URL"} {
+			vars[k] = strings.Replace(vars[k], "sslmode=verify-full", "sslmode=disable", 1)
+		}
+		// postgres.js 3 takes any PGSSL value, even "disable", as TLS on: without TLS
+		// means without PGSSL there.
 		vars["PGSSLMODE"] = "disable"
-		out, err := psql()(vars).CombinedOutput()
-		if err == nil || !strings.Contains(string(out), "no encryption") {
-			t.Fatalf("a connection without TLS was not refused by pg_hba.conf: %v\n%s", err, out)
+		delete(vars, "PGSSL")
+		cells(t, every(t, vars), func(a attempt) string {
+			switch {
+			case a.OK:
+				return "connected without TLS"
+			case !strings.Contains(a.Error, "no encryption"):
+				return "failed, but not because the server refuses plain TCP: " + a.Error
+			}
+			return ""
+		})
+	})
+
+	// Why the URL carries nothing but URLParameters: Prisma's old schema argument breaks
+	// libpq and postgres.js, which is what this matrix is here to catch.
+	t.Run("a parameter outside URLParameters breaks clients", func(t *testing.T) {
+		vars := variables(trusted, 0)
+		vars["DATABASE_URL"] += "&schema=public"
+		got := every(t, vars)
+		for _, c := range []string{"psql", "postgres.js 3", "postgres.js 4"} {
+			if a := got[c+"/url"]; a.OK || !strings.Contains(a.Error, "schema") {
+				t.Errorf("%s accepted schema=public in the URL: %+v", c, a)
+			}
 		}
 	})
 
-	t.Run("libpq refuses the Prisma URL", func(t *testing.T) {
-		conn := database.Connection{User: user, Password: password, Host: "localhost", Port: port, Database: dbName, CABundle: s.caFile}
-		out, err := psql("-d", conn.PrismaURL())(map[string]string{}).CombinedOutput()
-		if err == nil || !strings.Contains(string(out), `invalid URI query parameter: "schema"`) {
-			t.Fatalf("psql accepted the Prisma form, so libpq clients could be handed it: %v\n%s", err, out)
-		}
-	})
-
-	if d := time.Since(started); d > 60*time.Second {
-		t.Errorf("the real-client test took %v; keep it under a minute", d)
+	if d := time.Since(started); d > 90*time.Second {
+		t.Errorf("the real-client test took %v; keep it under 90 s", d)
 	}
 }
 
-// prismaArguments are the arguments Prisma's PostgreSQL connector documents
-// (https://www.prisma.io/docs/orm/overview/databases/postgresql#arguments), with the
-// values it accepts where they are a closed set.
-var prismaArguments = map[string][]string{
-	"schema": nil, "connection_limit": nil, "connect_timeout": nil, "pool_timeout": nil,
-	"socket_timeout": nil, "sslmode": {"prefer", "disable", "require"}, "sslcert": nil,
-	"sslidentity": nil, "sslpassword": nil, "sslaccept": {"strict", "accept_invalid_certs"},
-	"host": nil, "pgbouncer": nil, "statement_cache_size": nil, "application_name": nil, "options": nil,
-}
-
-// TestPrismaURLUsesPrismaArguments checks the Prisma form against Prisma's documented
-// arguments (Prisma's engines download at install time, so it cannot run here): only
-// known arguments, TLS required, the server verified against the bundle, credentials
-// that round-trip.
-func TestPrismaURLUsesPrismaArguments(t *testing.T) {
+// TestURLCarriesOnlyLibpqParameters: the URL carries only parameters every client honours
+// or ignores (libpq refuses any other, postgres.js sends it to the server), asks for full
+// verification, and keeps hostile credentials intact.
+func TestURLCarriesOnlyLibpqParameters(t *testing.T) {
 	c := database.Connection{User: "dbadmin", Password: "Aa1" + database.PasswordSpecials, Host: "db.example", Port: 5432, Database: "ecsite", CABundle: database.CABundlePath,
 		ConnectTimeoutSeconds: database.ResumeConnectTimeoutSeconds}
-	u, err := url.Parse(c.PrismaURL())
+	u, err := url.Parse(c.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, vs := range u.Query() {
-		allowed, known := prismaArguments[k]
-		if !known {
-			t.Errorf("argument %s is not one of Prisma's", k)
-		}
-		if allowed != nil && (len(vs) != 1 || !contains(allowed, vs[0])) {
-			t.Errorf("%s=%v; Prisma accepts %v", k, vs, allowed)
+	for k := range u.Query() {
+		if !slices.Contains(database.URLParameters, k) {
+			t.Errorf("parameter %s is not one of %v", k, database.URLParameters)
 		}
 	}
 	q := u.Query()
-	if q.Get("sslmode") != "require" || q.Get("sslaccept") != "strict" || q.Get("sslcert") != database.CABundlePath || q.Get("schema") != "public" {
-		t.Errorf("query %q does not require TLS and verify the server against %s", u.RawQuery, database.CABundlePath)
+	if q.Get("sslmode") != "verify-full" || q.Get("connect_timeout") != strconv.Itoa(database.ResumeConnectTimeoutSeconds) {
+		t.Errorf("query %q: want sslmode=verify-full and the connect timeout", u.RawQuery)
 	}
-	if q.Get("connect_timeout") != strconv.Itoa(database.ResumeConnectTimeoutSeconds) {
-		t.Errorf("query %q does not carry the connect timeout", u.RawQuery)
+	c.ConnectTimeoutSeconds = 0
+	if got := c.URL(); strings.Contains(got, "connect_timeout") {
+		t.Errorf("URL %q carries a connect timeout that was not asked for", got)
 	}
 	if pw, _ := u.User.Password(); pw != c.Password || u.User.Username() != c.User {
 		t.Errorf("credentials came back as %q/%q", u.User.Username(), pw)
@@ -385,7 +491,7 @@ func TestPrismaURLUsesPrismaArguments(t *testing.T) {
 func TestContainerVariablesAreTheClientSettings(t *testing.T) {
 	got := map[string]bool{}
 	for _, p := range database.CoreParameters {
-		if strings.HasPrefix(p, "PG") {
+		if strings.HasPrefix(p, "PG") || strings.HasPrefix(p, "DATABASE_") {
 			got[p] = true
 		}
 	}
@@ -393,7 +499,7 @@ func TestContainerVariablesAreTheClientSettings(t *testing.T) {
 		got[k] = true
 	}
 	want := map[string]bool{}
-	for k := range (database.Connection{}).Environment() {
+	for k := range containerVariables(database.Connection{}, database.Connection{}) {
 		want[k] = true
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

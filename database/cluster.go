@@ -334,13 +334,16 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			// otherwise AWS picks a random weekly slot per instance for its patches.
 			PreferredMaintenanceWindow: pulumi.String(d.MaintenanceWindow),
 			CopyTagsToSnapshot:         pulumi.Bool(true),
+			CaCertIdentifier:           pulumi.String(d.CACertIdentifier),
 			PerformanceInsightsEnabled: pulumi.Bool(d.PerformanceInsights),
 			MonitoringInterval:         pulumi.Int(d.MonitoringInterval),
 			// Every instance setting this program manages (Performance Insights, enhanced
 			// monitoring, promotion tier, maintenance window, minor upgrades, tag copying)
 			// changes without an outage (Aurora User Guide, "Settings for Amazon Aurora":
 			// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Modifying.html#Aurora.Modifying.Settings),
-			// and the instance class is always db.serverless. Waiting for the maintenance
+			// and the instance class is always db.serverless. The one exception is the
+			// certificate authority, whose change restarts the instance: it is pinned
+			// (caCertIdentifier) and changes only when a stack file changes it. Waiting for the maintenance
 			// window would only leave a pending change that the daily drift check reports.
 			ApplyImmediately: pulumi.Bool(true),
 		}

@@ -487,9 +487,9 @@ func TestConnectionParameters(t *testing.T) {
 				if u.Hostname() != s.cluster.Out(endpoint).Str() || u.Port() != "5432" || u.Path != "/"+d.DatabaseName {
 					t.Errorf("%s: host %q port %q path %q; want %s:5432/%s", short, u.Hostname(), u.Port(), u.Path, s.cluster.Out(endpoint).Str(), d.DatabaseName)
 				}
-				// Prisma's own TLS parameters, verifying against the bundle the images carry;
-				// with auto-pause also a connect timeout that outlasts the resume.
-				want := "schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require"
+				// Full verification (the bundle comes from the environment); with auto-pause
+				// also a connect timeout that outlasts the resume.
+				want := "sslmode=verify-full"
 				if d.AutoPause() {
 					want = "connect_timeout=30&" + want
 				}
@@ -519,7 +519,7 @@ func TestConnectionParameters(t *testing.T) {
 // TestConnectionURLEncodesHostileCredentials round-trips credentials made of the
 // characters that break URLs.
 func TestConnectionURLEncodesHostileCredentials(t *testing.T) {
-	const simple = "postgresql://dbadmin:pw@db.example:5432/ecsite?schema=public&sslaccept=strict&sslcert=/etc/ssl/certs/rds-global-bundle.pem&sslmode=require"
+	const simple = "postgresql://dbadmin:pw@db.example:5432/ecsite?sslmode=verify-full"
 	if got := database.ConnectionURL("dbadmin", "pw", "db.example", 5432, "ecsite", 0); got != simple {
 		t.Errorf("ConnectionURL = %q; want %q", got, simple)
 	}
@@ -539,7 +539,7 @@ func TestConnectionURLEncodesHostileCredentials(t *testing.T) {
 		if u.User.Username() != tc.user || !ok || pw != tc.password {
 			t.Errorf("%q/%q came back as %q/%q", tc.user, tc.password, u.User.Username(), pw)
 		}
-		if u.Host != "db.example:5432" || u.Path != "/ecsite" || u.Query().Get("sslmode") != "require" || u.Query().Get("schema") != "public" {
+		if u.Host != "db.example:5432" || u.Path != "/ecsite" || u.Query().Get("sslmode") != "verify-full" {
 			t.Errorf("%q: host %q path %q query %q", raw, u.Host, u.Path, u.RawQuery)
 		}
 		userinfo := strings.TrimPrefix(raw[:strings.LastIndex(raw, "@")], "postgresql://")

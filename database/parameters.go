@@ -20,10 +20,10 @@ const (
 // CoreParameters are the SSM parameters the cluster always writes under its
 // ParameterPath; containers name them in services[].secrets.
 //
-// DATABASE_URL and DATABASE_READER_URL are Prisma's form (Connection.PrismaURL); the PG*
-// parameters are the writer as libpq's variables, which libpq and node-postgres read
-// (Connection.Environment); the TLS variables that go with them are plain container
-// variables (TLSEnvironment).
+// DATABASE_URL and DATABASE_READER_URL are libpq URLs (Connection.URL); the PG* parameters
+// are the writer as libpq's variables (Connection.Environment). Every client in
+// database/clients_test.go reads both; the TLS variables that go with them are plain
+// container variables (TLSEnvironment).
 var CoreParameters = []string{
 	"DATABASE_URL", "DATABASE_READER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "JWT_SECRET",
 	"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
@@ -67,7 +67,8 @@ func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster 
 	if err != nil {
 		return nil, nil, fmt.Errorf("jwt secret: %w", err)
 	}
-	// A paused instance resumes while the first connection waits: Prisma must wait longer.
+	// A paused instance resumes while the first connection waits: the clients that honour
+	// connect_timeout must wait longer.
 	connectTimeout := 0
 	if d.AutoPause() {
 		connectTimeout = ResumeConnectTimeoutSeconds
@@ -80,8 +81,8 @@ func newParameters(ctx *pulumi.Context, name string, args *ClusterArgs, cluster 
 	}
 	port := cluster.Port.ApplyT(strconv.Itoa).(pulumi.StringOutput)
 	specs := map[string]parameter{
-		"DATABASE_URL":        {SecureString, url(cluster.Endpoint), "Writer connection URL (Prisma; verifies the server against " + CABundlePath + ")"},
-		"DATABASE_READER_URL": {SecureString, url(cluster.ReaderEndpoint), "Reader connection URL (Prisma; verifies the server against " + CABundlePath + ")"},
+		"DATABASE_URL":        {SecureString, url(cluster.Endpoint), URLDescription("Writer", d.DatabaseName, connectTimeout)},
+		"DATABASE_READER_URL": {SecureString, url(cluster.ReaderEndpoint), URLDescription("Reader", d.DatabaseName, connectTimeout)},
 		"DB_HOST":             {String, cluster.Endpoint, "Writer endpoint"},
 		"DB_PORT":             {String, port, "PostgreSQL port"},
 		"DB_NAME":             {String, pulumi.String(d.DatabaseName), "Application database name"},

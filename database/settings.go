@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,13 @@ const MaxInstances = 16
 // Backup retention AWS accepts for Aurora: 1 to 35 days
 // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html).
 const MinBackupRetentionDays, MaxBackupRetentionDays = 1, 35
+
+// CACertificates are the certificate authorities Aurora signs a server certificate with
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html#UsingWithRDS.SSL.RegionCertificateAuthorities).
+// rds-ca-2019 expired in August 2024 and is not offered. Each is in the global bundle the
+// images hold (CABundlePath); each region has its own certificate of each, named
+// "Amazon RDS <region> Root CA RSA2048 G1" and so on.
+var CACertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
 
 // MonitoringIntervals are the enhanced-monitoring intervals RDS accepts, in seconds; 0
 // turns enhanced monitoring off.
@@ -104,6 +112,13 @@ type Settings struct {
 	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.min_capacity_considerations).
 	// Optional. Defaults to true.
 	PerformanceInsights bool `json:"performanceInsights"`
+	// CACertIdentifier is the certificate authority of every instance's server certificate,
+	// pinned so that it cannot change under the clients (docs/images.md names the file a
+	// client that trusts a single CA needs). Changing it restarts each instance unless the
+	// engine version rotates certificates without a restart
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html).
+	// Optional. Defaults to rds-ca-rsa2048-g1, AWS's default for new instances.
+	CACertIdentifier string `json:"caCertIdentifier"`
 	// IamAuthentication turns on IAM database authentication. Nothing in the stack logs
 	// in with IAM, and it adds overhead a small instance feels, so it is off unless a
 	// stack needs it. Optional. Defaults to false.
@@ -128,6 +143,7 @@ func DefaultSettings() Settings {
 		MonitoringInterval:  60,
 		LogRetentionDays:    90,
 		PerformanceInsights: true,
+		CACertIdentifier:    "rds-ca-rsa2048-g1",
 		IamAuthentication:   false,
 	}
 }
@@ -231,6 +247,10 @@ func (d Settings) Check(p *check.Problems) {
 		p.Addf("engineVersion", "%q has major version %d; this program runs Aurora PostgreSQL %d (family %s). A major upgrade is a code change: see docs/design.md, \"Database upgrades and drift guards\"", d.EngineVersion, major, EngineMajor, EngineFamily)
 	} else if minor, _ := strconv.Atoi(m[2]); minor < MinEngineMinor {
 		p.Addf("engineVersion", "%q does not exist; Aurora PostgreSQL %d starts at %d.%d", d.EngineVersion, EngineMajor, EngineMajor, MinEngineMinor)
+	}
+
+	if !slices.Contains(CACertificates, d.CACertIdentifier) {
+		p.Addf("caCertIdentifier", "%q is not a certificate authority Aurora offers; use one of %s", d.CACertIdentifier, strings.Join(CACertificates, ", "))
 	}
 
 	validCapacity := func(key string, v float64) bool {

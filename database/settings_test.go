@@ -26,6 +26,8 @@ func TestSettingsCheck(t *testing.T) {
 		{"min 0 without auto-pause time", `{"minCapacity":0}`, "database.secondsUntilAutoPause"},
 		{"engine major 16", `{"engineVersion":"16.4"}`, "database.engineVersion"},
 		{"engine major 18", `{"engineVersion":"18.1"}`, "database.engineVersion"},
+		{"expired certificate authority", `{"caCertIdentifier":"rds-ca-2019"}`, "database.caCertIdentifier"},
+		{"certificate authority misspelt", `{"caCertIdentifier":"rds-ca-rds2048-g1"}`, "database.caCertIdentifier"},
 		{"engine 17 before Aurora's first 17 release", `{"engineVersion":"17.2"}`, "database.engineVersion"},
 		{"engine version without minor", `{"engineVersion":"17"}`, "database.engineVersion"},
 		{"no instances", `{"instanceCount":0}`, "database.instanceCount"},

@@ -167,7 +167,23 @@ func ruleCases() []ruleCase {
 			bad: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "api", map[string]any{
 				"containerDefinitions": `[{"name":"api","secrets":[{"name":"DATABASE_URL","valueFrom":"arn"}],"environment":[{"name":"PGSSLMODE","value":"require"}]}]`})},
 			good: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "api", map[string]any{
-				"containerDefinitions": `[{"name":"api","secrets":[{"name":"DATABASE_URL","valueFrom":"arn"}],"environment":[{"name":"PGSSLMODE","value":"verify-full"},{"name":"PGSSLROOTCERT","value":"/b.pem"},{"name":"NODE_EXTRA_CA_CERTS","value":"/b.pem"}]},{"name":"web","secrets":[{"name":"JWT_SECRET","valueFrom":"arn"}]}]`})}},
+				"containerDefinitions": `[{"name":"api","secrets":[{"name":"DATABASE_URL","valueFrom":"arn"}],"environment":[{"name":"PGSSLMODE","value":"verify-full"},{"name":"PGSSL","value":"verify-full"},{"name":"PGSSLROOTCERT","value":"/b.pem"},{"name":"NODE_EXTRA_CA_CERTS","value":"/b.pem"}]},{"name":"web","secrets":[{"name":"JWT_SECRET","valueFrom":"arn"}]}]`})}},
+		{rule: "DB-TLS-VERIFY", name: "container without PGSSL, which postgres.js 3 reads",
+			bad: []*mockengine.Resource{res("aws:ecs/taskDefinition:TaskDefinition", "api", map[string]any{
+				"containerDefinitions": `[{"name":"api","secrets":[{"name":"PGPASSWORD","valueFrom":"arn"}],"environment":[{"name":"PGSSLMODE","value":"verify-full"},{"name":"PGSSLROOTCERT","value":"/b.pem"},{"name":"NODE_EXTRA_CA_CERTS","value":"/b.pem"}]}]`})}},
+		{rule: "DB-TLS-VERIFY", name: "stored URL that does not verify the server",
+			bad: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{
+				"value": "postgresql://u:p@db:5432/ecsite?sslmode=require"})},
+			good: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{
+				"value": "postgresql://u:p@db:5432/ecsite?sslmode=verify-full&connect_timeout=30"})}},
+		{rule: "DB-TLS-VERIFY", name: "stored URL with Prisma 6's parameters, which libpq refuses",
+			bad: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{
+				"value": "postgresql://u:p@db:5432/ecsite?sslmode=verify-full&schema=public"})}},
+		{rule: "DB-TLS-VERIFY", name: "hidden URL whose described shape does not verify the server",
+			bad: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{
+				"value": unknownValue(), "description": "Writer connection URL postgresql://USER:PASSWORD@WRITER-ENDPOINT:5432/ecsite?sslmode=prefer"})},
+			good: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{
+				"value": unknownValue(), "description": "Writer connection URL postgresql://USER:PASSWORD@WRITER-ENDPOINT:5432/ecsite?sslmode=verify-full"})}},
 		{rule: "CDN-WAF", name: "distribution without a web ACL",
 			bad:  []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{})},
 			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"})}},

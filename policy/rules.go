@@ -68,7 +68,7 @@ func Rules() []Rule {
 			Mirrors: "cdk-nag AwsSolutions-IAM5 (in spirit)", Check: checkParameterScope},
 		{ID: "ECS-INSIGHTS", Severity: Low, Rationale: "ECS clusters have Container Insights on.",
 			Mirrors: "FSBP ECS.12; cdk-nag AwsSolutions-ECS4", Check: checkContainerInsights},
-		{ID: "DB-TLS-VERIFY", Severity: High, Rationale: "A container given database credentials verifies the server: PGSSLMODE=verify-full with PGSSLROOTCERT and NODE_EXTRA_CA_CERTS naming the CA bundle.",
+		{ID: "DB-TLS-VERIFY", Severity: High, Rationale: "Database clients verify the server: a container given database credentials gets PGSSLMODE and PGSSL verify-full with PGSSLROOTCERT and NODE_EXTRA_CA_CERTS naming the CA bundle, and every stored PostgreSQL URL has sslmode=verify-full and only parameters every client accepts.",
 			Mirrors: "", Check: checkDatabaseTLS},
 		{ID: "ECS-READONLY-ROOT", Severity: Medium, Rationale: "Containers run with a read-only root filesystem.",
 			Mirrors: "FSBP ECS.5", Check: checkReadOnlyRoot},
