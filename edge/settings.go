@@ -95,6 +95,16 @@ type WafSettings struct {
 	BlockedCidrs []string `json:"blockedCidrs"`
 	// LogRetentionDays is the retention of the WAF log group. Optional. Defaults to 90.
 	LogRetentionDays int `json:"logRetentionDays"`
+	// LargeBodyPathPrefix is the path prefix (the API's routes) whose requests may carry
+	// bodies up to LargeBodyMaxBytes. The Core rule set blocks every body over 8 KB
+	// (SizeRestrictions_BODY); under this prefix that rule only counts and the web ACL's
+	// own size rule applies, everywhere else it still blocks. Empty keeps the 8 KB limit on
+	// every path. Optional. Defaults to /api/.
+	LargeBodyPathPrefix string `json:"largeBodyPathPrefix"`
+	// LargeBodyMaxBytes is the largest request body accepted under LargeBodyPathPrefix:
+	// 1 to 65536 (64 KB, the most CloudFront forwards to WAF). The web ACL inspects bodies
+	// up to the next 16 KB step above it. Optional. Defaults to 65536.
+	LargeBodyMaxBytes int `json:"largeBodyMaxBytes"`
 }
 
 // WafDefaults returns the production-safe WAF defaults.
@@ -114,8 +124,30 @@ func WafDefaults() WafSettings {
 		AllowedCidrs:           []string{},
 		BlockedCidrs:           []string{},
 		LogRetentionDays:       90,
+		LargeBodyPathPrefix:    "/api/",
+		LargeBodyMaxBytes:      MaxBodyInspectionBytes,
 	}
 }
+
+// Body inspection of a CLOUDFRONT web ACL: CloudFront forwards the first 16 KB of a body
+// to WAF by default, and up to 64 KB in 16 KB steps when the web ACL asks for it
+// (https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-setting-body-inspection-limit.html).
+const (
+	BodyInspectionStepBytes = 16 * 1024
+	MaxBodyInspectionBytes  = 64 * 1024
+)
+
+// BodyInspectionLimit is the web ACL's body inspection setting (KB_16, KB_32, KB_48 or
+// KB_64) that covers bodies of maxBytes: the smallest step at or above it.
+func BodyInspectionLimit(maxBytes int) string {
+	steps := (maxBytes + BodyInspectionStepBytes - 1) / BodyInspectionStepBytes
+	steps = max(1, min(steps, MaxBodyInspectionBytes/BodyInspectionStepBytes))
+	return fmt.Sprintf("KB_%d", steps*16)
+}
+
+// MaxSearchStringBytes is the longest search string of a byte match statement
+// (https://docs.aws.amazon.com/waf/latest/APIReference/API_ByteMatchStatement.html).
+const MaxSearchStringBytes = 200
 
 // Limits of a rate-based rule: the limit is 10 to 2,000,000,000 requests and the window
 // one of 60, 120, 300 or 600 seconds
@@ -179,6 +211,16 @@ func (w WafSettings) Check(p *check.Problems) {
 		p.Addf("rateLimitWindowSeconds", "%d is not an evaluation window AWS WAF accepts; use one of %s", w.RateLimitWindowSeconds, check.Join(RateLimitWindows))
 	}
 	p.Retention("logRetentionDays", w.LogRetentionDays)
+	switch prefix := w.LargeBodyPathPrefix; {
+	case prefix == "":
+	case !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "*? \t"):
+		p.Addf("largeBodyPathPrefix", "%q is not a path prefix such as /api/ (a leading /, no wildcard, no space); empty keeps the 8 KB limit everywhere", prefix)
+	case len(prefix) > MaxSearchStringBytes:
+		p.Addf("largeBodyPathPrefix", "%q is longer than the %d bytes a WAF string match takes", prefix, MaxSearchStringBytes)
+	}
+	if w.LargeBodyMaxBytes < 1 || w.LargeBodyMaxBytes > MaxBodyInspectionBytes {
+		p.Addf("largeBodyMaxBytes", "%d is outside 1-%d: CloudFront forwards at most %d bytes of a body to WAF, and a larger body would be blocked unseen", w.LargeBodyMaxBytes, MaxBodyInspectionBytes, MaxBodyInspectionBytes)
+	}
 
 	seenCountry := map[string]bool{}
 	for i, c := range w.BlockedCountries {

@@ -26,6 +26,10 @@ func TestWafSettingsCheck(t *testing.T) {
 		{"managed group mode", `{"managedRules":{"commonRuleSet":{"mode":"off"}}}`, "waf.managedRules.commonRuleSet.mode"},
 		{"excluded rule name", `{"managedRules":{"sqlDatabase":{"excludedRules":["SQLi BODY"]}}}`, "waf.managedRules.sqlDatabase.excludedRules[0]"},
 		{"WAF log retention CloudWatch does not offer", `{"logRetentionDays":45}`, "waf.logRetentionDays"},
+		{"large-body prefix without a leading slash", `{"largeBodyPathPrefix":"api/"}`, "waf.largeBodyPathPrefix"},
+		{"large-body prefix with a wildcard", `{"largeBodyPathPrefix":"/api/*"}`, "waf.largeBodyPathPrefix"},
+		{"large-body maximum above what CloudFront forwards to WAF", `{"largeBodyMaxBytes":65537}`, "waf.largeBodyMaxBytes"},
+		{"large-body maximum of zero", `{"largeBodyMaxBytes":0}`, "waf.largeBodyMaxBytes"},
 		{"country code ISO does not assign", `{"blockedCountries":["JP","XX"]}`, "waf.blockedCountries[1]"},
 		// A stack with the web ACL off still has its rules checked, so turning it on for a
 		// test cannot fail on a value nobody looked at.

@@ -3,6 +3,7 @@ package edge
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
@@ -25,6 +26,22 @@ const (
 	// WCUIPSet is an IP set reference statement using the request's origin address
 	// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-ipset-match.html).
 	WCUIPSet = 1
+	// WCULabelMatch is a label match statement, WCUStartsWith a string match with
+	// STARTS_WITH and no text transformation, WCUSizeConstraint a size constraint on the
+	// body (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statements-match.html,
+	// https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-size-constraint-match.html).
+	// AND and NOT statements add nothing of their own.
+	WCULabelMatch     = 1
+	WCUStartsWith     = 2
+	WCUSizeConstraint = 1
+)
+
+// SizeRestrictionsBodyRule is the Core rule set's rule that blocks bodies over 8 KB, and
+// SizeRestrictionsBodyLabel the label it adds to every request it matches, counted or not
+// (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html).
+const (
+	SizeRestrictionsBodyRule  = "SizeRestrictions_BODY"
+	SizeRestrictionsBodyLabel = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
 )
 
 // ManagedRuleGroupWCU is the fixed capacity of each AWS managed rule group used here, as
@@ -56,6 +73,9 @@ const (
 	PriorityCommon       = 50
 	PriorityKnownBad     = 60
 	PrioritySQLDatabase  = 70
+	// The large-body rules follow the Core rule set, whose labels they read.
+	PriorityBodyOutsideLargePaths = 51
+	PriorityLargeBody             = 52
 )
 
 // managedPriority maps the config key of each managed group to its rule name and priority.
@@ -133,6 +153,9 @@ func Capacity(w WafSettings) int {
 		if len(IPv6Cidrs(list)) > 0 {
 			total += WCUIPSet
 		}
+	}
+	if w.LargeBodyPathPrefix != "" {
+		total += WCULabelMatch + WCUStartsWith + WCUStartsWith + WCUSizeConstraint
 	}
 	return total
 }
@@ -249,7 +272,12 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 			override = &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}}
 		}
 		var excluded wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArray
-		for _, rule := range g.Group.ExcludedRules {
+		rulesToCount := g.Group.ExcludedRules
+		if g.Key == "commonRuleSet" && w.LargeBodyPathPrefix != "" && !slices.Contains(rulesToCount, SizeRestrictionsBodyRule) {
+			// Counted, it still labels the request; the large-body rules below decide.
+			rulesToCount = append(slices.Clone(rulesToCount), SizeRestrictionsBodyRule)
+		}
+		for _, rule := range rulesToCount {
 			excluded = append(excluded, &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs{
 				Name: pulumi.String(rule),
 				ActionToUse: &wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs{
@@ -270,6 +298,24 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 		})
 	}
 
+	var association *wafv2.WebAclAssociationConfigArgs
+	if w.LargeBodyPathPrefix != "" {
+		bodyRules, err := largeBodyRules(w, visibility)
+		if err != nil {
+			return nil, fmt.Errorf("web ACL %q: %w", name, err)
+		}
+		rules = append(rules, bodyRules...)
+		if scope == ScopeCloudFront {
+			association = &wafv2.WebAclAssociationConfigArgs{RequestBodies: wafv2.WebAclAssociationConfigRequestBodyArray{
+				&wafv2.WebAclAssociationConfigRequestBodyArgs{Cloudfronts: wafv2.WebAclAssociationConfigRequestBodyCloudfrontArray{
+					&wafv2.WebAclAssociationConfigRequestBodyCloudfrontArgs{DefaultSizeInspectionLimit: pulumi.String(BodyInspectionLimit(w.LargeBodyMaxBytes))},
+				}},
+			}}
+		} else if w.LargeBodyMaxBytes > RegionalBodyInspectionBytes {
+			return nil, fmt.Errorf("web ACL %q: a REGIONAL web ACL sees %d bytes of a body; waf.largeBodyMaxBytes %d would block every larger body unseen", name, RegionalBodyInspectionBytes, w.LargeBodyMaxBytes)
+		}
+	}
+
 	// The name is explicit and equal to the metric name, so the WebACL dimension of the
 	// WAF metrics is unambiguous. Names are unique per scope and region, so a replacement
 	// (a change of scope, say) must delete the old ACL first; the gap without WAF lasts the
@@ -279,11 +325,12 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 		description = "Protects the " + name + " CloudFront distribution"
 	}
 	acl, err := wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
-		Name:          pulumi.String(name),
-		Description:   pulumi.String(description),
-		Scope:         pulumi.String(scope),
-		DefaultAction: &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
-		Rules:         rules,
+		Name:              pulumi.String(name),
+		Description:       pulumi.String(description),
+		Scope:             pulumi.String(scope),
+		DefaultAction:     &wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
+		Rules:             rules,
+		AssociationConfig: association,
 		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{
 			CloudwatchMetricsEnabled: pulumi.Bool(true),
 			MetricName:               pulumi.String(name),
@@ -337,4 +384,70 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 		return nil, err
 	}
 	return c, nil
+}
+
+// RegionalBodyInspectionBytes is how much of a body an Application Load Balancer forwards
+// to WAF, fixed (https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-setting-body-inspection-limit.html).
+const RegionalBodyInspectionBytes = 8 * 1024
+
+// largeBodyRules are the two rules that let requests under w.LargeBodyPathPrefix carry
+// bodies up to w.LargeBodyMaxBytes while every other path keeps the Core rule set's 8 KB
+// limit: the managed rule counts, which still labels the request, and a rule of the web
+// ACL matches the label (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-label-match.html):
+//   - body-size-outside-large-paths blocks a request the counted SizeRestrictions_BODY
+//     labelled, unless its path starts with the prefix;
+//   - large-body-size blocks a request under the prefix whose body exceeds the maximum.
+//     A body larger than the inspection limit is a match (oversize handling MATCH,
+//     https://docs.aws.amazon.com/waf/latest/developerguide/waf-oversize-request-components.html),
+//     so no body escapes the limit by being too large to see.
+//
+// With the Core rule set in count mode both rules count too.
+func largeBodyRules(w WafSettings, visibility func(string) *wafv2.WebAclRuleVisibilityConfigArgs) (wafv2.WebAclRuleArray, error) {
+	action := &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}}
+	if w.ManagedRules.CommonRuleSet.Mode == ManagedRuleCount {
+		action = &wafv2.WebAclRuleActionArgs{Count: &wafv2.WebAclRuleActionCountArgs{}}
+	}
+	underPrefix := func() *wafv2.WebAclRuleStatementArgs {
+		return &wafv2.WebAclRuleStatementArgs{ByteMatchStatement: &wafv2.WebAclRuleStatementByteMatchStatementArgs{
+			FieldToMatch:         &wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchArgs{UriPath: &wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchUriPathArgs{}},
+			PositionalConstraint: pulumi.String("STARTS_WITH"),
+			SearchString:         pulumi.String(w.LargeBodyPathPrefix),
+			TextTransformations: wafv2.WebAclRuleStatementByteMatchStatementTextTransformationArray{
+				&wafv2.WebAclRuleStatementByteMatchStatementTextTransformationArgs{Priority: pulumi.Int(0), Type: pulumi.String("NONE")},
+			},
+		}}
+	}
+	return wafv2.WebAclRuleArray{
+		&wafv2.WebAclRuleArgs{
+			Name:     pulumi.String("body-size-outside-large-paths"),
+			Priority: pulumi.Int(PriorityBodyOutsideLargePaths),
+			Action:   action,
+			Statement: &wafv2.WebAclRuleStatementArgs{AndStatement: &wafv2.WebAclRuleStatementAndStatementArgs{Statements: wafv2.WebAclRuleStatementArray{
+				&wafv2.WebAclRuleStatementArgs{LabelMatchStatement: &wafv2.WebAclRuleStatementLabelMatchStatementArgs{
+					Scope: pulumi.String("LABEL"), Key: pulumi.String(SizeRestrictionsBodyLabel),
+				}},
+				&wafv2.WebAclRuleStatementArgs{NotStatement: &wafv2.WebAclRuleStatementNotStatementArgs{Statements: wafv2.WebAclRuleStatementArray{underPrefix()}}},
+			}}},
+			VisibilityConfig: visibility("body-size-outside-large-paths"),
+		},
+		&wafv2.WebAclRuleArgs{
+			Name:     pulumi.String("large-body-size"),
+			Priority: pulumi.Int(PriorityLargeBody),
+			Action:   action,
+			Statement: &wafv2.WebAclRuleStatementArgs{AndStatement: &wafv2.WebAclRuleStatementAndStatementArgs{Statements: wafv2.WebAclRuleStatementArray{
+				underPrefix(),
+				&wafv2.WebAclRuleStatementArgs{SizeConstraintStatement: &wafv2.WebAclRuleStatementSizeConstraintStatementArgs{
+					ComparisonOperator: pulumi.String("GT"),
+					Size:               pulumi.Int(w.LargeBodyMaxBytes),
+					FieldToMatch: &wafv2.WebAclRuleStatementSizeConstraintStatementFieldToMatchArgs{
+						Body: &wafv2.WebAclRuleStatementSizeConstraintStatementFieldToMatchBodyArgs{OversizeHandling: pulumi.String("MATCH")},
+					},
+					TextTransformations: wafv2.WebAclRuleStatementSizeConstraintStatementTextTransformationArray{
+						&wafv2.WebAclRuleStatementSizeConstraintStatementTextTransformationArgs{Priority: pulumi.Int(0), Type: pulumi.String("NONE")},
+					},
+				}},
+			}}},
+			VisibilityConfig: visibility("large-body-size"),
+		},
+	}, nil
 }

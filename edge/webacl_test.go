@@ -3,6 +3,7 @@ package edge_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -108,6 +109,7 @@ var wantPriority = map[string]int{
 	"allow-ipv4": 0, "allow-ipv6": 1, "block-ipv4": 10, "block-ipv6": 11, "block-countries": 20,
 	"rate-limit-per-ip": 30, "aws-ip-reputation": 40, "aws-common-rule-set": 50,
 	"aws-known-bad-inputs": 60, "aws-sql-database": 70,
+	"body-size-outside-large-paths": 51, "large-body-size": 52,
 }
 
 // wafVariants are the configurations the WAF tests run for each stack: the committed one
@@ -205,10 +207,60 @@ func wcu(rules []any) (int, error) {
 			}
 			total += edge.WCUIPSet
 		default:
-			return 0, fmt.Errorf("rule %v: statement %v is not in the WCU table", rule["name"], st)
+			n, err := matchWCU(st)
+			if err != nil {
+				return 0, fmt.Errorf("rule %v: %w", rule["name"], err)
+			}
+			total += n
 		}
 	}
 	return total, nil
+}
+
+// matchWCU prices a statement built of AND, NOT, label matches, STARTS_WITH string matches
+// and body size constraints without text transformations, the statements of the
+// large-body rules; AND and NOT cost only what they hold.
+func matchWCU(st map[string]any) (int, error) {
+	plainTransforms := func(m map[string]any) bool {
+		ts, _ := m["textTransformations"].([]any)
+		for _, tr := range ts {
+			if tr.(map[string]any)["type"] != "NONE" {
+				return false
+			}
+		}
+		return true
+	}
+	nested := func(key string) (int, error) {
+		sum := 0
+		list, _ := st[key].(map[string]any)["statements"].([]any)
+		for _, inner := range list {
+			n, err := matchWCU(inner.(map[string]any))
+			if err != nil {
+				return 0, err
+			}
+			sum += n
+		}
+		return sum, nil
+	}
+	switch {
+	case st["andStatement"] != nil:
+		return nested("andStatement")
+	case st["notStatement"] != nil:
+		return nested("notStatement")
+	case st["labelMatchStatement"] != nil:
+		return edge.WCULabelMatch, nil
+	case st["byteMatchStatement"] != nil:
+		m := st["byteMatchStatement"].(map[string]any)
+		if m["positionalConstraint"] == "STARTS_WITH" && plainTransforms(m) {
+			return edge.WCUStartsWith, nil
+		}
+	case st["sizeConstraintStatement"] != nil:
+		m := st["sizeConstraintStatement"].(map[string]any)
+		if f, _ := m["fieldToMatch"].(map[string]any); f["body"] != nil && plainTransforms(m) {
+			return edge.WCUSizeConstraint, nil
+		}
+	}
+	return 0, fmt.Errorf("statement %v is not in the WCU table", st)
 }
 
 func TestWebAclCapacityStaysUnderTheBasicPrice(t *testing.T) {
@@ -356,6 +408,10 @@ func TestManagedGroupsAndRateLimitFollowConfig(t *testing.T) {
 						excluded = append(excluded, o["name"].(string))
 					}
 					want := append([]string(nil), cfg.ExcludedRules...)
+					// The large-body rules count the Core rule set's body size rule.
+					if group == "AWSManagedRulesCommonRuleSet" && w.cfg.Waf.LargeBodyPathPrefix != "" && !slices.Contains(want, edge.SizeRestrictionsBodyRule) {
+						want = append(want, edge.SizeRestrictionsBodyRule)
+					}
 					sort.Strings(excluded)
 					sort.Strings(want)
 					if len(excluded)+len(want) > 0 && !reflect.DeepEqual(excluded, want) {
@@ -415,6 +471,132 @@ func TestWafLogsRedactCredentials(t *testing.T) {
 			sort.Strings(redacted)
 			if !reflect.DeepEqual(redacted, []string{"authorization", "cookie"}) {
 				t.Errorf("redacted headers %v; want authorization and cookie", redacted)
+			}
+		})
+	}
+}
+
+// request is what the large-body evaluation needs of a request: its path and body size.
+type request struct {
+	path string
+	body int
+}
+
+// verdict evaluates the recorded rules of w on req as AWS WAF would, for the statements the
+// body rules use: the Core rule set's SizeRestrictions_BODY labels a body over 8 KB (and
+// blocks it unless counted), then the web ACL's rules run in priority order. A body over
+// the web ACL's inspection limit is seen cut at the limit; oversize handling decides.
+func verdict(t *testing.T, w wafRun, req request) string {
+	t.Helper()
+	limit := 16 * 1024
+	if bodies := w.acl.In("associationConfig.requestBodies").Plain(); bodies != nil {
+		var kb int
+		cf := bodies.([]any)[0].(map[string]any)["cloudfronts"].([]any)[0].(map[string]any)
+		fmt.Sscanf(fmt.Sprint(cf["defaultSizeInspectionLimit"]), "KB_%d", &kb)
+		limit = kb * 1024
+	}
+	labels := map[string]bool{}
+	var eval func(st map[string]any) bool
+	eval = func(st map[string]any) bool {
+		switch {
+		case st["andStatement"] != nil:
+			for _, inner := range st["andStatement"].(map[string]any)["statements"].([]any) {
+				if !eval(inner.(map[string]any)) {
+					return false
+				}
+			}
+			return true
+		case st["notStatement"] != nil:
+			return !eval(st["notStatement"].(map[string]any)["statements"].([]any)[0].(map[string]any))
+		case st["labelMatchStatement"] != nil:
+			return labels[fmt.Sprint(st["labelMatchStatement"].(map[string]any)["key"])]
+		case st["byteMatchStatement"] != nil:
+			return strings.HasPrefix(req.path, fmt.Sprint(st["byteMatchStatement"].(map[string]any)["searchString"]))
+		case st["sizeConstraintStatement"] != nil:
+			m := st["sizeConstraintStatement"].(map[string]any)
+			oversize := m["fieldToMatch"].(map[string]any)["body"].(map[string]any)["oversizeHandling"]
+			if req.body > limit {
+				return oversize == "MATCH"
+			}
+			return m["comparisonOperator"] == "GT" && float64(req.body) > m["size"].(float64)
+		}
+		t.Fatalf("statement %v is not evaluated here", st)
+		return false
+	}
+	rules := append([]any(nil), w.plain...)
+	sort.Slice(rules, func(i, j int) bool {
+		return rules[i].(map[string]any)["priority"].(float64) < rules[j].(map[string]any)["priority"].(float64)
+	})
+	for _, r := range rules {
+		rule := r.(map[string]any)
+		st := rule["statement"].(map[string]any)
+		if g, ok := st["managedRuleGroupStatement"].(map[string]any); ok {
+			if g["name"] != "AWSManagedRulesCommonRuleSet" || req.body <= 8*1024 {
+				continue
+			}
+			labels[edge.SizeRestrictionsBodyLabel] = true
+			counted := rule["overrideAction"].(map[string]any)["count"] != nil
+			overrides, _ := g["ruleActionOverrides"].([]any)
+			for _, o := range overrides {
+				counted = counted || o.(map[string]any)["name"] == edge.SizeRestrictionsBodyRule
+			}
+			if !counted {
+				return "blocked by " + fmt.Sprint(rule["name"])
+			}
+			continue
+		}
+		if st["labelMatchStatement"] == nil && st["andStatement"] == nil {
+			continue // the IP, geo and rate rules do not look at bodies
+		}
+		if eval(st) && rule["action"].(map[string]any)["block"] != nil {
+			return "blocked by " + fmt.Sprint(rule["name"])
+		}
+	}
+	return "allowed"
+}
+
+// TestLargeBodiesOnlyUnderTheirPrefix: the API accepts bodies up to waf.largeBodyMaxBytes,
+// every other path keeps the Core rule set's 8 KB limit, and a body too large for WAF to
+// see is blocked, not waved through.
+func TestLargeBodiesOnlyUnderTheirPrefix(t *testing.T) {
+	const kb = 1024
+	for _, tc := range []struct {
+		name     string
+		settings map[string]string
+		want     map[request]string
+	}{
+		{"default: /api/ up to 64 KB", map[string]string{}, map[request]string{
+			{"/api/orders", 4 * kb}:    "allowed",
+			{"/api/orders", 60 * kb}:   "allowed",
+			{"/api/orders", 64 * kb}:   "allowed",
+			{"/api/orders", 64*kb + 1}: "blocked by large-body-size",
+			{"/api/orders", 1024 * kb}: "blocked by large-body-size",
+			{"/checkout", 8 * kb}:      "allowed",
+			{"/checkout", 8*kb + 1}:    "blocked by body-size-outside-large-paths",
+			{"/apiary", 9 * kb}:        "blocked by body-size-outside-large-paths",
+			{"/checkout", 1024 * kb}:   "blocked by body-size-outside-large-paths",
+		}},
+		{"20 KB: inspection at 32 KB, sizes between measured", map[string]string{"largeBodyMaxBytes": "20480"}, map[request]string{
+			{"/api/orders", 20 * kb}:  "allowed",
+			{"/api/orders", 24 * kb}:  "blocked by large-body-size",
+			{"/api/orders", 100 * kb}: "blocked by large-body-size",
+		}},
+		{"no prefix: 8 KB everywhere", map[string]string{"largeBodyPathPrefix": `""`}, map[request]string{
+			{"/api/orders", 8 * kb}: "allowed",
+			{"/api/orders", 9 * kb}: "blocked by aws-common-rule-set",
+			{"/checkout", 9 * kb}:   "blocked by aws-common-rule-set",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := map[string]string{"enabled": "true"}
+			for k, v := range tc.settings {
+				fields[k] = v
+			}
+			w := runWaf(t, "prod", programtest.Patched(t, "prod", "waf", fields))
+			for req, want := range tc.want {
+				if got := verdict(t, w, req); got != want {
+					t.Errorf("%s with a %d-byte body: %s; want %s", req.path, req.body, got, want)
+				}
 			}
 		})
 	}

@@ -37,6 +37,22 @@ var goodTags = map[string]any{"project": "ecsite", "environment": "test", "cost-
 
 const tlsDeny = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
 
+// crsCountingBodies is the Core rule set with SizeRestrictions_BODY switched to count.
+var crsCountingBodies = map[string]any{"name": "aws-common-rule-set", "overrideAction": map[string]any{"none": map[string]any{}},
+	"statement": map[string]any{"managedRuleGroupStatement": map[string]any{"vendorName": "AWS", "name": "AWSManagedRulesCommonRuleSet",
+		"ruleActionOverrides": []any{map[string]any{"name": "SizeRestrictions_BODY", "actionToUse": map[string]any{"count": map[string]any{}}}}}}}
+
+// bodyRule is a blocking rule of the web ACL with statement st.
+func bodyRule(name string, st map[string]any) map[string]any {
+	return map[string]any{"name": name, "action": map[string]any{"block": map[string]any{}}, "statement": st}
+}
+
+// bodySize is a statement matching bodies over size bytes.
+func bodySize(size int, oversize string) map[string]any {
+	return map[string]any{"sizeConstraintStatement": map[string]any{"comparisonOperator": "GT", "size": size,
+		"fieldToMatch": map[string]any{"body": map[string]any{"oversizeHandling": oversize}}}}
+}
+
 const logged = `[{"name":"web","readonlyRootFilesystem":true,"logConfiguration":{"logDriver":"awslogs"}}]`
 
 type ruleCase struct {
@@ -184,6 +200,17 @@ func ruleCases() []ruleCase {
 				"value": unknownValue(), "description": "Writer connection URL postgresql://USER:PASSWORD@WRITER-ENDPOINT:5432/ecsite?sslmode=prefer"})},
 			good: []*mockengine.Resource{res("aws:ssm/parameter:Parameter", "url", map[string]any{
 				"value": unknownValue(), "description": "Writer connection URL postgresql://USER:PASSWORD@WRITER-ENDPOINT:5432/ecsite?sslmode=verify-full"})}},
+		{rule: "WAF-BODY-LIMIT", name: "Core rule set's body size rule counted with no rule blocking its label",
+			bad: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{"scope": "CLOUDFRONT", "rules": []any{crsCountingBodies}})},
+			good: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{"scope": "CLOUDFRONT", "rules": []any{crsCountingBodies,
+				bodyRule("body-size-outside-api", map[string]any{"labelMatchStatement": map[string]any{"scope": "LABEL", "key": "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"}})}})}},
+		{rule: "WAF-BODY-LIMIT", name: "body size rule that a body too large to inspect escapes",
+			bad: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{"scope": "CLOUDFRONT", "rules": []any{bodyRule("api-body", bodySize(65536, "CONTINUE"))},
+				"associationConfig": map[string]any{"requestBodies": []any{map[string]any{"cloudfronts": []any{map[string]any{"defaultSizeInspectionLimit": "KB_64"}}}}}})},
+			good: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{"scope": "CLOUDFRONT", "rules": []any{bodyRule("api-body", bodySize(65536, "MATCH"))},
+				"associationConfig": map[string]any{"requestBodies": []any{map[string]any{"cloudfronts": []any{map[string]any{"defaultSizeInspectionLimit": "KB_64"}}}}}})}},
+		{rule: "WAF-BODY-LIMIT", name: "body size rule above the default 16 KB inspection limit",
+			bad: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{"scope": "CLOUDFRONT", "rules": []any{bodyRule("api-body", bodySize(65536, "MATCH"))}})}},
 		{rule: "CDN-WAF", name: "distribution without a web ACL",
 			bad:  []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{})},
 			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"})}},

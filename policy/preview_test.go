@@ -317,6 +317,25 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 				c["environment"] = kept
 			})
 		}},
+		{"WAF-BODY-LIMIT", "aws:wafv2/webAcl:WebAcl", "", func(t *testing.T, st map[string]any) {
+			// The API's body size rule lets bodies too large to inspect through.
+			changed := false
+			for _, key := range []string{"inputs", "outputs"} {
+				m, _ := st[key].(map[string]any)
+				rules, _ := m["rules"].([]any)
+				for _, r := range rules {
+					walkStatements(r.(map[string]any)["statement"].(map[string]any), func(s map[string]any) {
+						if m, ok := s["sizeConstraintStatement"].(map[string]any); ok {
+							m["fieldToMatch"].(map[string]any)["body"].(map[string]any)["oversizeHandling"] = "CONTINUE"
+							changed = true
+						}
+					})
+				}
+			}
+			if !changed {
+				t.Fatal("the preview's web ACL has no body size rule")
+			}
+		}},
 		{"ECS-READONLY-ROOT", "aws:ecs/taskDefinition:TaskDefinition", "", func(t *testing.T, st map[string]any) {
 			containerDefs(t, st, func(c map[string]any) { c["readonlyRootFilesystem"] = false })
 		}},

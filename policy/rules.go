@@ -28,6 +28,8 @@ func Rules() []Rule {
 			Mirrors: "FSBP ELB.1; cdk-nag NIST.800.53.R5-ALBHttpToHttpsRedirection", Check: checkListenersTLS},
 		{ID: "TLS-CDN", Severity: High, Rationale: "CloudFront viewers use HTTPS: every cache behaviour redirects HTTP to HTTPS (or serves HTTPS only), and a custom certificate uses the TLSv1.2_2021 security policy or newer; the default *.cloudfront.net certificate is accepted.",
 			Mirrors: "FSBP CloudFront.3, CloudFront.10; cdk-nag AwsSolutions-CFR4", Check: checkDistributionTLS},
+		{ID: "WAF-BODY-LIMIT", Severity: High, Rationale: "Request bodies have a size limit WAF can enforce: the Core rule set's 8 KB rule blocks, or, where it only counts, a rule blocks its label outside the paths allowed larger bodies, and every body size rule sees the whole body it allows (oversize MATCH, size within the inspection limit).",
+			Mirrors: "", Check: checkWAFBodyLimit},
 		{ID: "CDN-WAF", Severity: High, Rationale: "Every CloudFront distribution is protected by a web ACL.",
 			Mirrors: "FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2", Check: checkDistributionWAF},
 		{ID: "CDN-OAC", Severity: High, Rationale: "CloudFront reads S3 origins through origin access control, so the bucket needs no public access.",

@@ -112,3 +112,84 @@ func checkDistributionOAC(g *Graph) (int, []Finding) {
 	}
 	return len(rs), fs
 }
+
+// checkWAFBodyLimit finds web ACLs whose body size limits let a body through unseen: the
+// Core rule set's SizeRestrictions_BODY counted (it then only labels) with no rule of the
+// web ACL blocking its label, and a body size rule that a body can escape by being larger
+// than WAF inspects (oversize handling other than MATCH, or a size above the inspection
+// limit: 16 KB unless the web ACL's association config raises it, 8 KB for REGIONAL).
+func checkWAFBodyLimit(g *Graph) (int, []Finding) {
+	var fs []Finding
+	acls := g.OfType("aws:wafv2/webAcl:WebAcl")
+	for _, acl := range acls {
+		rules, _ := g.In(acl, "rules").Plain().([]any)
+		limit := 16 * 1024
+		if g.In(acl, "scope").Str() == "REGIONAL" {
+			limit = 8 * 1024
+		} else if bodies, _ := g.In(acl, "associationConfig.requestBodies").Plain().([]any); len(bodies) > 0 {
+			if cf, _ := bodies[0].(map[string]any)["cloudfronts"].([]any); len(cf) > 0 {
+				var kb int
+				if _, err := fmt.Sscanf(fmt.Sprint(cf[0].(map[string]any)["defaultSizeInspectionLimit"]), "KB_%d", &kb); err == nil {
+					limit = kb * 1024
+				}
+			}
+		}
+		countedBodyRule, labelBlocked := false, false
+		for _, r := range rules {
+			rule, _ := r.(map[string]any)
+			st, _ := rule["statement"].(map[string]any)
+			if group, ok := st["managedRuleGroupStatement"].(map[string]any); ok {
+				override, _ := rule["overrideAction"].(map[string]any)
+				if group["name"] != "AWSManagedRulesCommonRuleSet" || override["count"] != nil {
+					continue // a group in count mode is a deliberate dry run of all its rules
+				}
+				overrides, _ := group["ruleActionOverrides"].([]any)
+				for _, o := range overrides {
+					countedBodyRule = countedBodyRule || o.(map[string]any)["name"] == "SizeRestrictions_BODY"
+				}
+				continue
+			}
+			action, _ := rule["action"].(map[string]any)
+			walkStatements(st, func(s map[string]any) {
+				if m, ok := s["labelMatchStatement"].(map[string]any); ok && action["block"] != nil &&
+					m["key"] == "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" {
+					labelBlocked = true
+				}
+				m, ok := s["sizeConstraintStatement"].(map[string]any)
+				field, _ := m["fieldToMatch"].(map[string]any)
+				body, isBody := field["body"].(map[string]any)
+				if !ok || !isBody {
+					return
+				}
+				size, _ := m["size"].(float64)
+				switch {
+				case body["oversizeHandling"] != "MATCH":
+					fs = append(fs, g.finding(acl, "rule %v lets a body larger than the %d bytes WAF inspects through (oversizeHandling %v; want MATCH)", rule["name"], limit, body["oversizeHandling"]))
+				case int(size) > limit:
+					fs = append(fs, g.finding(acl, "rule %v compares bodies with %v bytes, above the %d bytes WAF inspects; raise the inspection limit", rule["name"], size, limit))
+				}
+			})
+		}
+		if countedBodyRule && !labelBlocked {
+			fs = append(fs, g.finding(acl, "counts the Core rule set's SizeRestrictions_BODY and no rule blocks its label: no body size limit applies anywhere"))
+		}
+	}
+	return len(acls), fs
+}
+
+// walkStatements calls f on st and on every statement nested in it.
+func walkStatements(st map[string]any, f func(map[string]any)) {
+	if st == nil {
+		return
+	}
+	f(st)
+	for _, v := range st {
+		inner, _ := v.(map[string]any)
+		if list, ok := inner["statements"].([]any); ok {
+			for _, s := range list {
+				m, _ := s.(map[string]any)
+				walkStatements(m, f)
+			}
+		}
+	}
+}

@@ -146,6 +146,7 @@ func Render(s *Stack) (string, error) {
 		return "", err
 	}
 	distributions(w, g)
+	webACLs(w, g)
 	securityGroups(w, g)
 	outputs(w, s.Exports)
 	policies(w, rev.Policy)

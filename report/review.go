@@ -203,3 +203,107 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// webACLs writes each web ACL's rules in the order WAF evaluates them, with their action
+// and what they match, and how much of a request body WAF inspects.
+func webACLs(w *writer, g *policy.Graph) {
+	for _, acl := range g.OfType("aws:wafv2/webAcl:WebAcl") {
+		w.line("## Web ACL `%s`", acl.Name)
+		w.line("")
+		limit := "16 KB (the default)"
+		if bodies, _ := acl.In("associationConfig.requestBodies").Plain().([]any); len(bodies) > 0 {
+			if cf, _ := bodies[0].(map[string]any)["cloudfronts"].([]any); len(cf) > 0 {
+				limit = fmt.Sprint(cf[0].(map[string]any)["defaultSizeInspectionLimit"])
+			}
+		}
+		w.line("- scope: %s; default action: %s; body inspection: %s", acl.In("scope").Str(), firstKey(acl.In("defaultAction").Plain()), limit)
+		w.line("")
+		w.line("| priority | rule | action | matches |")
+		w.line("|---|---|---|---|")
+		rules, _ := acl.In("rules").Plain().([]any)
+		priority := func(r any) float64 { p, _ := r.(map[string]any)["priority"].(float64); return p }
+		sort.SliceStable(rules, func(i, j int) bool { return priority(rules[i]) < priority(rules[j]) })
+		for _, r := range rules {
+			rule, _ := r.(map[string]any)
+			action := firstKey(rule["action"])
+			if action == "" {
+				action = "group: " + firstKey(rule["overrideAction"])
+			}
+			st, _ := rule["statement"].(map[string]any)
+			w.line("| %v | %v | %s | %s |", rule["priority"], rule["name"], action, cell(statementSummary(st)))
+		}
+		w.line("")
+	}
+}
+
+// firstKey returns the first key, in sorted order, of an action object such as {"block": {}}.
+func firstKey(v any) string {
+	m, _ := v.(map[string]any)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
+}
+
+// statementSummary describes a WAF statement in one line.
+func statementSummary(st map[string]any) string {
+	list := func(key, sep string) string {
+		inner, _ := st[key].(map[string]any)
+		items, _ := inner["statements"].([]any)
+		var parts []string
+		for _, s := range items {
+			m, _ := s.(map[string]any)
+			parts = append(parts, statementSummary(m))
+		}
+		return strings.Join(parts, sep)
+	}
+	keys := make([]string, 0, len(st))
+	for k := range st {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m, _ := st[k].(map[string]any)
+		if m == nil {
+			continue
+		}
+		switch k {
+		case "andStatement":
+			return list(k, " and ")
+		case "orStatement":
+			return "(" + list(k, " or ") + ")"
+		case "notStatement":
+			return "not " + list(k, "")
+		case "managedRuleGroupStatement":
+			s := fmt.Sprintf("%v/%v", m["vendorName"], m["name"])
+			var counted []string
+			overrides, _ := m["ruleActionOverrides"].([]any)
+			for _, o := range overrides {
+				counted = append(counted, fmt.Sprint(o.(map[string]any)["name"]))
+			}
+			if len(counted) > 0 {
+				s += " (counted: " + strings.Join(counted, ", ") + ")"
+			}
+			return s
+		case "rateBasedStatement":
+			return fmt.Sprintf("more than %v requests per %v s per %v", m["limit"], m["evaluationWindowSec"], m["aggregateKeyType"])
+		case "labelMatchStatement":
+			return fmt.Sprintf("label %v", m["key"])
+		case "byteMatchStatement":
+			return fmt.Sprintf("path %s %q", strings.ToLower(fmt.Sprint(m["positionalConstraint"])), m["searchString"])
+		case "sizeConstraintStatement":
+			body, _ := m["fieldToMatch"].(map[string]any)["body"].(map[string]any)
+			return fmt.Sprintf("body %v %v bytes (oversize: %v)", m["comparisonOperator"], m["size"], body["oversizeHandling"])
+		case "geoMatchStatement":
+			return fmt.Sprintf("country in %v", m["countryCodes"])
+		case "ipSetReferenceStatement":
+			return "IP set"
+		}
+	}
+	return "?"
+}
