@@ -32,7 +32,8 @@ func covers(a, b string) bool {
 
 // checkReachability refuses a path that can never be reached because an earlier match
 // takes every request it would get: CloudFront matches the asset behaviours in their
-// order before the default behaviour that goes to the load balancer
+// order, then the image optimizer's behaviour, before the default behaviour that goes to
+// the load balancer
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern),
 // and the load balancer evaluates its rules from the lowest priority number up, the
 // default service last
@@ -48,6 +49,26 @@ func checkReachability(p *check.Problems, cdn edge.CdnSettings, services []compu
 		for j, s := range services {
 			if covers(a, s.PathPattern) {
 				p.Addf(fmt.Sprintf("cdn.assetPathPatterns[%d]", i), "%q sends every path of services[%d] (%s, %q) to the assets bucket, so CloudFront never forwards them to the service", a, j, s.Name, s.PathPattern)
+			}
+		}
+	}
+	// The image behaviour comes after the asset behaviours and goes to the load balancer,
+	// which must give its paths to the default service (Next.js, whose optimizer it
+	// caches); a service's own paths under it would be cached by the optimizer's keys
+	// alone, whatever cookie or header the service's answer depends on.
+	if img := cdn.ImagePathPattern; img != "" {
+		for j, a := range cdn.AssetPathPatterns {
+			if covers(a, img) {
+				p.Addf("cdn.imagePathPattern", "%q is never matched: assetPathPatterns[%d] %q comes first and sends its paths to the assets bucket", img, j, a)
+			}
+		}
+		for j, s := range services {
+			switch {
+			case s.IsDefault():
+			case covers(img, s.PathPattern):
+				p.Addf("cdn.imagePathPattern", "%q takes every path of services[%d] (%s, %q) and would cache its answers by the image optimizer's keys alone", img, j, s.Name, s.PathPattern)
+			case covers(s.PathPattern, img):
+				p.Addf("cdn.imagePathPattern", "%q is routed by the load balancer to services[%d] (%s, %q), not to the default service that runs the image optimizer", img, j, s.Name, s.PathPattern)
 			}
 		}
 	}

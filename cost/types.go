@@ -89,6 +89,7 @@ var Free = map[string]string{
 	"aws:acm/certificateValidation:CertificateValidation":                                        "no charge",
 	"aws:route53/record:Record":                                                                  "alias queries to a CloudFront distribution are free; the hosted zone is not created here",
 	"aws:cloudfront/vpcOrigin:VpcOrigin":                                                         "no additional charge for VPC origins",
+	"aws:cloudfront/cachePolicy:CachePolicy":                                                     "no charge",
 	"aws:cloudfront/originAccessControl:OriginAccessControl":                                     "no charge",
 	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":                                 "no charge",
 	"aws:wafv2/webAclAssociation:WebAclAssociation":                                              "no charge",

@@ -24,6 +24,10 @@ const (
 	// AllViewerExceptHostHeader: every viewer header, cookie and query string except Host,
 	// so the load balancer sees its own name as Host
 	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html#managed-origin-request-policy-all-viewer-except-host-header).
+	// The default behaviour used it until the app needed the public host: behind it,
+	// Next.js refuses every Server Action (Origin names the public host, Host the load
+	// balancer) and cannot tell that the viewer used https. Kept for the header model's
+	// table and the tests that show why it was replaced.
 	AllViewerExceptHostHeaderPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 )
 
@@ -121,8 +125,8 @@ func (args *CdnArgs) aliasFor(previous string) []pulumi.ResourceOption {
 }
 
 // Cdn is the CloudFront distribution in front of the internal load balancer: the
-// application through a VPC origin, uncached, and static assets from a private S3 bucket
-// through origin access control, cached.
+// application through a VPC origin, uncached except the image optimizer's responses, and
+// static assets from a private S3 bucket through origin access control, cached.
 type Cdn struct {
 	pulumi.ResourceState
 
@@ -223,9 +227,9 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 		}
 	}
 
-	var assetBehaviors cloudfront.DistributionOrderedCacheBehaviorArray
+	var orderedBehaviors cloudfront.DistributionOrderedCacheBehaviorArray
 	for _, pattern := range s.AssetPathPatterns {
-		assetBehaviors = append(assetBehaviors, &cloudfront.DistributionOrderedCacheBehaviorArgs{
+		orderedBehaviors = append(orderedBehaviors, &cloudfront.DistributionOrderedCacheBehaviorArgs{
 			PathPattern:             pulumi.String(pattern),
 			TargetOriginId:          pulumi.String(cdnAssetsOriginID),
 			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
@@ -233,6 +237,27 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
 			Compress:                pulumi.Bool(true),
 			CachePolicyId:           pulumi.String(CachingOptimizedPolicyID),
+			ResponseHeadersPolicyId: headers.ID().ToStringOutput(),
+		})
+	}
+	// The image optimizer's behaviour comes after the asset behaviours (the configuration
+	// refuses an asset pattern that would take its paths) and before the default.
+	if s.ImagePathPattern != "" {
+		images, err := newImageCachePolicy(ctx, name, parent)
+		if err != nil {
+			return nil, err
+		}
+		orderedBehaviors = append(orderedBehaviors, &cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:          pulumi.String(s.ImagePathPattern),
+			TargetOriginId:       pulumi.String(cdnAppOriginID),
+			ViewerProtocolPolicy: pulumi.String("redirect-to-https"),
+			AllowedMethods:       pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			CachedMethods:        pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			Compress:             pulumi.Bool(true),
+			CachePolicyId:        images.ID().ToStringOutput(),
+			// No origin request policy: the optimizer gets the cache key's values (url,
+			// w, q, Accept) and nothing else, so no cookie or other per-viewer value can
+			// shape a response that every viewer is then served.
 			ResponseHeadersPolicyId: headers.ID().ToStringOutput(),
 		})
 	}
@@ -258,16 +283,20 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 			},
 		},
 		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
-			TargetOriginId:          pulumi.String(cdnAppOriginID),
-			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
-			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}),
-			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
-			Compress:                pulumi.Bool(true),
-			CachePolicyId:           pulumi.String(CachingDisabledPolicyID),
-			OriginRequestPolicyId:   pulumi.String(AllViewerExceptHostHeaderPolicyID),
+			TargetOriginId:       pulumi.String(cdnAppOriginID),
+			ViewerProtocolPolicy: pulumi.String("redirect-to-https"),
+			AllowedMethods:       pulumi.ToStringArray([]string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}),
+			CachedMethods:        pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			Compress:             pulumi.Bool(true),
+			CachePolicyId:        pulumi.String(CachingDisabledPolicyID),
+			// The app sees the public site: the viewer's Host, and the viewer's scheme in
+			// CloudFront-Forwarded-Proto (the load balancer overwrites X-Forwarded-Proto
+			// with its listener's protocol, http). See [AllViewerAndCloudFrontHeadersPolicyID]
+			// and docs/images.md.
+			OriginRequestPolicyId:   pulumi.String(AllViewerAndCloudFrontHeadersPolicyID),
 			ResponseHeadersPolicyId: headers.ID().ToStringOutput(),
 		},
-		OrderedCacheBehaviors: assetBehaviors,
+		OrderedCacheBehaviors: orderedBehaviors,
 		// Countries are blocked by the web ACL, which logs what it blocks.
 		Restrictions: &cloudfront.DistributionRestrictionsArgs{
 			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},

@@ -21,11 +21,17 @@ type CdnSettings struct {
 	// DomainName.
 	HostedZoneID string `json:"hostedZoneId"`
 	// AssetPathPatterns are the request paths served from the assets bucket and cached,
-	// one cache behaviour each, in this order; every other path goes to the load balancer
-	// uncached. Optional. Defaults to ["/_next/static/*"]: the release uploads Next.js's
+	// one cache behaviour each, in this order; every other path goes to the load balancer,
+	// uncached except ImagePathPattern. Optional. Defaults to ["/_next/static/*"]: the release uploads Next.js's
 	// build output (.next/static) and nothing else, and Next.js serves public/ itself, so
 	// routing any other path to the bucket would answer it with a cached 403.
 	AssetPathPatterns []string `json:"assetPathPatterns"`
+	// ImagePathPattern is the request path of Next.js's image optimizer (next/image),
+	// forwarded to the load balancer and cached by a behaviour keyed on the optimizer's
+	// query strings url, w and q and the Accept header. Optional. Defaults to
+	// "/_next/image*"; empty removes the behaviour, and the optimizer then runs on the
+	// web tasks for every request.
+	ImagePathPattern string `json:"imagePathPattern"`
 	// PriceClass is the set of edge locations that serve the site: PriceClass_All,
 	// PriceClass_200 or PriceClass_100. Optional. Defaults to PriceClass_200, which
 	// includes Japan.
@@ -49,6 +55,7 @@ func CdnDefaults() CdnSettings {
 		DomainName:        "",
 		HostedZoneID:      "",
 		AssetPathPatterns: []string{"/_next/static/*"},
+		ImagePathPattern:  "/_next/image*",
 		PriceClass:        "PriceClass_200",
 		Hsts:              true,
 		HstsMaxAgeSeconds: 31536000,
@@ -124,12 +131,7 @@ func (c CdnSettings) Check(p *check.Problems) {
 	for i, pattern := range c.AssetPathPatterns {
 		key := fmt.Sprintf("assetPathPatterns[%d]", i)
 		switch {
-		case len(pattern) == 0 || pattern[0] != '/':
-			p.Addf(key, "%q must start with /, e.g. /static/*", pattern)
-		case len(pattern) > MaxPathPatternLength:
-			p.Addf(key, "is %d characters long; CloudFront accepts at most %d", len(pattern), MaxPathPatternLength)
-		case !pathPatternChars.MatchString(pattern):
-			p.Addf(key, "%q has a character CloudFront does not accept in a path pattern; use A-Z a-z 0-9 _ - . * $ / ~ \" ' @ : +", pattern)
+		case !checkPathPattern(p, key, pattern):
 		case pattern == "/*":
 			p.Addf(key, "%q matches every path and would send the whole site to the assets bucket", pattern)
 		case seen[pattern]:
@@ -137,10 +139,29 @@ func (c CdnSettings) Check(p *check.Problems) {
 		}
 		seen[pattern] = true
 	}
+	if c.ImagePathPattern != "" && checkPathPattern(p, "imagePathPattern", c.ImagePathPattern) && c.ImagePathPattern == "/*" {
+		p.Addf("imagePathPattern", "%q matches every path and would cache the whole site by the image optimizer's keys; use /_next/image*", c.ImagePathPattern)
+	}
 	p.Allowed("priceClass", c.PriceClass, PriceClasses)
 	if c.HstsMaxAgeSeconds < 0 {
 		p.Addf("hstsMaxAgeSeconds", "%d is negative; use 0 or more seconds (31536000 is one year)", c.HstsMaxAgeSeconds)
 	}
 	p.Allowed("frameOptions", c.FrameOptions, FrameOptionValues)
 	p.Allowed("referrerPolicy", c.ReferrerPolicy, ReferrerPolicies)
+}
+
+// checkPathPattern records in p, under key, what CloudFront refuses in a path pattern and
+// reports whether pattern passed.
+func checkPathPattern(p *check.Problems, key, pattern string) bool {
+	switch {
+	case len(pattern) == 0 || pattern[0] != '/':
+		p.Addf(key, "%q must start with /, e.g. /static/*", pattern)
+	case len(pattern) > MaxPathPatternLength:
+		p.Addf(key, "is %d characters long; CloudFront accepts at most %d", len(pattern), MaxPathPatternLength)
+	case !pathPatternChars.MatchString(pattern):
+		p.Addf(key, "%q has a character CloudFront does not accept in a path pattern; use A-Z a-z 0-9 _ - . * $ / ~ \" ' @ : +", pattern)
+	default:
+		return true
+	}
+	return false
 }

@@ -26,6 +26,7 @@ const (
 	typeVpcOrigin             = "aws:cloudfront/vpcOrigin:VpcOrigin"
 	typeOriginAccessControl   = "aws:cloudfront/originAccessControl:OriginAccessControl"
 	typeResponseHeadersPolicy = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+	typeCachePolicy           = "aws:cloudfront/cachePolicy:CachePolicy"
 	typeBucketPolicy          = "aws:s3/bucketPolicy:BucketPolicy"
 	typePublicAccessBlock     = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 	typeOwnershipControls     = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -187,8 +188,8 @@ func TestCdnRoutesTheSiteAndTheAssets(t *testing.T) {
 
 			bs := behaviors(dist)
 			patterns := edge.CdnDefaults().AssetPathPatterns
-			if len(bs) != 1+len(patterns) {
-				t.Fatalf("%d cache behaviours; want the default and one per asset pattern %v", len(bs), patterns)
+			if len(bs) != 2+len(patterns) {
+				t.Fatalf("%d cache behaviours; want the default, one per asset pattern %v and the image optimizer's", len(bs), patterns)
 			}
 			for i, b := range bs {
 				if b["viewerProtocolPolicy"] != "redirect-to-https" {
@@ -227,8 +228,8 @@ func TestCdnRoutesTheSiteAndTheAssets(t *testing.T) {
 				t.Errorf("VPC origin %s on %v; want http-only on %d", p, port, edge.CdnOriginHTTPPort)
 			}
 			def := bs[0]
-			if def["cachePolicyId"] != edge.CachingDisabledPolicyID || def["originRequestPolicyId"] != edge.AllViewerExceptHostHeaderPolicyID {
-				t.Errorf("default behaviour policies %v/%v; want CachingDisabled and AllViewerExceptHostHeader", def["cachePolicyId"], def["originRequestPolicyId"])
+			if def["cachePolicyId"] != edge.CachingDisabledPolicyID || def["originRequestPolicyId"] != edge.AllViewerAndCloudFrontHeadersPolicyID {
+				t.Errorf("default behaviour policies %v/%v; want CachingDisabled and AllViewerAndCloudFrontHeaders-2022-06", def["cachePolicyId"], def["originRequestPolicyId"])
 			}
 			if got := methods(def["allowedMethods"]); !reflect.DeepEqual(got, []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}) {
 				t.Errorf("default behaviour allows %v; want every method", got)
@@ -272,6 +273,86 @@ func TestCdnRoutesTheSiteAndTheAssets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCdnCachesTheImageOptimizer: the image optimizer's path has its own behaviour, after
+// the asset behaviours and before the default, to the load balancer, keyed on exactly
+// what Next.js varies its answer on; an empty pattern removes behaviour and policy.
+func TestCdnCachesTheImageOptimizer(t *testing.T) {
+	r := runCdn(func(*edge.CdnArgs) {})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	dist := r.only(t, typeDistribution)
+	bs := behaviors(dist)
+	assets := edge.CdnDefaults().AssetPathPatterns
+	var image map[string]any
+	for i, b := range bs[1:] {
+		if b["pathPattern"] == "/_next/image*" {
+			image = b
+			if i != len(bs)-2 || i < len(assets) {
+				t.Errorf("image behaviour is ordered behaviour %d of %d; want it after the %d asset behaviours, last before the default", i, len(bs)-1, len(assets))
+			}
+		}
+	}
+	if image == nil {
+		t.Fatalf("no behaviour for /_next/image* in %v", bs)
+	}
+	if image["targetOriginId"] != bs[0]["targetOriginId"] {
+		t.Errorf("image behaviour targets %v; want the load balancer origin %v", image["targetOriginId"], bs[0]["targetOriginId"])
+	}
+	if image["originRequestPolicyId"] != nil {
+		t.Errorf("image behaviour forwards by origin request policy %v; want only the cache key", image["originRequestPolicyId"])
+	}
+	if got := methods(image["allowedMethods"]); !reflect.DeepEqual(got, []string{"GET", "HEAD"}) {
+		t.Errorf("image behaviour allows %v; want GET and HEAD", got)
+	}
+	policy := r.only(t, typeCachePolicy)
+	if image["cachePolicyId"] != policy.ID {
+		t.Errorf("image behaviour cache policy %v; want %s", image["cachePolicyId"], policy.ID)
+	}
+	key := "parametersInCacheKeyAndForwardedToOrigin."
+	for path, want := range map[string]any{
+		key + "queryStringsConfig.queryStringBehavior": "whitelist",
+		key + "queryStringsConfig.queryStrings.items":  []string{"q", "url", "w"},
+		key + "headersConfig.headerBehavior":           "whitelist",
+		key + "headersConfig.headers.items":            []string{"Accept"},
+		key + "cookiesConfig.cookieBehavior":           "none",
+		key + "enableAcceptEncodingGzip":               true,
+		key + "enableAcceptEncodingBrotli":             true,
+		"minTtl":                                       float64(0),
+	} {
+		var got any
+		switch want.(type) {
+		case []string:
+			g := policy.In(path).Strs()
+			sort.Strings(g)
+			got = g
+		case bool:
+			got = policy.In(path).Bool()
+		case float64:
+			got = policy.In(path).Num()
+		default:
+			got = policy.In(path).Str()
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("image cache policy %s = %v; want %v", path, got, want)
+		}
+	}
+	if def, max := policy.In("defaultTtl").Num(), policy.In("maxTtl").Num(); def <= 0 || max < def {
+		t.Errorf("image cache policy TTLs default %v max %v; want 0 < default <= max", def, max)
+	}
+
+	off := runCdn(func(a *edge.CdnArgs) { a.Settings.ImagePathPattern = "" })
+	if off.err != nil {
+		t.Fatal(off.err)
+	}
+	if n := len(behaviors(off.only(t, typeDistribution))); n != len(bs)-1 {
+		t.Errorf("%d behaviours with imagePathPattern empty; want %d", n, len(bs)-1)
+	}
+	if n := len(off.ByType(typeCachePolicy)); n != 0 {
+		t.Errorf("%d cache policies with imagePathPattern empty; want none", n)
 	}
 }
 
@@ -578,6 +659,9 @@ func TestCdnSettingsCheck(t *testing.T) {
 		{"pattern longer than CloudFront accepts", `{"assetPathPatterns":["/` + strings.Repeat("a", edge.MaxPathPatternLength) + `"]}`, "cdn.assetPathPatterns[0]"},
 		{"no patterns", `{"assetPathPatterns":[]}`, "cdn.assetPathPatterns"},
 		{"more patterns than the cap", `{"assetPathPatterns":[` + strings.Join(tooMany, ",") + `]}`, "cdn.assetPathPatterns"},
+		{"image pattern without a leading slash", `{"imagePathPattern":"_next/image*"}`, "cdn.imagePathPattern"},
+		{"image pattern with a query string", `{"imagePathPattern":"/_next/image?url=*"}`, "cdn.imagePathPattern"},
+		{"image pattern matching everything", `{"imagePathPattern":"/*"}`, "cdn.imagePathPattern"},
 		{"price class CloudFront does not offer", `{"priceClass":"PriceClass_300"}`, "cdn.priceClass"},
 		{"negative HSTS max-age", `{"hstsMaxAgeSeconds":-1}`, "cdn.hstsMaxAgeSeconds"},
 		{"frame option CloudFront does not accept", `{"frameOptions":"ALLOW-FROM https://example.com"}`, "cdn.frameOptions"},

@@ -267,6 +267,8 @@ var Types = map[string]Grant{
 		"wafv2:GetWebACL", "acm:DescribeCertificate", "acm:ListCertificates"}},
 	"aws:cloudfront/originAccessControl:OriginAccessControl": {Scope: Any, Actions: []string{"cloudfront:CreateOriginAccessControl",
 		"cloudfront:GetOriginAccessControl", "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"}},
+	"aws:cloudfront/cachePolicy:CachePolicy": {Scope: Any, Actions: []string{"cloudfront:CreateCachePolicy",
+		"cloudfront:GetCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"}},
 	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {Scope: Any, Actions: []string{"cloudfront:CreateResponseHeadersPolicy",
 		"cloudfront:GetResponseHeadersPolicy", "cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy"}},
 	// A VPC origin reaches the internal load balancer through CloudFront's service-linked

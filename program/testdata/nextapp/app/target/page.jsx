@@ -1,0 +1,3 @@
+export default function Target() {
+  return <p>target</p>;
+}
