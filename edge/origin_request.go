@@ -39,33 +39,14 @@ type OriginRequestPolicy struct {
 const AllViewerAndCloudFrontHeadersPolicyID = "33f36d7e-f396-46d9-90e0-52428a34d9dc"
 
 // cloudFrontHeaders2022 are the CloudFront headers AllViewerAndCloudFrontHeaders-2022-06
-// adds, as the policy's documentation lists them (see
-// [AllViewerAndCloudFrontHeadersPolicyID]); each is described in
-// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html.
+// adds that a viewer request alone determines, and so that the model can fill in: the
+// viewer's scheme and address. The policy adds more (the device, location, TLS and
+// header-order headers, described in
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html),
+// whose values need CloudFront's own data; the apps rely on none of them.
 var cloudFrontHeaders2022 = []string{
 	"CloudFront-Forwarded-Proto",
-	"CloudFront-Is-Android-Viewer",
-	"CloudFront-Is-Desktop-Viewer",
-	"CloudFront-Is-IOS-Viewer",
-	"CloudFront-Is-Mobile-Viewer",
-	"CloudFront-Is-SmartTV-Viewer",
-	"CloudFront-Is-Tablet-Viewer",
 	"CloudFront-Viewer-Address",
-	"CloudFront-Viewer-ASN",
-	"CloudFront-Viewer-City",
-	"CloudFront-Viewer-Country",
-	"CloudFront-Viewer-Country-Name",
-	"CloudFront-Viewer-Country-Region",
-	"CloudFront-Viewer-Country-Region-Name",
-	"CloudFront-Viewer-Header-Count",
-	"CloudFront-Viewer-Header-Order",
-	"CloudFront-Viewer-Http-Version",
-	"CloudFront-Viewer-Latitude",
-	"CloudFront-Viewer-Longitude",
-	"CloudFront-Viewer-Metro-Code",
-	"CloudFront-Viewer-Postal-Code",
-	"CloudFront-Viewer-Time-Zone",
-	"CloudFront-Viewer-TLS",
 }
 
 // OriginRequestPolicies are the managed origin request policies the program uses or
