@@ -33,9 +33,9 @@ func WriteMarkdown(out io.Writer, rep Report) {
 		line("")
 	}
 	if u := rep.Unknowns(); len(u) > 0 {
-		line("### Unknown until the update runs")
+		line("### Undecided: unknown until the update runs")
 		line("")
-		line("These inputs depend on outputs the preview does not know yet, so the rule could not decide on these resources: not a pass, not a violation.")
+		line("These inputs depend on outputs the preview does not know yet, so the rule could not decide on these resources. The gate fails on them as on a violation: make the value known at preview, or name the resource in an exception with a reason (policy/exceptions.yaml).")
 		line("")
 		for _, e := range u {
 			fields := make([]string, len(e.Fields))

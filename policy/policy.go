@@ -190,6 +190,22 @@ func (r Report) Unknowns() []RuleUnknown {
 	return out
 }
 
+// Gate is the verdict of the policy gate on a report: it fails on a violation and on a
+// resource a rule could not decide on, unless an exception of policy/exceptions.yaml
+// names it with a reason (an excepted resource is neither). An undecided resource fails
+// because the pull request that introduces a violation is usually the one whose preview
+// does not know the values yet. Passed is true when nothing is left; Summary says why not.
+func (r Report) Gate() (passed bool, summary string) {
+	v, u := len(r.Violations()), len(r.Unknowns())
+	switch {
+	case v == 0 && u == 0:
+		return true, fmt.Sprintf("stack %s: %d rules, no violation, nothing undecided", r.Stack, len(r.Results))
+	case u == 0:
+		return false, fmt.Sprintf("stack %s: %d violation(s)", r.Stack, v)
+	}
+	return false, fmt.Sprintf("stack %s: %d violation(s), %d resource(s) undecided: a rule could not decide because the preview does not know an input yet. Make the value known at preview, or add an exception naming the rule and resource with a reason to policy/exceptions.yaml", r.Stack, v, u)
+}
+
 // RuleUnknown is an [Unknown] with the id of its rule.
 type RuleUnknown struct {
 	Rule string

@@ -206,6 +206,16 @@ func evaluatePreview(t *testing.T, g *Graph, rules ...Rule) Report {
 	return EvaluateGraph(g, rules, exc)
 }
 
+// evaluatePreviewWith runs every rule on g with the committed exceptions and extra.
+func evaluatePreviewWith(t *testing.T, g *Graph, extra []Exception) Report {
+	t.Helper()
+	exc, err := Exceptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return EvaluateGraph(g, Rules(), append(exc, extra...))
+}
+
 // TestPreviewFixtureMatchesTheMock checks that the committed preview passes every rule,
 // with the same result, resource count and exceptions as the program under the mock.
 func TestPreviewFixtureMatchesTheMock(t *testing.T) {
@@ -394,6 +404,14 @@ func TestPreviewUnknownIsNotAPass(t *testing.T) {
 	}
 	if v := rep.Violations(); len(v) != 0 {
 		t.Errorf("violations elsewhere: %v", v)
+	}
+	if passed, summary := rep.Gate(); passed || !strings.Contains(summary, "1 resource(s) undecided") {
+		t.Errorf("the gate passed on an undecided resource: %v %q", passed, summary)
+	}
+	// An exception naming the resource, with its reason, takes it out of the gate.
+	excepted := evaluatePreviewWith(t, load(t, doc), []Exception{{Rule: "ENC-RDS", Stacks: []string{"prod"}, Resources: []string{name}, Reason: "known at apply"}})
+	if passed, summary := excepted.Gate(); !passed {
+		t.Errorf("the gate failed on an excepted resource: %q", summary)
 	}
 	var md strings.Builder
 	WriteMarkdown(&md, rep)

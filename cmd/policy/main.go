@@ -11,10 +11,10 @@
 // row per resource that changes, with the properties that differ), so that one preview
 // serves both the pull-request comment and the policy suite.
 //
-// It exits 0 when no rule is violated, 1 when a violation is not covered by an exception,
-// and 2 when the preview cannot be read (or the flags are wrong). Resources on which a
-// rule could not decide because the preview does not know an input yet are listed as
-// unknown; they do not fail the command.
+// It exits 0 when the gate passes (policy.Report.Gate), 1 when a violation or a resource
+// on which a rule could not decide (because the preview does not know an input yet) is not
+// covered by an exception, and 2 when the preview cannot be read (or the flags are wrong).
+// The Markdown lists both, each with its rule and resource.
 package main
 
 import (
@@ -64,10 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	policy.WriteMarkdown(stdout, rep)
-	v, u := len(rep.Violations()), len(rep.Unknowns())
-	fmt.Fprintf(stderr, "policy: stack %s: %d rules, %d violation(s), %d resource(s) undecided (unknown until the update runs)\n",
-		*stack, len(rep.Results), v, u)
-	if v > 0 {
+	passed, summary := rep.Gate()
+	fmt.Fprintln(stderr, "policy:", summary)
+	if !passed {
 		return 1
 	}
 	return 0
