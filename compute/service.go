@@ -269,6 +269,15 @@ func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ec
 	return service, nil
 }
 
+// ServiceConnectProxyCPU and ServiceConnectProxyMemoryMiB are what AWS recommends adding
+// to a task for the Service Connect proxy
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html,
+// "Proxy resources"); the configuration refuses a task size without room for them.
+const (
+	ServiceConnectProxyCPU       = 256
+	ServiceConnectProxyMemoryMiB = 64
+)
+
 // ServiceConnectProxyLogPrefix is the log stream prefix of the Service Connect proxy in
 // the service's log group.
 const ServiceConnectProxyLogPrefix = "service-connect"

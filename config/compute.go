@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -146,6 +147,33 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 	}
 	if defaults != 1 {
 		p.Addf("services", "%d services have pathPattern %q; exactly one must, to receive the requests no rule matches", defaults, compute.DefaultPathPattern)
+	}
+	checkServiceConnectHeadroom(p, services)
+}
+
+// checkServiceConnectHeadroom refuses a task size that leaves nothing beside the Service
+// Connect proxy ECS adds to every task of a service that calls or is called: AWS
+// recommends adding 256 CPU units and at least 64 MiB to the task for it
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html,
+// "Proxy resources"), so the smallest Fargate size, 256 units, would leave the app none.
+func checkServiceConnectHeadroom(p *check.Problems, services []compute.ServiceSettings) {
+	inServiceConnect := map[string]bool{}
+	for _, s := range services {
+		if len(s.Calls) > 0 {
+			inServiceConnect[s.Name] = true
+		}
+		for _, c := range s.Calls {
+			inServiceConnect[c] = true
+		}
+	}
+	for i, s := range services {
+		if !inServiceConnect[s.Name] || !slices.Contains(compute.FargateCPUs, s.Cpu) {
+			continue
+		}
+		if s.Cpu-compute.ServiceConnectProxyCPU < compute.ServiceConnectProxyCPU {
+			p.Addf(fmt.Sprintf("services[%d].cpu", i), "%d CPU units leaves nothing beside the Service Connect proxy ECS adds to the task (the service calls or is called), for which AWS recommends %d units and %d MiB; use %d or more",
+				s.Cpu, compute.ServiceConnectProxyCPU, compute.ServiceConnectProxyMemoryMiB, 2*compute.ServiceConnectProxyCPU)
+		}
 	}
 }
 

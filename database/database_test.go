@@ -106,7 +106,7 @@ func TestStacksDiffer(t *testing.T) {
 	}
 	wants := map[string]want{
 		"dev":  {[]string{"ap-northeast-1a"}, 0, 1, 300, false, 0, 7, 14, false},
-		"prod": {[]string{"ap-northeast-1a", "ap-northeast-1c"}, 0.5, 16, 0, true, 60, 30, 90, true},
+		"prod": {[]string{"ap-northeast-1a", "ap-northeast-1c"}, 0.5, 16, 0, true, 60, 30, 90, false}, // no Performance Insights below 2 ACUs
 	}
 	for _, stack := range programtest.Stacks {
 		t.Run(stack, func(t *testing.T) {

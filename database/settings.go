@@ -54,6 +54,10 @@ const MinBackupRetentionDays, MaxBackupRetentionDays = 1, 35
 // "Amazon RDS <region> Root CA RSA2048 G1" and so on.
 var CACertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
 
+// PerformanceInsightsMinACU is the minimum capacity AWS recommends with Performance
+// Insights on (see Settings.PerformanceInsights).
+const PerformanceInsightsMinACU = 2
+
 // MonitoringIntervals are the enhanced-monitoring intervals RDS accepts, in seconds; 0
 // turns enhanced monitoring off.
 var MonitoringIntervals = []int{0, 1, 5, 10, 15, 30, 60}
@@ -109,8 +113,11 @@ type Settings struct {
 	// PerformanceInsights turns on Performance Insights (the free 7-day tier) on every
 	// instance. AWS recommends a minimum capacity of 2 ACUs with it, and notes that it
 	// can keep an instance from scaling down or pausing
-	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.min_capacity_considerations).
-	// Optional. Defaults to true.
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.min_capacity_considerations),
+	// so it needs MinCapacity of at least PerformanceInsightsMinACU. Prod's 0.5 ACU
+	// minimum keeps it off: raising both instances to 2 ACUs would cost about $438 a month
+	// (1.5 ACU × 2 × 730 h × $0.20), for a diagnosis that enhanced monitoring, the
+	// exported PostgreSQL log and pg_stat_statements cover. Optional. Defaults to false.
 	PerformanceInsights bool `json:"performanceInsights"`
 	// CACertIdentifier is the certificate authority of every instance's server certificate,
 	// pinned so that it cannot change under the clients (docs/images.md names the file a
@@ -142,7 +149,7 @@ func DefaultSettings() Settings {
 		Protect:             true,
 		MonitoringInterval:  60,
 		LogRetentionDays:    90,
-		PerformanceInsights: true,
+		PerformanceInsights: false,
 		CACertIdentifier:    "rds-ca-rsa2048-g1",
 		IamAuthentication:   false,
 	}
@@ -249,6 +256,9 @@ func (d Settings) Check(p *check.Problems) {
 		p.Addf("engineVersion", "%q does not exist; Aurora PostgreSQL %d starts at %d.%d", d.EngineVersion, EngineMajor, EngineMajor, MinEngineMinor)
 	}
 
+	if d.PerformanceInsights && d.MinCapacity < PerformanceInsightsMinACU {
+		p.Addf("performanceInsights", "is on with minCapacity %v; AWS recommends at least %d ACUs with Performance Insights, which can keep an instance from scaling down or pausing: raise minCapacity to %d, or turn it off", d.MinCapacity, PerformanceInsightsMinACU, PerformanceInsightsMinACU)
+	}
 	if !slices.Contains(CACertificates, d.CACertIdentifier) {
 		p.Addf("caCertIdentifier", "%q is not a certificate authority Aurora offers; use one of %s", d.CACertIdentifier, strings.Join(CACertificates, ", "))
 	}

@@ -26,6 +26,7 @@ func TestSettingsCheck(t *testing.T) {
 		{"min 0 without auto-pause time", `{"minCapacity":0}`, "database.secondsUntilAutoPause"},
 		{"engine major 16", `{"engineVersion":"16.4"}`, "database.engineVersion"},
 		{"engine major 18", `{"engineVersion":"18.1"}`, "database.engineVersion"},
+		{"Performance Insights at a 0.5 ACU minimum", `{"performanceInsights":true,"minCapacity":0.5}`, "database.performanceInsights"},
 		{"expired certificate authority", `{"caCertIdentifier":"rds-ca-2019"}`, "database.caCertIdentifier"},
 		{"certificate authority misspelt", `{"caCertIdentifier":"rds-ca-rds2048-g1"}`, "database.caCertIdentifier"},
 		{"engine 17 before Aurora's first 17 release", `{"engineVersion":"17.2"}`, "database.engineVersion"},

@@ -53,6 +53,8 @@ func addService(obj string) func(t *testing.T) mockengine.Options {
 var computeCases = []badConfigCase{
 	{"cpu and memory Fargate does not offer", patchService(0, "cpu", `256`, "memory", `4096`), "services[0].memory"},
 	{"cpu Fargate does not offer", patchService(1, "cpu", `300`), "services[1].cpu"},
+	{"api at the smallest size, nothing left beside the Service Connect proxy", patchService(1, "cpu", `256`, "memory", `512`), "services[1].cpu"},
+	{"web, which calls api, at the smallest size", patchService(0, "cpu", `256`, "memory", `1024`), "services[0].cpu"},
 	{"image tag latest", patchService(0, "image", `{"tag":"latest"}`), "services[0].image.tag"},
 	{"image without tag or digest", patchService(1, "image", `{"tag":""}`), "services[1].image.tag"},
 	{"image with tag and digest", patchService(0, "image", `{"tag":"1.0.0","digest":"sha256:`+strings.Repeat("a", 64)+`"}`), "services[0].image.digest"},
