@@ -69,17 +69,9 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
 	statements := []iamdoc.Statement{
 		iamdoc.KeyAdministeredThroughIAM(args.AccountID),
-		{
-			Sid:       "CloudWatchLogsEncrypts",
-			Principal: map[string]any{"Service": "logs." + args.Region + ".amazonaws.com"},
-			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
-			Resource:  []string{"*"},
-			Condition: map[string]map[string]any{"ArnLike": {
-				"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + args.Region + ":" + args.AccountID + ":log-group:*",
-			}},
-		},
+		iamdoc.LogsMayEncrypt("CloudWatchLogsEncrypts", args.Region, args.AccountID, "*"),
 	}
-	description := "Encrypts " + name + "'s ECS Exec sessions and container logs"
+	description := "Encrypts " + name + "'s ECS Exec sessions and log groups"
 	sids := map[string]bool{}
 	for _, s := range statements {
 		sids[s.Sid] = true

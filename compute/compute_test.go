@@ -771,8 +771,8 @@ func TestClusterAndSpot(t *testing.T) {
 					t.Errorf("key policy does not let CloudWatch Logs encrypt log group %s: %+v", g.Out("name").Str(), keyPolicy)
 				}
 			}
-			if encrypted != len(s.cfg.Services)+1 {
-				t.Errorf("%d log groups use the compute key; want the exec group and one per service", encrypted)
+			if encrypted != len(s.cfg.Services)+2 {
+				t.Errorf("%d log groups use the compute key; want the exec group, one per service and the VPC's flow-log group", encrypted)
 			}
 			cap := s.r.One(t, programtest.TypeCapacityProviders, s.cfg.Prefix()+"-capacity")
 			if !reflect.DeepEqual(cap.In("capacityProviders").Strs(), []string{"FARGATE", "FARGATE_SPOT"}) {

@@ -445,15 +445,7 @@ func newKey(ctx *pulumi.Context, name string, args *ClusterArgs, parent pulumi.R
 	// The exported PostgreSQL logs can hold statements and their values: they are
 	// encrypted with the database's own key. CloudWatch Logs may use it only for the
 	// cluster's log groups (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-	policy, err := iamdoc.New(iamdoc.KeyAdministeredThroughIAM(args.AccountID), iamdoc.Statement{
-		Sid:       "CloudWatchLogsEncryptsExports",
-		Principal: map[string]any{"Service": "logs." + args.Region + ".amazonaws.com"},
-		Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
-		Resource:  []string{"*"},
-		Condition: map[string]map[string]any{"ArnLike": {
-			"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + args.Region + ":" + args.AccountID + ":log-group:/aws/rds/cluster/" + name + "/*",
-		}},
-	}).JSON()
+	policy, err := iamdoc.New(iamdoc.KeyAdministeredThroughIAM(args.AccountID), iamdoc.LogsMayEncrypt("CloudWatchLogsEncryptsExports", args.Region, args.AccountID, "/aws/rds/cluster/"+name+"/*")).JSON()
 	if err != nil {
 		return nil, err
 	}

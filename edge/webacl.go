@@ -6,8 +6,11 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/internal/iamdoc"
 )
 
 // WebAcl capacity (WCU) of each rule type. A web ACL up to MaxCapacity WCUs costs only the
@@ -113,6 +116,30 @@ type WebAclArgs struct {
 	// https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html): pass a
 	// us-east-1 provider with pulumi.Provider in the options, and every child uses it.
 	Scope string
+	// Optional. The customer managed key that encrypts the web ACL's log group (WAF logs
+	// hold requests with their headers), created in the web ACL's region. Without it the
+	// group has CloudWatch's own encryption, which policy rule ENC-LOGS refuses.
+	LogKey *LogKeyArgs
+}
+
+// LogKeyArgs is the web ACL's log key: the stack's one key in us-east-1, which other
+// data of the stack there may share through Statements.
+type LogKeyArgs struct {
+	// Required. The AWS account id, which administers the key and owns the log group.
+	AccountID string
+	// Required. The region of the web ACL (us-east-1 for the CLOUDFRONT scope), part of
+	// the CloudWatch Logs service principal and of the log group's ARN.
+	Region string
+	// Required. The logical name of the key and of its alias resource, and the alias
+	// (alias/...).
+	Name, AliasName string
+	// Optional. More key policy statements, each with its own Sid, and what they encrypt
+	// (completing the key's description).
+	Statements []iamdoc.Statement
+	Purposes   []string
+	// Optional. The URN of the component that held the key and its alias before this one:
+	// they keep their identity (an alias each), so a move is an update, not a new key.
+	PreviousParentURN pulumi.URN
 }
 
 // Web ACL scopes.
@@ -132,6 +159,8 @@ type WebAcl struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// LogGroupName is the CloudWatch log group receiving the WAF logs.
 	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
+	// LogKeyArn is the key of WebAclArgs.LogKey; empty without one.
+	LogKeyArn pulumi.StringOutput `pulumi:"logKeyArn"`
 
 	// Capacity is the web ACL's total WCUs, computed from the configured rules.
 	Capacity int
@@ -352,9 +381,19 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 
 	// WAF adds the resource policy that lets it write to the group when logging is
 	// enabled (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+	var logKeyArn pulumi.StringInput
+	c.LogKeyArn = pulumi.String("").ToStringOutput()
+	if args.LogKey != nil {
+		key, err := newLogKey(ctx, LogGroupPrefix+name, args.LogKey, parent)
+		if err != nil {
+			return nil, fmt.Errorf("web ACL %q log key: %w", name, err)
+		}
+		logKeyArn, c.LogKeyArn = key.Arn, key.Arn
+	}
 	logs, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(LogGroupPrefix + name),
 		RetentionInDays: pulumi.Int(w.LogRetentionDays),
+		KmsKeyId:        logKeyArn,
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("web ACL %q log group: %w", name, err)
@@ -380,6 +419,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 		"arn":          c.Arn,
 		"name":         c.Name,
 		"logGroupName": c.LogGroupName,
+		"logKeyArn":    c.LogKeyArn,
 	}); err != nil {
 		return nil, err
 	}
@@ -450,4 +490,46 @@ func largeBodyRules(w WafSettings, visibility func(string) *wafv2.WebAclRuleVisi
 			VisibilityConfig: visibility("large-body-size"),
 		},
 	}, nil
+}
+
+// newLogKey creates the key of k and its alias, with a policy that lets CloudWatch Logs
+// of k.Region use the key for the log group named group only
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html),
+// plus k.Statements.
+func newLogKey(ctx *pulumi.Context, group string, k *LogKeyArgs, parent pulumi.ResourceOption) (*kms.Key, error) {
+	if k.AccountID == "" || k.Region == "" || k.Name == "" || k.AliasName == "" {
+		return nil, errors.New("LogKey needs AccountID, Region, Name and AliasName")
+	}
+	statements := append([]iamdoc.Statement{
+		iamdoc.KeyAdministeredThroughIAM(k.AccountID),
+		iamdoc.LogsMayEncrypt("CloudWatchLogsEncryptsWafLogs", k.Region, k.AccountID, group),
+	}, k.Statements...)
+	policy, err := iamdoc.New(statements...).JSON()
+	if err != nil {
+		return nil, err
+	}
+	opts := []pulumi.ResourceOption{parent}
+	if k.PreviousParentURN != "" {
+		opts = append(opts, pulumi.Aliases([]pulumi.Alias{{ParentURN: k.PreviousParentURN}}))
+	}
+	description := "Encrypts the WAF logs (" + group + ")"
+	for _, p := range k.Purposes {
+		description += " and " + p
+	}
+	key, err := kms.NewKey(ctx, k.Name, &kms.KeyArgs{
+		Description:          pulumi.String(description),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		Policy:               pulumi.String(policy),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := kms.NewAlias(ctx, k.Name, &kms.AliasArgs{
+		Name:        pulumi.String(k.AliasName),
+		TargetKeyId: key.KeyId,
+	}, opts...); err != nil {
+		return nil, fmt.Errorf("alias: %w", err)
+	}
+	return key, nil
 }

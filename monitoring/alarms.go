@@ -86,6 +86,10 @@ type AlarmsArgs struct {
 	// [TopicKeyStatement] for name and Region: the topic in the stack's region is
 	// encrypted with it and gets no key of its own.
 	TopicKeyArn pulumi.StringInput
+	// Optional, with Targets.WebAclName. The ARN of a key in us-east-1 whose policy
+	// carries [TopicKeyStatement] for name and GlobalRegion (the web ACL's log key): the
+	// us-east-1 topic is encrypted with it and gets no key of its own.
+	GlobalTopicKeyArn pulumi.StringInput
 }
 
 // Alarms is the alarm topic and every CloudWatch alarm of the stack.
@@ -170,7 +174,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	var usEast1 pulumi.ResourceOption
 	if t.WebAclName != nil {
 		usEast1 = pulumi.Provider(args.UsEast1)
-		globalTopic, globalKeyArn, err = newTopic(ctx, name, GlobalSuffix, GlobalRegion, nil, args, parent, usEast1)
+		globalTopic, globalKeyArn, err = newTopic(ctx, name, GlobalSuffix, GlobalRegion, args.GlobalTopicKeyArn, args, parent, usEast1)
 		if err != nil {
 			return nil, err
 		}
@@ -420,6 +424,14 @@ func newTopic(ctx *pulumi.Context, name, suffix, region string, keyArn pulumi.St
 	return topic, keyArn.ToStringOutput(), nil
 }
 
+// TopicKeyName is the logical name of the key of the alarm topic whose names end with
+// suffix, and of its alias resource; TopicKeyAlias is the alias itself (the same in every
+// region: aliases are per region).
+func TopicKeyName(name, suffix string) string { return name + "-alarms" + suffix }
+
+// TopicKeyAlias is the KMS alias of the alarm topic's key.
+func TopicKeyAlias(name string) string { return "alias/" + name + "-alarms" }
+
 // newTopicKey creates the customer managed key of the alarm topic in region, with its
 // alias; suffix ends their logical names.
 func newTopicKey(ctx *pulumi.Context, name, suffix, region, account string, opts ...pulumi.ResourceOption) (*kms.Key, error) {
@@ -430,7 +442,7 @@ func newTopicKey(ctx *pulumi.Context, name, suffix, region, account string, opts
 	if err != nil {
 		return nil, err
 	}
-	key, err := kms.NewKey(ctx, name+"-alarms"+suffix, &kms.KeyArgs{
+	key, err := kms.NewKey(ctx, TopicKeyName(name, suffix), &kms.KeyArgs{
 		Description:          pulumi.String("Encrypts the " + name + " alarm topic in " + region),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
@@ -440,8 +452,8 @@ func newTopicKey(ctx *pulumi.Context, name, suffix, region, account string, opts
 		return nil, fmt.Errorf("alarm topic key in %s: %w", region, err)
 	}
 	// Aliases are per region, so both keys take the same alias name.
-	if _, err := kms.NewAlias(ctx, name+"-alarms"+suffix, &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + name + "-alarms"),
+	if _, err := kms.NewAlias(ctx, TopicKeyName(name, suffix), &kms.AliasArgs{
+		Name:        pulumi.String(TopicKeyAlias(name)),
 		TargetKeyId: key.KeyId,
 	}, opts...); err != nil {
 		return nil, fmt.Errorf("alarm topic key alias in %s: %w", region, err)

@@ -25,6 +25,12 @@ type VpcArgs struct {
 	// NAT strategy decide how many subnets, route tables and NAT gateways or NAT
 	// instances exist.
 	Settings Settings
+	// Optional. The ARN of a KMS key whose policy lets CloudWatch Logs of the region use
+	// it (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html):
+	// the flow-log group is encrypted with it. Flow logs name every address the VPC talks
+	// to. Without it the group has CloudWatch's own encryption, which policy rule ENC-LOGS
+	// refuses.
+	FlowLogKeyArn pulumi.StringInput
 	// Optional. Tags copied onto the NAT instances and their volumes, which the Auto
 	// Scaling group launches and the provider's default tags therefore do not reach
 	// (typically the stack's cost tags).
@@ -345,6 +351,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, v *ec2.Vpc, args *VpcArgs, pa
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/vpc/" + name + "/flow-logs"),
 		RetentionInDays: pulumi.Int(args.Settings.FlowLogRetentionDays),
+		KmsKeyId:        args.FlowLogKeyArn,
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("log group: %w", err)

@@ -79,6 +79,18 @@ func ruleCases() []ruleCase {
 		{rule: "ENC-LOGS", name: "database log group without a key",
 			bad:  []*mockengine.Resource{res("aws:cloudwatch/logGroup:LogGroup", "pg", map[string]any{"name": "/aws/rds/cluster/db/postgresql"})},
 			good: []*mockengine.Resource{res("aws:cloudwatch/logGroup:LogGroup", "pg", map[string]any{"name": "/aws/rds/cluster/db/postgresql", "kmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"})}},
+		{rule: "ENC-LOGS", name: "VPC flow-log group without a key",
+			bad: []*mockengine.Resource{
+				res("aws:ec2/flowLog:FlowLog", "flow", map[string]any{"logDestination": "arn:aws:logs:ap-northeast-1:123456789012:log-group:/vpc/flows"}),
+				res("aws:cloudwatch/logGroup:LogGroup", "flows", map[string]any{"name": "/vpc/flows"}, "arn", "arn:aws:logs:ap-northeast-1:123456789012:log-group:/vpc/flows"),
+			},
+			good: []*mockengine.Resource{
+				res("aws:ec2/flowLog:FlowLog", "flow", map[string]any{"logDestination": "arn:aws:logs:ap-northeast-1:123456789012:log-group:/vpc/flows"}),
+				res("aws:cloudwatch/logGroup:LogGroup", "flows", map[string]any{"name": "/vpc/flows", "kmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/k"}, "arn", "arn:aws:logs:ap-northeast-1:123456789012:log-group:/vpc/flows"),
+			}},
+		{rule: "ENC-LOGS", name: "WAF log group without a key",
+			bad:  []*mockengine.Resource{res("aws:cloudwatch/logGroup:LogGroup", "waf", map[string]any{"name": "aws-waf-logs-shop"})},
+			good: []*mockengine.Resource{res("aws:cloudwatch/logGroup:LogGroup", "waf", map[string]any{"name": "aws-waf-logs-shop", "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/k"})}},
 		{rule: "ENC-LOGS", name: "ECS Exec session log group without a key",
 			bad: []*mockengine.Resource{
 				res("aws:ecs/cluster:Cluster", "c", map[string]any{"configuration": map[string]any{"executeCommandConfiguration": map[string]any{"logConfiguration": map[string]any{"cloudWatchLogGroupName": "/ecs/exec"}}}}),

@@ -512,3 +512,19 @@ func TestUnknownAttribution(t *testing.T) {
 		t.Errorf("excepted resource: %s, unknowns %+v; want excepted", r.Status(), r.Unknown)
 	}
 }
+
+// TestPreviewUnknownKeyIsAKey: a log group whose key is created in the same update has an
+// unknown kmsKeyId in the preview; that it names a key is known, so ENC-LOGS passes it
+// rather than leaving it undecided (which would fail the gate).
+func TestPreviewUnknownKeyIsAKey(t *testing.T) {
+	doc := fixture(t)
+	st := state(t, doc, "aws:cloudwatch/logGroup:LogGroup", "flow-logs")
+	set(t, st, "kmsKeyId", plugin.UnknownStringValue)
+	if res := evaluatePreview(t, load(t, doc), ruleByID(t, "ENC-LOGS")).Results[0]; res.Status() != "pass" {
+		t.Errorf("status %s (unknowns %+v); want pass", res.Status(), res.Unknown)
+	}
+	set(t, st, "kmsKeyId", remove{})
+	if res := evaluatePreview(t, load(t, doc), ruleByID(t, "ENC-LOGS")).Results[0]; res.Status() != "FAIL" {
+		t.Errorf("without a key: status %s; want FAIL", res.Status())
+	}
+}

@@ -12,7 +12,7 @@ func Rules() []Rule {
 			Mirrors: "FSBP RDS.27; cdk-nag AwsSolutions-RDS2", Check: checkRDSEncrypted},
 		{ID: "ENC-SSM", Severity: High, Rationale: "Secrets live in SecureString parameters under the stack's own KMS key, never as plain String.",
 			Mirrors: "", Check: checkSSMEncrypted},
-		{ID: "ENC-LOGS", Severity: Medium, Rationale: "Log groups receiving interactive session output (ECS Exec) or the database's exported logs are KMS-encrypted.",
+		{ID: "ENC-LOGS", Severity: Medium, Rationale: "Log groups receiving interactive session output (ECS Exec), the database's exported logs, VPC flow logs or WAF logs are encrypted with a KMS key of the stack.",
 			Mirrors: "cdk-nag NIST.800.53.R5-CloudWatchLogGroupEncrypted", Check: checkLogGroupsEncrypted},
 		{ID: "ENC-S3", Severity: Medium, Rationale: "Every bucket states its server-side encryption explicitly.",
 			Mirrors: "", Check: checkBucketEncryption},

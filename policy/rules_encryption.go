@@ -43,8 +43,10 @@ func checkSSMEncrypted(g *Graph) (int, []Finding) {
 	return len(rs), fs
 }
 
-// checkLogGroupsEncrypted applies to the log groups the ECS clusters send ECS Exec
-// sessions to: their output can contain anything an operator typed or printed.
+// checkLogGroupsEncrypted applies to the log groups that hold what an outsider should not
+// read: ECS Exec sessions (anything an operator typed or printed), the database's exported
+// logs (statements and their values), VPC flow logs (every address the VPC talks to) and
+// WAF logs (requests with their headers). Each must name a KMS key of the stack.
 func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 	sessionGroups := map[string]bool{}
 	for _, c := range g.OfType("aws:ecs/cluster:Cluster") {
@@ -52,6 +54,16 @@ func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 			sessionGroups[n] = true
 		}
 	}
+	flowGroups := map[string]bool{} // by ARN and by name
+	for _, f := range g.OfType("aws:ec2/flowLog:FlowLog") {
+		if d := g.In(f, "logDestination").Str(); d != "" {
+			flowGroups[d] = true
+		}
+		if n := g.In(f, "logGroupName").Str(); n != "" {
+			flowGroups[n] = true
+		}
+	}
+	g.mark()
 	checked := 0
 	var fs []Finding
 	for _, r := range g.OfType("aws:cloudwatch/logGroup:LogGroup") {
@@ -63,10 +75,19 @@ func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 		case strings.HasPrefix(n, "/aws/rds/cluster/"):
 			// The database's exported logs can hold statements and their values.
 			what = "database log group"
+		case flowGroups[n] || flowGroups[r.Out("arn").Str()]:
+			what = "flow-log group"
+		case strings.HasPrefix(n, "aws-waf-logs-"):
+			what = "WAF log group"
 		default:
 			continue
 		}
 		checked++
+		// An unknown key ARN (a key created in the same update) is still a key: only its
+		// absence is a finding, and whether it is absent is known at preview.
+		if r.InUnknown("kmsKeyId") {
+			continue
+		}
 		if g.In(r, "kmsKeyId").Str() == "" {
 			fs = append(fs, g.finding(r, "%s %q has no kmsKeyId", what, n))
 		}

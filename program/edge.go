@@ -10,6 +10,7 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/edge"
+	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/monitoring"
 	"github.com/ecsite/infra/network"
 )
@@ -30,7 +31,7 @@ type edgeInputs struct {
 // CLOUDFRONT-scope web ACL (when waf.enabled; the returned ACL is nil otherwise), and
 // exports their outputs. It comes before the services,
 // which get the site URL.
-func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *compute.LoadBalancer, usEast1 pulumi.ProviderResource, withProvider pulumi.ResourceOption) (*edge.WebAcl, *edge.Cdn, error) {
+func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, accountID string, alb *compute.LoadBalancer, usEast1 pulumi.ProviderResource, withProvider pulumi.ResourceOption) (*edge.WebAcl, *edge.Cdn, error) {
 	// Without waf.enabled there is no web ACL: the distribution gets no WebAclId and the
 	// alarms no WAF alarm (nil waf).
 	var waf *edge.WebAcl
@@ -40,9 +41,21 @@ func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *c
 		// the load balancer, so an update shows its children replaced (a CLOUDFRONT ACL,
 		// its IP sets and its log group live in us-east-1), not a new component.
 		var err error
+		// The stack's one key in us-east-1 encrypts the WAF logs and the us-east-1 alarm
+		// topic. It was the alarm component's until the WAF logs needed it, and keeps its
+		// names and identity from there.
 		waf, err = edge.NewWebAcl(ctx, cfg.Prefix()+"-waf", &edge.WebAclArgs{
 			Settings: cfg.Waf,
 			Scope:    edge.ScopeCloudFront,
+			LogKey: &edge.LogKeyArgs{
+				AccountID:         accountID,
+				Region:            monitoring.GlobalRegion,
+				Name:              monitoring.TopicKeyName(cfg.Prefix(), monitoring.GlobalSuffix),
+				AliasName:         monitoring.TopicKeyAlias(cfg.Prefix()),
+				Statements:        []iamdoc.Statement{monitoring.TopicKeyStatement(cfg.Prefix(), monitoring.GlobalRegion, accountID)},
+				Purposes:          []string{"the " + cfg.Prefix() + " alarm topic in " + monitoring.GlobalRegion},
+				PreviousParentURN: componentURN(ctx, "ecsite:monitoring:Alarms", cfg.Prefix()),
+			},
 		}, withProvider, pulumi.Provider(usEast1))
 		if err != nil {
 			return nil, nil, fmt.Errorf("waf: %w", err)
@@ -74,6 +87,12 @@ func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, alb *c
 	return waf, cdn, nil
 }
 
+// componentURN is the URN of a top-level component of this stack: a resource that moves
+// out of it names it as its previous parent.
+func componentURN(ctx *pulumi.Context, typ, name string) pulumi.URN {
+	return pulumi.URN(fmt.Sprintf("urn:pulumi:%s::%s::%s::%s", ctx.Stack(), ctx.Project(), typ, name))
+}
+
 // buildEdge creates the alarms and the dashboard, and the bastion when it is enabled,
 // and exports their outputs.
 func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edgeInputs, withProvider pulumi.ResourceOption) error {
@@ -102,6 +121,9 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 	}
 	if cfg.Monitoring.TopicKey == monitoring.TopicKeyCompute {
 		alarmArgs.TopicKeyArn = in.cluster.KmsKeyArn
+	}
+	if in.waf != nil {
+		alarmArgs.GlobalTopicKeyArn = in.waf.LogKeyArn
 	}
 	alarms, err := monitoring.NewAlarms(ctx, cfg.Prefix(), alarmArgs, withProvider)
 	if err != nil {

@@ -69,11 +69,23 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		return err
 	}
 
+	// The ECS cluster comes first: its key, which CloudWatch Logs of the region may use
+	// for the stack's log groups, also encrypts the VPC's flow logs.
+	cluster, err := compute.NewCluster(ctx, cfg.Prefix(), &compute.ClusterArgs{
+		Region:    cfg.Region,
+		AccountID: identity.AccountId,
+		Settings:  cfg.Cluster,
+		KeyUses:   clusterKeyUses(cfg, identity.AccountId),
+	}, withProvider)
+	if err != nil {
+		return fmt.Errorf("compute cluster: %w", err)
+	}
 	vpc, err := network.NewVpc(ctx, cfg.Prefix(), &network.VpcArgs{
-		Region:       cfg.Region,
-		AccountID:    identity.AccountId,
-		Settings:     cfg.Network,
-		InstanceTags: cfg.Tags(),
+		Region:        cfg.Region,
+		AccountID:     identity.AccountId,
+		Settings:      cfg.Network,
+		FlowLogKeyArn: cluster.KmsKeyArn,
+		InstanceTags:  cfg.Tags(),
 	}, withProvider)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
@@ -117,18 +129,8 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	}
 	export("parameterArns", parameterArns)
 
-	// Compute: the ECS cluster, the load balancer and one service per configured entry.
-	// The cluster, the load balancer and the services below stay in scope for the edge
-	// (WAF) and monitoring wiring.
-	cluster, err := compute.NewCluster(ctx, cfg.Prefix(), &compute.ClusterArgs{
-		Region:    cfg.Region,
-		AccountID: identity.AccountId,
-		Settings:  cfg.Cluster,
-		KeyUses:   clusterKeyUses(cfg, identity.AccountId),
-	}, withProvider)
-	if err != nil {
-		return fmt.Errorf("compute cluster: %w", err)
-	}
+	// Compute: the load balancer and one service per configured entry. The cluster, the
+	// load balancer and the services stay in scope for the edge (WAF) and monitoring wiring.
 	alb, err := compute.NewLoadBalancer(ctx, cfg.Prefix(), &compute.LoadBalancerArgs{
 		AccountID:        identity.AccountId,
 		VpcID:            vpc.VpcID,
@@ -142,7 +144,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 	}
 	// Services are created callees first, so that a caller's ECS service waits for the
 	// endpoints it calls (serviceOrder); the list stays in config order.
-	waf, cdn, err := buildFront(ctx, export, cfg, alb, usEast1, withProvider)
+	waf, cdn, err := buildFront(ctx, export, cfg, identity.AccountId, alb, usEast1, withProvider)
 	if err != nil {
 		return err
 	}

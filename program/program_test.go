@@ -467,6 +467,44 @@ func TestSiteRecordsKeepTheirIdentityFromBeforeTheEdge(t *testing.T) {
 	}
 }
 
+// TestUsEast1KeyKeepsItsIdentityAndEncryptsTheWafLogs: the stack's one key in us-east-1
+// moved from the alarm component to the web ACL when the WAF logs needed it. The key and
+// its alias alias their URNs under the alarm component, so an upgrade updates them in
+// place; the WAF log group and the us-east-1 alarm topic both use the key.
+func TestUsEast1KeyKeepsItsIdentityAndEncryptsTheWafLogs(t *testing.T) {
+	r := programtest.MustRun(t, "prod", mockengine.Options{})
+	old := "urn:pulumi:prod::ecsite::ecsite:monitoring:Alarms$"
+	key := r.One(t, "aws:kms/key:Key", "ecsite-prod-alarms-us-east-1")
+	alias := r.One(t, "aws:kms/alias:Alias", "ecsite-prod-alarms-us-east-1")
+	for res, want := range map[*mockengine.Resource]string{
+		key:   old + "aws:kms/key:Key::ecsite-prod-alarms-us-east-1",
+		alias: old + "aws:kms/alias:Alias::ecsite-prod-alarms-us-east-1",
+	} {
+		if !reflect.DeepEqual(res.AliasURNs, []string{want}) {
+			t.Errorf("%s %s aliases %v; want [%s]", res.Type, res.Name, res.AliasURNs, want)
+		}
+		if !strings.Contains(res.URN, "ecsite:edge:WebAcl$") {
+			t.Errorf("%s is not the web ACL's: %s", res.Name, res.URN)
+		}
+	}
+	arn := key.Out("arn").Str()
+	if g := r.One(t, programtest.TypeLogGroup, "ecsite-prod-waf-logs"); g.In("kmsKeyId").Str() != arn {
+		t.Errorf("WAF log group key %q; want %s", g.In("kmsKeyId").Str(), arn)
+	}
+	if topic := r.One(t, "aws:sns/topic:Topic", "ecsite-prod-alarms-us-east-1"); topic.In("kmsMasterKeyId").Str() != arn {
+		t.Errorf("us-east-1 alarm topic key %q; want %s", topic.In("kmsMasterKeyId").Str(), arn)
+	}
+	if n := len(r.ByType("aws:kms/key:Key")); n != 4 {
+		t.Errorf("prod has %d keys; want 4 (database, compute, alarm topic, us-east-1)", n)
+	}
+	policy := key.In("policy").Str()
+	for _, want := range []string{`"logs.us-east-1.amazonaws.com"`, `log-group:aws-waf-logs-ecsite-prod-waf"`, `"cloudwatch.amazonaws.com"`} {
+		if !strings.Contains(policy, want) {
+			t.Errorf("key policy lacks %s: %s", want, policy)
+		}
+	}
+}
+
 // TestUsEast1ResourcesHaveUsEast1Arns: the mock gives every resource of the us-east-1
 // provider ARNs of that region (the reports show them), and a CLOUDFRONT web ACL a global
 // ARN.

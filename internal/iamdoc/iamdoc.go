@@ -72,3 +72,19 @@ func KeyAdministeredThroughIAM(account string) Statement {
 		Resource:  []string{"*"},
 	}
 }
+
+// LogsMayEncrypt is the key policy statement that lets CloudWatch Logs of region use the
+// key for account's log groups whose names match groups (a name, or a pattern with *),
+// as the encryption context aws:logs:arn binds each use to one log group
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+func LogsMayEncrypt(sid, region, account, groups string) Statement {
+	return Statement{
+		Sid:       sid,
+		Principal: map[string]any{"Service": "logs." + region + ".amazonaws.com"},
+		Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+		Resource:  []string{"*"},
+		Condition: map[string]map[string]any{"ArnLike": {
+			"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + region + ":" + account + ":log-group:" + groups,
+		}},
+	}
+}
