@@ -1231,3 +1231,77 @@ func TestServiceConnectAndDatabaseVariablesFollowConfig(t *testing.T) {
 		t.Errorf("web calls nobody but has API_INTERNAL_URL")
 	}
 }
+
+// TestEgressRulesFollowDestinations: the tasks' egress rules to outside the VPC are one per
+// outbound port and destination, as outboundDestinations names them (cidrIpv4, cidrIpv6 or
+// prefixListId), and the 443 rule that goes anywhere keeps its logical name; the
+// committed stacks open 443 only, to 0.0.0.0/0.
+func TestEgressRulesFollowDestinations(t *testing.T) {
+	// outbound lists a stack's egress rules of the tasks that do not point at a group:
+	// name -> "port destination-field=value".
+	outbound := func(r programtest.Result) map[string]string {
+		got := map[string]string{}
+		for _, rule := range r.ByType(programtest.TypeEgress) {
+			if rule.In("referencedSecurityGroupId").Str() != "" || !strings.Contains(rule.Name, "-out-") {
+				continue
+			}
+			if rule.In("ipProtocol").Str() != "tcp" || rule.In("fromPort").Num() != rule.In("toPort").Num() {
+				t.Errorf("%s: %v; want one TCP port", rule.Name, rule.Inputs)
+			}
+			var dest []string
+			for _, f := range []string{"cidrIpv4", "cidrIpv6", "prefixListId"} {
+				if v := rule.In(f).Str(); v != "" {
+					dest = append(dest, f+"="+v)
+				}
+			}
+			got[rule.Name] = fmt.Sprintf("%d %s", int(rule.In("fromPort").Num()), strings.Join(dest, ","))
+		}
+		return got
+	}
+	for _, s := range runStacks(t) {
+		want := map[string]string{
+			s.cfg.Prefix() + "-web-out-443": "443 cidrIpv4=0.0.0.0/0",
+			s.cfg.Prefix() + "-api-out-443": "443 cidrIpv4=0.0.0.0/0",
+		}
+		if got := outbound(s.r); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: outbound rules %v; want %v", s.name, got, want)
+		}
+	}
+
+	key, list := committedServices(t, "prod")
+	for _, svc := range list {
+		switch svc["name"] {
+		case "api":
+			svc["outboundPorts"] = []int{443, 27017, 5439}
+			svc["outboundDestinations"] = map[string][]string{
+				"27017": {"203.0.113.0/24", "2001:db8::/32", "pl-0123456789abcdef0"},
+				"5439":  {"anywhere"},
+			}
+		case "web":
+			svc["outboundDestinations"] = map[string][]string{"443": {"pl-61a54008"}}
+		}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := programtest.MustRun(t, "prod", mockengine.Options{Config: map[string]string{key: string(b)}})
+	want := map[string]string{
+		"ecsite-prod-web-out-443-pl-61a54008":            "443 prefixListId=pl-61a54008",
+		"ecsite-prod-api-out-443":                        "443 cidrIpv4=0.0.0.0/0",
+		"ecsite-prod-api-out-27017-203-0-113-0-24":       "27017 cidrIpv4=203.0.113.0/24",
+		"ecsite-prod-api-out-27017-2001-db8---32":        "27017 cidrIpv6=2001:db8::/32",
+		"ecsite-prod-api-out-27017-pl-0123456789abcdef0": "27017 prefixListId=pl-0123456789abcdef0",
+		"ecsite-prod-api-out-5439":                       "5439 cidrIpv4=0.0.0.0/0",
+	}
+	if got := outbound(r); !reflect.DeepEqual(got, want) {
+		t.Errorf("outbound rules\n%v\nwant\n%v", got, want)
+	}
+	// Every rule belongs to its service's tasks' group.
+	for name, svc := range map[string]string{"ecsite-prod-api-out-443": "api", "ecsite-prod-web-out-443-pl-61a54008": "web", "ecsite-prod-api-out-27017-pl-0123456789abcdef0": "api"} {
+		group := r.One(t, programtest.TypeSecurityGroup, "ecsite-prod-"+svc+"-tasks").ID
+		if got := r.One(t, programtest.TypeEgress, name).In("securityGroupId").Str(); got != group {
+			t.Errorf("%s belongs to %s; want the %s tasks' group %s", name, got, svc, group)
+		}
+	}
+}

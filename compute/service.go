@@ -353,7 +353,7 @@ func (callee *Service) AllowCaller(ctx *pulumi.Context, caller *Service) error {
 }
 
 // newTaskSecurityGroup creates the tasks' group: in from the load balancer on the
-// container port only; out to the internet on the configured ports and to the database.
+// container port only; out on the configured ports to their destinations and to the database.
 // It also opens the load balancer's group towards this port.
 func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, dbPort int, parent pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
 	s := args.Settings
@@ -385,16 +385,27 @@ func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, d
 	}, parent); err != nil {
 		return nil, fmt.Errorf("egress rule %s-alb-to-tasks: %w", name, err)
 	}
-	for _, port := range s.OutboundPorts {
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, fmt.Sprintf("%s-out-%d", name, port), &vpc.SecurityGroupEgressRuleArgs{
+	// One rule per outbound port and destination; a port that goes anywhere keeps the
+	// name <name>-out-<port> it had when every port did (ServiceSettings.Egress).
+	for _, e := range s.Egress() {
+		rn := name + "-" + e.Suffix
+		rule := &vpc.SecurityGroupEgressRuleArgs{
 			SecurityGroupId: sg.ID(),
-			Description:     pulumi.Sprintf("Port %d to the internet", port),
+			Description:     pulumi.String(e.Description()),
 			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-		}, parent); err != nil {
-			return nil, fmt.Errorf("egress rule %s-out-%d: %w", name, port, err)
+			FromPort:        pulumi.Int(e.Port),
+			ToPort:          pulumi.Int(e.Port),
+		}
+		switch {
+		case e.PrefixListID != "":
+			rule.PrefixListId = pulumi.String(e.PrefixListID)
+		case e.CidrIpv6 != "":
+			rule.CidrIpv6 = pulumi.String(e.CidrIpv6)
+		default:
+			rule.CidrIpv4 = pulumi.String(e.CidrIpv4)
+		}
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, rn, rule, parent); err != nil {
+			return nil, fmt.Errorf("egress rule %s: %w", rn, err)
 		}
 	}
 	if args.DatabaseSecurityGroupID != nil {

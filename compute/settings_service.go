@@ -142,6 +142,13 @@ type ServiceSettings struct {
 	Secrets []string `json:"secrets"`
 	// OutboundPorts are the TCP ports the tasks may reach on the internet. Optional. Defaults to 443.
 	OutboundPorts []int `json:"outboundPorts"`
+	// OutboundDestinations are the destinations of each port of outboundPorts: a map from
+	// the port, as a string key ("27017"), to a list of IPv4 or IPv6 CIDRs
+	// ("203.0.113.0/24"), managed prefix list ids ("pl-0123456789abcdef0"), or the single
+	// word "anywhere" (0.0.0.0/0), each becoming one egress rule. A port without an entry:
+	// 443 goes anywhere (AWS and third-party HTTPS APIs); any other port is refused
+	// (docs/operations.md, "Outbound ports"). Optional. Defaults to none.
+	OutboundDestinations map[string][]string `json:"outboundDestinations"`
 	// TaskPermissions are the application's own AWS permissions, added to the task role
 	// next to what ECS Exec needs. Optional. Defaults to none.
 	TaskPermissions []Permission `json:"taskPermissions"`
@@ -197,6 +204,7 @@ func DefaultServiceSettings() ServiceSettings {
 		Environment:                   map[string]string{},
 		Secrets:                       []string{},
 		OutboundPorts:                 []int{443},
+		OutboundDestinations:          map[string][]string{},
 		TaskPermissions:               []Permission{},
 		Calls:                         []string{},
 		WritablePaths:                 []string{},
@@ -220,8 +228,6 @@ func DefaultServices() []ServiceSettings {
 	// The writer and reader as libpq URLs and the writer as libpq variables; the
 	// service also gets the TLS variables (ServiceArgs.DatabaseEnvironment).
 	api.Secrets = []string{"DATABASE_URL", "DATABASE_READER_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "JWT_SECRET"}
-	// MongoDB Atlas listens on 27017.
-	api.OutboundPorts = []int{443, 27017}
 	return []ServiceSettings{web, api}
 }
 
@@ -360,17 +366,7 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	for i, perm := range s.TaskPermissions {
 		perm.Check(p.Under(fmt.Sprintf("taskPermissions[%d]", i)))
 	}
-	seenPort := map[int]bool{}
-	for i, port := range s.OutboundPorts {
-		pk := fmt.Sprintf("outboundPorts[%d]", i)
-		switch {
-		case port < 1 || port > 65535:
-			p.Addf(pk, "%d is not a TCP port", port)
-		case seenPort[port]:
-			p.Addf(pk, "%d is listed twice", port)
-		}
-		seenPort[port] = true
-	}
+	s.checkOutbound(p)
 	s.checkCalls(p)
 	checkWritablePaths(p, s.WritablePaths)
 }

@@ -64,6 +64,10 @@ func TestServiceSettingsCheck(t *testing.T) {
 	schedule := func(expr string, min, max int) string {
 		return fmt.Sprintf(`{"schedules":[{"name":"night","schedule":%q,"minCount":%d,"maxCount":%d}]}`, expr, min, max)
 	}
+	// egress opens 27017 besides 443 with the given destinations (a JSON list).
+	egress := func(dests string) string {
+		return `{"outboundPorts":[443,27017],"outboundDestinations":{"27017":` + dests + `}}`
+	}
 	programtest.CheckSettings(t, "services[0]", pinnedDefaultService, func(s compute.ServiceSettings, p *check.Problems) { s.Check(p, testMaxServiceName) }, []programtest.SettingsCase{
 		{"empty name", `{"name":""}`, "services[0].name"},
 		{"name with capitals", `{"name":"Api"}`, "services[0].name"},
@@ -136,6 +140,24 @@ func TestServiceSettingsCheck(t *testing.T) {
 		{"task permission passing every role by ARN", `{"taskPermissions":[{"actions":["iam:passrole"],"resources":["arn:aws:iam::123456789012:role/*"]}]}`, "services[0].taskPermissions[0].resources[0]"},
 		{"outbound port 0", `{"outboundPorts":[0]}`, "services[0].outboundPorts[0]"},
 		{"outbound port listed twice", `{"outboundPorts":[443,443]}`, "services[0].outboundPorts[1]"},
+		{"outbound port other than 443 without destinations", `{"outboundPorts":[443,27017]}`, "services[0].outboundPorts[1]"},
+		{"destinations of a port not in outboundPorts", `{"outboundDestinations":{"27017":["203.0.113.0/24"]}}`, "services[0].outboundDestinations.27017"},
+		{"destinations keyed by a name", `{"outboundDestinations":{"https":["203.0.113.0/24"]}}`, "services[0].outboundDestinations.https"},
+		{"destinations keyed by a port with a leading zero", `{"outboundPorts":[443],"outboundDestinations":{"0443":["203.0.113.0/24"]}}`, "services[0].outboundDestinations.0443"},
+		{"empty destinations", egress(`[]`), "services[0].outboundDestinations.27017"},
+		{"destination with host bits set", egress(`["203.0.113.1/24"]`), "services[0].outboundDestinations.27017[0]"},
+		{"IPv6 destination with host bits set", egress(`["2001:db8::1/32"]`), "services[0].outboundDestinations.27017[0]"},
+		{"destination that is a host name", egress(`["cluster0.example.mongodb.net"]`), "services[0].outboundDestinations.27017[0]"},
+		{"destination that is an address without a prefix length", egress(`["203.0.113.10"]`), "services[0].outboundDestinations.27017[0]"},
+		{"prefix list id too short", egress(`["pl-123"]`), "services[0].outboundDestinations.27017[0]"},
+		{"prefix list id in capitals", egress(`["pl-0123456789ABCDEF0"]`), "services[0].outboundDestinations.27017[0]"},
+		{"destination listed twice", egress(`["203.0.113.0/24","198.51.100.0/24","203.0.113.0/24"]`), "services[0].outboundDestinations.27017[2]"},
+		{"prefix list listed twice", egress(`["pl-0123456789abcdef0","pl-0123456789abcdef0"]`), "services[0].outboundDestinations.27017[1]"},
+		{"anywhere with other destinations", egress(`["anywhere","203.0.113.0/24"]`), "services[0].outboundDestinations.27017[0]"},
+		{"0.0.0.0/0 written as a CIDR", egress(`["0.0.0.0/0"]`), "services[0].outboundDestinations.27017[0]"},
+		{"::/0 written as a CIDR", egress(`["::/0"]`), "services[0].outboundDestinations.27017[0]"},
+		{"anywhere in capitals", egress(`["Anywhere"]`), "services[0].outboundDestinations.27017[0]"},
+		{"more destinations than the security group holds", egress(manyCIDRs(compute.MaxOutboundDestinations + 1)), "services[0].outboundDestinations"},
 		{"SITE_URL set by hand", `{"environment":{"SITE_URL":"https://x.example"}}`, "services[0].environment.SITE_URL"},
 		{"internal URL of a called service set by hand", `{"environment":{"API_INTERNAL_URL":"http://x"}}`, "services[0].environment.API_INTERNAL_URL"},
 		{"service calls itself", `{"calls":["web"]}`, "services[0].calls[0]"},
@@ -193,6 +215,82 @@ func TestDefaultServicesPass(t *testing.T) {
 		s.Check(p.Under("services").Under("[0]"), testMaxServiceName)
 		if err := p.Err(); err != nil {
 			t.Errorf("default service %d (%s): %v", i, s.Name, err)
+		}
+	}
+}
+
+// manyCIDRs is a JSON list of n distinct /32 destinations.
+func manyCIDRs(n int) string {
+	list := make([]string, n)
+	for i := range list {
+		list[i] = fmt.Sprintf(`"10.0.%d.%d/32"`, i/256, i%256)
+	}
+	return "[" + strings.Join(list, ",") + "]"
+}
+
+// TestOutboundProblemsAtOnce: one service with several outbound mistakes hears of each.
+func TestOutboundProblemsAtOnce(t *testing.T) {
+	s := pinnedDefaultService()
+	fields := `{"outboundPorts":[443,27017,5439],"outboundDestinations":{"27017":["203.0.113.1/24","pl-xyz","anywhere"],"6379":["10.0.0.0/8"]}}`
+	if err := check.DecodeStrict(fields, &s); err != nil {
+		t.Fatal(err)
+	}
+	p := check.NewProblems()
+	s.Check(p.Under("services[1]"), testMaxServiceName)
+	ve, ok := check.AsValidationError(p.Err())
+	if !ok {
+		t.Fatal("accepted")
+	}
+	want := []string{
+		"services[1].outboundDestinations.27017[0]",
+		"services[1].outboundDestinations.27017[1]",
+		"services[1].outboundDestinations.27017[2]",
+		"services[1].outboundDestinations.6379",
+		"services[1].outboundPorts[2]",
+	}
+	if got := ve.Keys(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("problems at %v; want %v", got, want)
+	}
+	for _, f := range ve.Fields {
+		if f.Key == "services[1].outboundPorts[2]" && (!strings.Contains(f.Message, "anywhere") || !strings.Contains(f.Message, "CIDRs or prefix lists")) {
+			t.Errorf("%s: %q does not say to list destinations or state anywhere", f.Key, f.Message)
+		}
+	}
+}
+
+// TestServiceEgress: each outbound port becomes one rule per destination, in order; 443
+// without an entry and an explicit anywhere keep the name <service>-out-<port> and go to
+// 0.0.0.0/0; named destinations become cidrIpv4, cidrIpv6 or prefixListId rules.
+func TestServiceEgress(t *testing.T) {
+	s := pinnedDefaultService()
+	s.OutboundPorts = []int{443, 27017, 5439}
+	s.OutboundDestinations = map[string][]string{
+		"27017": {"203.0.113.0/24", "2001:DB8::/32", "pl-0123456789abcdef0"},
+		"5439":  {compute.Anywhere},
+	}
+	p := check.NewProblems()
+	s.Check(p.Under("services[0]"), testMaxServiceName)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []compute.Egress{
+		{Port: 443, CidrIpv4: "0.0.0.0/0", Suffix: "out-443"},
+		{Port: 27017, CidrIpv4: "203.0.113.0/24", Suffix: "out-27017-203-0-113-0-24"},
+		{Port: 27017, CidrIpv6: "2001:db8::/32", Suffix: "out-27017-2001-db8---32"},
+		{Port: 27017, PrefixListID: "pl-0123456789abcdef0", Suffix: "out-27017-pl-0123456789abcdef0"},
+		{Port: 5439, CidrIpv4: "0.0.0.0/0", Suffix: "out-5439"},
+	}
+	got := s.Egress()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("egress\n%+v\nwant\n%+v", got, want)
+	}
+	if d := got[0].Description(); d != "Port 443 to the internet" {
+		t.Errorf("the 443 rule's description changed to %q", d)
+	}
+	// The defaults: 443 to anywhere only, for every service.
+	for _, svc := range compute.DefaultServices() {
+		if e := svc.Egress(); len(e) != 1 || e[0].Suffix != "out-443" || e[0].CidrIpv4 != "0.0.0.0/0" {
+			t.Errorf("default %s egress %+v; want 443 to 0.0.0.0/0 only", svc.Name, e)
 		}
 	}
 }

@@ -274,6 +274,21 @@ func ruleCases() []ruleCase {
 				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "http6", map[string]any{"securityGroupId": "sg-alb", "cidrIpv6": "::/0", "ipProtocol": "tcp", "fromPort": 80, "toPort": 80}),
 				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "app", map[string]any{"securityGroupId": "sg-app", "referencedSecurityGroupId": "sg-alb", "ipProtocol": "tcp", "fromPort": 3000, "toPort": 3000}),
 			}},
+		{rule: "NET-EGRESS-ANYWHERE", name: "MongoDB's port to every address",
+			bad: []*mockengine.Resource{res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "mongo", map[string]any{
+				"securityGroupId": "sg-app", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 27017, "toPort": 27017})},
+			good: []*mockengine.Resource{
+				res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "https", map[string]any{"securityGroupId": "sg-app", "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}),
+				res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "mongo", map[string]any{"securityGroupId": "sg-app", "cidrIpv4": "203.0.113.0/24", "ipProtocol": "tcp", "fromPort": 27017, "toPort": 27017}),
+				res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "mongo-pl", map[string]any{"securityGroupId": "sg-app", "prefixListId": "pl-0123456789abcdef0", "ipProtocol": "tcp", "fromPort": 27017, "toPort": 27017}),
+				res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh", map[string]any{"securityGroupId": "sg-app", "cidrIpv4": "10.0.0.0/16", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22}),
+			}},
+		{rule: "NET-EGRESS-ANYWHERE", name: "all traffic to ::/0 in an inline block",
+			bad: []*mockengine.Resource{res("aws:ec2/securityGroup:SecurityGroup", "tasks", map[string]any{"egress": []any{
+				map[string]any{"protocol": "-1", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": []any{"::/0"}}}})},
+			good: []*mockengine.Resource{res("aws:ec2/securityGroup:SecurityGroup", "tasks", map[string]any{
+				"ingress": []any{map[string]any{"protocol": "tcp", "fromPort": 27017, "toPort": 27017, "cidrBlocks": []any{"0.0.0.0/0"}}},
+				"egress":  []any{map[string]any{"protocol": "tcp", "fromPort": 443, "toPort": 443, "ipv6CidrBlocks": []any{"::/0"}}}})}},
 		{rule: "NET-PUBLIC-IP", name: "task with a public IP",
 			bad:  []*mockengine.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": true}})},
 			good: []*mockengine.Resource{res("aws:ecs/service:Service", "web", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": false}})}},

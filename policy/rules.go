@@ -42,6 +42,8 @@ func Rules() []Rule {
 			Mirrors: "FSBP S3.5; cdk-nag AwsSolutions-S10", Check: checkBucketTLS},
 		{ID: "NET-OPEN-INGRESS", Severity: Critical, Rationale: "Nothing admits 0.0.0.0/0 or ::/0 except an internet-facing ALB on 80 and 443.",
 			Mirrors: "FSBP EC2.18, EC2.19; cdk-nag AwsSolutions-EC23", Check: checkOpenIngress},
+		{ID: "NET-EGRESS-ANYWHERE", Severity: High, Rationale: "Nothing sends to 0.0.0.0/0 or ::/0 except on TCP 443 (HTTPS to AWS and third-party APIs): any other port names its destinations (services[].outboundDestinations: CIDRs or prefix lists), since a port such as MongoDB's 27017 open to every address lets a compromised task reach any server on it. A stack that states anywhere for such a port on purpose, and the NAT instances' group, which forwards the private subnets' traffic on every port, need an exception in policy/exceptions.yaml with the reason.",
+			Mirrors: "", Check: checkEgressAnywhere},
 		{ID: "NET-ALB-INTERNAL", Severity: High, Rationale: "Load balancers are internal: the internet reaches the site only through CloudFront (and its web ACL), through a VPC origin.",
 			Mirrors: "", Check: checkALBInternal},
 		{ID: "NET-PUBLIC-IP", Severity: High, Rationale: "Tasks, instances (bastion included) and launch templates give no public IP address.",

@@ -3,9 +3,12 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
-// Network exposure: internal load balancers, open ingress, public addresses, IMDSv2.
+// Network exposure: internal load balancers, open ingress, egress to anywhere, public
+// addresses, IMDSv2.
 
 func checkALBInternal(g *Graph) (int, []Finding) {
 	var fs []Finding
@@ -68,6 +71,50 @@ func checkOpenIngress(g *Graph) (int, []Finding) {
 		}
 		if web {
 			fd.undecided = append(fd.undecided, albUnknown...)
+		}
+		fs = append(fs, fd)
+	}
+	return checked, fs
+}
+
+// groupField reports whether field is one of the inputs that say which security group a rule belongs to.
+func groupField(field string) bool { return field == "securityGroupId" || field == "id" }
+
+// checkEgressAnywhere finds the egress rules that send to 0.0.0.0/0 or ::/0 on anything
+// but TCP 443. Which group a rule belongs to does not matter (an exception names the
+// rule), so neither unknown group ids nor the ingress rules read along make a resource
+// undecided.
+func checkEgressAnywhere(g *Graph) (int, []Finding) {
+	flows := g.Flows()
+	g.forget("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+	g.forgetReads(func(r *mockengine.Resource, field string) bool {
+		return groupField(field) || strings.HasPrefix(field, "ingress[")
+	})
+	g.mark()
+	var fs []Finding
+	checked := 0
+	for _, f := range flows {
+		if f.Direction != "egress" {
+			continue
+		}
+		checked++
+		if f.PeerIsGroup || !isAnywhere(f.Peer) {
+			continue
+		}
+		if !f.AllPorts() && (f.Protocol == "tcp" || f.Protocol == "6") && f.From == 443 && f.To == 443 {
+			continue
+		}
+		what := fmt.Sprintf("%s/%s", f.Protocol, f.Ports())
+		if f.AllPorts() {
+			what = "every protocol and port"
+		}
+		parts := strings.SplitN(f.Source, " ", 2)
+		fd := Finding{Type: parts[0], Name: parts[1],
+			Message: fmt.Sprintf("security group %s sends to %s on %s; name the destinations (services[].outboundDestinations) or add an exception with the reason", f.Group, f.Peer, what)}
+		for _, u := range f.unknown {
+			if !groupField(u) {
+				fd.undecided = append(fd.undecided, u)
+			}
 		}
 		fs = append(fs, fd)
 	}

@@ -84,6 +84,24 @@ func (g *Graph) forget(types ...string) {
 	g.log.all, g.log.window = keep(g.log.all), keep(g.log.window)
 }
 
+// forgetReads drops the unknown reads for which drop is true: inputs a helper read that
+// the rule then does not use, where forget would drop too much.
+func (g *Graph) forgetReads(drop func(r *mockengine.Resource, field string) bool) {
+	if g.log == nil {
+		return
+	}
+	keep := func(rs []read) []read {
+		var out []read
+		for _, rd := range rs {
+			if !drop(rd.r, rd.field) {
+				out = append(out, rd)
+			}
+		}
+		return out
+	}
+	g.log.all, g.log.window = keep(g.log.all), keep(g.log.window)
+}
+
 // mark forgets the unknown reads so far for the attribution of the next finding (they
 // stay in the rule's result). Rules call it after reading many resources up front.
 func (g *Graph) mark() {
