@@ -83,6 +83,12 @@ type LoadBalancer struct {
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
 	// AccessLogBucket receives the access logs; empty when they are off.
 	AccessLogBucket pulumi.StringOutput `pulumi:"accessLogBucket"`
+	// AccessLogBucketArn is that bucket's ARN, where the CloudFront distribution's
+	// standard logs go too (under CdnLogPrefix); empty when access logs are off.
+	AccessLogBucketArn pulumi.StringOutput `pulumi:"accessLogBucketArn"`
+	// AccessLogsReady are the bucket's policy and encryption, which a log delivery into
+	// the bucket waits for.
+	AccessLogsReady []pulumi.Resource
 
 	// Targets are the services' target groups by service name.
 	Targets map[string]Target
@@ -115,11 +121,11 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	if err != nil {
 		return nil, err
 	}
-	alb, accessLogBucket, err := newALB(ctx, name, lbName, args, sg, parent)
+	alb, logs, err := newALB(ctx, name, lbName, args, sg, parent)
 	if err != nil {
 		return nil, err
 	}
-	c.AccessLogBucket = accessLogBucket
+	c.AccessLogBucket, c.AccessLogBucketArn, c.AccessLogsReady = logs.name, logs.arn, logs.ready
 	groups, err := newTargetGroups(ctx, args, parent)
 	if err != nil {
 		return nil, err
@@ -138,12 +144,13 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	c.ZoneId = alb.ZoneId
 	c.SecurityGroupID = sg.ID().ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"arn":             c.Arn,
-		"arnSuffix":       c.ArnSuffix,
-		"dnsName":         c.DnsName,
-		"zoneId":          c.ZoneId,
-		"securityGroupId": c.SecurityGroupID,
-		"accessLogBucket": c.AccessLogBucket,
+		"arn":                c.Arn,
+		"arnSuffix":          c.ArnSuffix,
+		"dnsName":            c.DnsName,
+		"zoneId":             c.ZoneId,
+		"securityGroupId":    c.SecurityGroupID,
+		"accessLogBucket":    c.AccessLogBucket,
+		"accessLogBucketArn": c.AccessLogBucketArn,
 	}); err != nil {
 		return nil, fmt.Errorf("load balancer %s outputs: %w", name, err)
 	}
@@ -199,9 +206,9 @@ func newLoadBalancerSecurityGroup(ctx *pulumi.Context, name string, vpcID pulumi
 }
 
 // newALB creates the load balancer itself and, when access logs are on, their bucket,
-// which the load balancer waits for. It returns the load balancer and the bucket's name
-// ("" when access logs are off).
-func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg *ec2.SecurityGroup, parent pulumi.ResourceOrInvokeOption) (*lb.LoadBalancer, pulumi.StringOutput, error) {
+// which the load balancer waits for. It returns the load balancer and the bucket (name
+// and ARN empty when access logs are off).
+func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg *ec2.SecurityGroup, parent pulumi.ResourceOrInvokeOption) (*lb.LoadBalancer, accessLogs, error) {
 	cfg := args.Settings
 	lbArgs := &lb.LoadBalancerArgs{
 		LoadBalancerType:         pulumi.String("application"),
@@ -215,11 +222,11 @@ func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg
 		EnableDeletionProtection: pulumi.Bool(cfg.DeletionProtection),
 	}
 	lbOpts := []pulumi.ResourceOption{parent}
-	bucketName := pulumi.String("").ToStringOutput()
+	logs := accessLogs{name: pulumi.String("").ToStringOutput(), arn: pulumi.String("").ToStringOutput()}
 	if cfg.AccessLogs {
 		bucket, ready, err := newAccessLogBucket(ctx, name, args, parent)
 		if err != nil {
-			return nil, pulumi.StringOutput{}, fmt.Errorf("access log bucket: %w", err)
+			return nil, logs, fmt.Errorf("access log bucket: %w", err)
 		}
 		lbArgs.AccessLogs = &lb.LoadBalancerAccessLogsArgs{
 			Bucket:  bucket.Bucket,
@@ -228,13 +235,13 @@ func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg
 		}
 		// The ALB checks that it may write to the bucket when logging is switched on.
 		lbOpts = append(lbOpts, pulumi.DependsOn(ready))
-		bucketName = bucket.Bucket
+		logs = accessLogs{name: bucket.Bucket, arn: bucket.Arn, ready: ready}
 	}
 	alb, err := lb.NewLoadBalancer(ctx, lbName, lbArgs, lbOpts...)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, fmt.Errorf("load balancer %s: %w", lbName, err)
+		return nil, logs, fmt.Errorf("load balancer %s: %w", lbName, err)
 	}
-	return alb, bucketName, nil
+	return alb, logs, nil
 }
 
 // newTargetGroups creates one target group per service, by service name. They are
@@ -270,4 +277,11 @@ func newTargetGroups(ctx *pulumi.Context, args *LoadBalancerArgs, parent pulumi.
 		groups[s.Name] = tg
 	}
 	return groups, nil
+}
+
+// accessLogs is the access-log bucket as newALB returns it: name and ARN (empty when
+// access logs are off) and the resources a writer waits for.
+type accessLogs struct {
+	name, arn pulumi.StringOutput
+	ready     []pulumi.Resource
 }

@@ -14,6 +14,10 @@ import (
 // accessLogPrefix is the key prefix of the access logs in their bucket.
 const accessLogPrefix = "alb"
 
+// CdnLogPrefix is the folder of the same bucket that receives the CloudFront
+// distribution's standard logs (v2), delivered by CloudWatch Logs.
+const CdnLogPrefix = "cloudfront"
+
 // newAccessLogBucket creates the access-log bucket: SSE-S3 encryption (the only kind ALB
 // log delivery supports), public access blocked, objects owned by the bucket owner,
 // expiry, and a policy that admits only TLS requests and lets the region's Elastic Load
@@ -31,6 +35,11 @@ func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs
 			Id:         pulumi.String("expire-access-logs"),
 			Status:     pulumi.String("Enabled"),
 			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(accessLogPrefix + "/")},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(args.Settings.AccessLogExpirationDays)},
+		}, s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:         pulumi.String("expire-cdn-logs"),
+			Status:     pulumi.String("Enabled"),
+			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(CdnLogPrefix + "/")},
 			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(args.Settings.AccessLogExpirationDays)},
 		}},
 	}, parent); err != nil {
@@ -54,7 +63,11 @@ func newAccessLogBucket(ctx *pulumi.Context, name string, args *LoadBalancerArgs
 }
 
 // AccessLogBucketPolicy is the access-log bucket's policy: the ELB account of the region
-// may put objects under alb/AWSLogs/<account>/, and every request must use TLS.
+// may put objects under alb/AWSLogs/<account>/; CloudWatch Logs' delivery service may put
+// the CloudFront distribution's standard logs under cloudfront/, only for this account's
+// delivery sources in us-east-1, where CloudFront's log delivery runs
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-S3.html);
+// every request must use TLS.
 func AccessLogBucketPolicy(bucketArn, elbAccountArn, accountID string) iamdoc.Document {
 	return iamdoc.New(
 		iamdoc.Statement{
@@ -62,6 +75,16 @@ func AccessLogBucketPolicy(bucketArn, elbAccountArn, accountID string) iamdoc.Do
 			Principal: map[string]any{"AWS": elbAccountArn},
 			Action:    []string{"s3:PutObject"},
 			Resource:  []string{bucketArn + "/" + accessLogPrefix + "/AWSLogs/" + accountID + "/*"},
+		},
+		iamdoc.Statement{
+			Sid:       "CdnLogDelivery",
+			Principal: map[string]any{"Service": "delivery.logs.amazonaws.com"},
+			Action:    []string{"s3:PutObject"},
+			Resource:  []string{bucketArn + "/" + CdnLogPrefix + "/*"},
+			Condition: map[string]map[string]any{
+				"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accountID},
+				"ArnLike":      {"aws:SourceArn": "arn:aws:logs:us-east-1:" + accountID + ":delivery-source:*"},
+			},
 		},
 		bucket.DenyInsecureTransport(bucketArn),
 	)

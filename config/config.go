@@ -124,6 +124,9 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
 	checkReachability(p, c.Cdn, c.Services)
+	if c.Cdn.AccessLogs && !c.LoadBalancer.AccessLogs {
+		p.Addf("cdn.accessLogs", "is true but loadBalancer.accessLogs is false: the distribution's standard logs go to the load balancer's access-log bucket; turn both on, or cdn.accessLogs off (policy rule CDN-LOGGING then needs an exception)")
+	}
 	c.Monitoring = loadMonitoring(r, c.Database, c.Services)
 	c.Bastion = loadBastion(r, c.Network)
 	c.AwsEndpoint = loadAwsEndpoint(r)

@@ -31,6 +31,7 @@ var roundPrices = []Price{
 	{Key: "fargate.armVcpuHour", USD: 0.032}, {Key: "fargate.armGbHour", USD: 0.0032},
 	{Key: "aurora.acuHour", USD: 0.2}, {Key: "aurora.storageGBMonth", USD: 0.1}, {Key: "aurora.ioMillion", USD: 0.2}, {Key: "aurora.backupGBMonth", USD: 0.02},
 	{Key: "waf.aclMonth", USD: 5}, {Key: "waf.ruleMonth", USD: 1}, {Key: "waf.millionRequests", USD: 0.6},
+	{Key: "logs.vendedS3GB", USD: 0.25},
 	{Key: "cw.alarmMetricMonth", USD: 0.1}, {Key: "cw.highResAlarmMetricMonth", USD: 0.3}, {Key: "cw.compositeAlarmMonth", USD: 0.5},
 	{Key: "cw.dashboardMonth", USD: 3}, {Key: "cw.logIngestGB", USD: 0.5}, {Key: "cw.logStoreGBMonth", USD: 0.03}, {Key: "cw.customMetricMonth", USD: 0.3},
 	{Key: "kms.keyMonth", USD: 1}, {Key: "ssm.advancedParamMonth", USD: 0.05}, {Key: "ecr.gbMonth", USD: 0.1}, {Key: "s3.gbMonth", USD: 0.02},
@@ -76,6 +77,7 @@ func smallGraph() *mockengine.Mocks {
 		res("aws:cloudwatch/metricAlarm:MetricAlarm", "cpu", map[string]any{"period": 300}),
 		res("aws:cloudwatch/metricAlarm:MetricAlarm", "mem", map[string]any{"period": 300}),
 		res("aws:cloudwatch/dashboard:Dashboard", "dash", map[string]any{}),
+		res("aws:cloudwatch/logDelivery:LogDelivery", "cdn-logs", map[string]any{"deliverySourceName": "cdn"}),
 		res("aws:cloudwatch/logGroup:LogGroup", "logs", map[string]any{"retentionInDays": 14}),
 		res("aws:kms/key:Key", "key", map[string]any{}),
 		res("aws:ssm/parameter:Parameter", "big", map[string]any{"tier": "Advanced"}),
@@ -109,24 +111,25 @@ func TestEstimateEqualsHandComputation(t *testing.T) {
 		// Weekdays 08-20 two tasks (one on FARGATE by base, the other split 50/50),
 		// otherwise one on FARGATE: 60 h × 2 + 108 h × 1 = 228 task-h a week, 30 of them
 		// Spot. Scaled to 700 h: 825 on-demand + 125 Spot task-h at 0.5×0.04+1×0.004.
-		"Fargate|web tasks":                       825*0.024 + 125*0.024*0.5,
-		"CloudWatch|cluster Container Insights":   (8 + 11) * 0.3,
-		"Aurora|db storage":                       10 * 0.1,
-		"Aurora|db I/O":                           5 * 0.2,
-		"Aurora|db backup beyond the free amount": 10 * 0.1 * 7 * 0.02,
-		"Aurora|db-writer capacity":               0.5 * 700 * 0.5 * 0.2,
-		"Aurora|db-writer Performance Insights":   0,
-		"WAF|acl web ACL":                         5,
-		"WAF|acl rules":                           3 * 1,
-		"WAF|acl requests":                        2 * 0.6,
-		"CloudWatch|2 metric alarms":              2 * 0.1,
-		"CloudWatch|dash dashboard":               3,
-		"CloudWatch|log ingestion (1 log groups)": 3 * 0.5,
-		"CloudWatch|log storage":                  3 * 14.0 / 30 * 0.03,
-		"KMS|key key":                             1,
-		"SSM|big advanced parameter":              0.05,
-		"ECR|repo images":                         2 * 0.1,
-		"S3|bucket storage":                       5 * 0.02,
+		"Fargate|web tasks":                            825*0.024 + 125*0.024*0.5,
+		"CloudWatch|cluster Container Insights":        (8 + 11) * 0.3,
+		"Aurora|db storage":                            10 * 0.1,
+		"Aurora|db I/O":                                5 * 0.2,
+		"Aurora|db backup beyond the free amount":      10 * 0.1 * 7 * 0.02,
+		"Aurora|db-writer capacity":                    0.5 * 700 * 0.5 * 0.2,
+		"Aurora|db-writer Performance Insights":        0,
+		"WAF|acl web ACL":                              5,
+		"WAF|acl rules":                                3 * 1,
+		"WAF|acl requests":                             2 * 0.6,
+		"CloudWatch|2 metric alarms":                   2 * 0.1,
+		"CloudWatch|dash dashboard":                    3,
+		"CloudWatch|cdn-logs CloudFront standard logs": 2e6 * 800 / 1e9 * 0.25, // 2 M requests of 800 bytes
+		"CloudWatch|log ingestion (1 log groups)":      3 * 0.5,
+		"CloudWatch|log storage":                       3 * 14.0 / 30 * 0.03,
+		"KMS|key key":                                  1,
+		"SSM|big advanced parameter":                   0.05,
+		"ECR|repo images":                              2 * 0.1,
+		"S3|bucket storage":                            5 * 0.02,
 	}
 	got := map[string]float64{}
 	for _, l := range est.Lines {
@@ -147,8 +150,8 @@ func TestEstimateEqualsHandComputation(t *testing.T) {
 			t.Errorf("unexpected line %q = %v", k, got[k])
 		}
 	}
-	if total := est.Total(); math.Abs(total-215.932) > 1e-9 {
-		t.Errorf("total %v; want 215.932 (the sum of the hand-computed lines)", total)
+	if total := est.Total(); math.Abs(total-216.332) > 1e-9 {
+		t.Errorf("total %v; want 216.332 (the sum of the hand-computed lines)", total)
 	}
 	if len(est.Unpriced) != 0 || len(est.Unclassified) != 0 {
 		t.Errorf("unpriced %v, unclassified %v; want none", est.Unpriced, est.Unclassified)

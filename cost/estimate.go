@@ -78,6 +78,7 @@ func New(m *mockengine.Mocks, prices []Price, u Usage) (*Estimate, error) {
 	e.aurora()
 	e.waf()
 	e.cloudFront()
+	e.cdnLogs()
 	e.cloudWatch()
 	e.storage()
 	e.instances()
@@ -426,6 +427,21 @@ func (e *estimator) waf() {
 		e.add("WAF", acl.Name+" web ACL", money(pa), pa)
 		e.add("WAF", acl.Name+" rules", fmt.Sprintf("%s rules × %s", num(n), money(pr)), n*pr)
 		e.add("WAF", acl.Name+" requests", fmt.Sprintf("%s M requests × %s", num(e.u.Requests/1e6), money(pq)), e.u.Requests/1e6*pq)
+	}
+}
+
+// cdnLogBytesPerRequest is the size assumed for one CloudFront standard log record in
+// JSON with the default fields, a user agent and a referrer: an assumption, used only to
+// turn requests into GB.
+const cdnLogBytesPerRequest = 800
+
+// cdnLogs prices each CloudFront standard log delivery: one record per request, delivered
+// to S3 as vended logs (the bucket's storage is priced with the bucket).
+func (e *estimator) cdnLogs() {
+	for _, d := range e.ofType("aws:cloudwatch/logDelivery:LogDelivery") {
+		gb := e.u.Requests * cdnLogBytesPerRequest / 1e9
+		p := e.r.get("logs.vendedS3GB")
+		e.add("CloudWatch", d.Name+" CloudFront standard logs", fmt.Sprintf("%s GB (%s M requests) × %s", num(gb), num(e.u.Requests/1e6), money(p)), gb*p)
 	}
 }
 

@@ -37,6 +37,7 @@ const (
 	srcAuroraBilling  = "https://docs.aws.amazon.com/ja_jp/AmazonRDS/latest/AuroraUserGuide/User_DBInstanceBilling.html"
 	srcWAF            = "https://aws.amazon.com/blogs/networking-and-content-delivery/cost-effective-ways-for-securing-your-web-applications-using-aws-waf/"
 	srcWAFFigures     = "https://c3x.dev/blog/aws-waf-cost-explained/"
+	srcVendedLogs     = "https://tech.enechange.co.jp/entry/2023/02/07/170405"
 	srcCloudWatch     = "https://aws.amazon.com/cloudwatch/pricing/"
 	srcCWFigures      = "https://signoz.io/guides/cloudwatch-pricing"
 	srcIPv4           = "https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/"
@@ -73,6 +74,8 @@ var Tokyo = []Price{
 	{Key: "aurora.storageGBMonth", USD: 0.12, Unit: "per GB-month of cluster storage (Aurora Standard)", Source: srcAuroraStorage, Confirmed: true, Note: "the page does not name the region; its db.r6g.large figure ($0.313/h) is Tokyo's"},
 	{Key: "aurora.ioMillion", USD: 0.24, Unit: "per million I/O requests (Aurora Standard)", Source: srcAuroraStorage, Confirmed: true, Note: "as above"},
 	{Key: "aurora.backupGBMonth", USD: 0.023, Unit: "per GB-month of backup storage beyond 100% of the cluster's storage", Source: srcAuroraBilling, Confirmed: false, Note: "NOT CONFIRMED: the AWS page found describes the billing model (free up to the cluster size), not the Tokyo figure"},
+
+	{Key: "logs.vendedS3GB", USD: 0.25, Unit: "per GB of vended logs delivered to S3 (us-east-1, first 10 TB)", Source: srcVendedLogs, Confirmed: false, Note: "NOT CONFIRMED: the source quotes AWS's Tokyo figure, $0.38, and us-east-1 at about 1/1.5 of it; CloudFront's standard logs are delivered from us-east-1"},
 
 	{Key: "waf.aclMonth", USD: 5, Unit: "per web ACL-month", Source: srcWAF, Confirmed: true, Note: "AWS: WAF pricing is the same in every region; figures from " + srcWAFFigures},
 	{Key: "waf.ruleMonth", USD: 1, Unit: "per rule or rule group-month", Source: srcWAF, Confirmed: true, Note: "as above"},

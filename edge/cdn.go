@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -93,6 +94,14 @@ type CdnArgs struct {
 	// from that region
 	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
 	UsEast1 pulumi.ProviderResource
+	// Required with Settings.AccessLogs. The ARN of the S3 bucket that receives the
+	// standard logs, under LogPrefix; its policy must let CloudWatch Logs' delivery
+	// service write there (compute.AccessLogBucketPolicy), and LogsReady are the
+	// resources (that policy) the delivery waits for. The delivery source, destination
+	// and delivery live in us-east-1 (UsEast1), where CloudFront delivers its logs.
+	LogBucketArn pulumi.StringInput
+	LogPrefix    string
+	LogsReady    []pulumi.Resource
 	// Optional. Defaults to none. Where a stack deployed before this component existed
 	// registered the site's records: the load balancer component, with the A record
 	// "<stem>-site" and the certificate's validation record "<stem>-site-validation".
@@ -155,6 +164,8 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 		return nil, fmt.Errorf("cdn %q: a custom domain needs the UsEast1 provider for its certificate", name)
 	case len(args.Settings.AssetPathPatterns) == 0:
 		return nil, fmt.Errorf("cdn %q: no asset path patterns", name)
+	case args.Settings.AccessLogs && (args.LogBucketArn == nil || args.LogPrefix == "" || args.UsEast1 == nil):
+		return nil, fmt.Errorf("cdn %q: access logs need a LogBucketArn, a LogPrefix and the UsEast1 provider", name)
 	}
 
 	c := &Cdn{}
@@ -336,6 +347,12 @@ func NewCdn(ctx *pulumi.Context, name string, args *CdnArgs, opts ...pulumi.Reso
 		}
 	}
 
+	if args.Settings.AccessLogs {
+		if err := newAccessLogDelivery(ctx, name, dist, args, parent); err != nil {
+			return nil, fmt.Errorf("cdn %q access logs: %w", name, err)
+		}
+	}
+
 	c.DistributionId = dist.ID().ToStringOutput()
 	c.DistributionArn = dist.Arn
 	c.DomainName = dist.DomainName
@@ -416,4 +433,40 @@ func newResponseHeadersPolicy(ctx *pulumi.Context, name string, s CdnSettings, p
 		return nil, fmt.Errorf("cdn %q response headers policy: %w", name, err)
 	}
 	return policy, nil
+}
+
+// newAccessLogDelivery sends the distribution's standard logs (v2) to args.LogBucketArn
+// under args.LogPrefix, through CloudWatch Logs' vended log delivery: a delivery source
+// for the distribution (log type ACCESS_LOGS), an S3 delivery destination, and the
+// delivery that pairs them, all in us-east-1
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html).
+// Standard logging (v2) needs no bucket ACLs, which standard logging (legacy) does and
+// which the stack's buckets disable.
+func newAccessLogDelivery(ctx *pulumi.Context, name string, dist *cloudfront.Distribution, args *CdnArgs, parent pulumi.ResourceOption) error {
+	opts := []pulumi.ResourceOption{parent, pulumi.Provider(args.UsEast1)}
+	source, err := cloudwatch.NewLogDeliverySource(ctx, name+"-logs", &cloudwatch.LogDeliverySourceArgs{
+		Name:        pulumi.String(name),
+		LogType:     pulumi.String("ACCESS_LOGS"),
+		ResourceArn: dist.Arn,
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("delivery source: %w", err)
+	}
+	destination, err := cloudwatch.NewLogDeliveryDestination(ctx, name+"-logs", &cloudwatch.LogDeliveryDestinationArgs{
+		Name:         pulumi.String(name),
+		OutputFormat: pulumi.String("json"),
+		DeliveryDestinationConfiguration: &cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs{
+			DestinationResourceArn: pulumi.Sprintf("%s/%s", args.LogBucketArn, args.LogPrefix),
+		},
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("delivery destination: %w", err)
+	}
+	if _, err := cloudwatch.NewLogDelivery(ctx, name+"-logs", &cloudwatch.LogDeliveryArgs{
+		DeliverySourceName:     source.Name,
+		DeliveryDestinationArn: destination.Arn,
+	}, append(opts, pulumi.DependsOn(args.LogsReady))...); err != nil {
+		return fmt.Errorf("delivery: %w", err)
+	}
+	return nil
 }

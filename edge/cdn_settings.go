@@ -32,6 +32,10 @@ type CdnSettings struct {
 	// "/_next/image*"; empty removes the behaviour, and the optimizer then runs on the
 	// web tasks for every request.
 	ImagePathPattern string `json:"imagePathPattern"`
+	// AccessLogs delivers the distribution's standard logs (v2) to the stack's log bucket
+	// (the load balancer's access-log bucket, under cloudfront/), so it needs
+	// loadBalancer.accessLogs. Optional. Defaults to true.
+	AccessLogs bool `json:"accessLogs"`
 	// PriceClass is the set of edge locations that serve the site: PriceClass_All,
 	// PriceClass_200 or PriceClass_100. Optional. Defaults to PriceClass_200, which
 	// includes Japan.
@@ -56,6 +60,7 @@ func CdnDefaults() CdnSettings {
 		HostedZoneID:      "",
 		AssetPathPatterns: []string{"/_next/static/*"},
 		ImagePathPattern:  "/_next/image*",
+		AccessLogs:        true,
 		PriceClass:        "PriceClass_200",
 		Hsts:              true,
 		HstsMaxAgeSeconds: 31536000,

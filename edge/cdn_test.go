@@ -84,6 +84,8 @@ func runCdn(mutate func(*edge.CdnArgs)) cdnRun {
 			LoadBalancerDnsName: pulumi.String(testLoadBalancerDNS),
 			WebAclArn:           pulumi.String(testWebAclArn),
 			UsEast1:             usEast1,
+			LogBucketArn:        pulumi.String("arn:aws:s3:::test-logs"),
+			LogPrefix:           "cloudfront",
 		}
 		mutate(args)
 		cdn, err := edge.NewCdn(ctx, "web", args)
@@ -384,8 +386,9 @@ func TestCdnCertificateAndRecords(t *testing.T) {
 			}
 		}
 		for _, res := range r.Resources() {
-			if res.Custom && res != cert && res != validation && res.Provider != "" {
-				t.Errorf("%s %s uses provider %q; only the certificate goes to us-east-1", res.Type, res.Name, res.Provider)
+			logDelivery := strings.HasPrefix(res.Type, "aws:cloudwatch/logDelivery")
+			if res.Custom && res != cert && res != validation && !logDelivery && res.Provider != "" {
+				t.Errorf("%s %s uses provider %q; only the certificate and the log delivery go to us-east-1", res.Type, res.Name, res.Provider)
 			}
 		}
 		if cert.In("domainName").Str() != testDomain || cert.In("validationMethod").Str() != "DNS" {
@@ -756,5 +759,41 @@ func TestCloudFrontWebAcl(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCdnDeliversStandardLogs: with cdn.accessLogs the distribution's standard logs (v2)
+// go to the log bucket under the prefix through a delivery source, destination and
+// delivery in us-east-1; without it none of the three exist; without a bucket the
+// component refuses.
+func TestCdnDeliversStandardLogs(t *testing.T) {
+	r := runCdn(func(*edge.CdnArgs) {})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	src := r.only(t, "aws:cloudwatch/logDeliverySource:LogDeliverySource")
+	dst := r.only(t, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+	del := r.only(t, "aws:cloudwatch/logDelivery:LogDelivery")
+	dist := r.only(t, "aws:cloudfront/distribution:Distribution")
+	if src.In("logType").Str() != "ACCESS_LOGS" || src.In("resourceArn").Str() != dist.Out("arn").Str() {
+		t.Errorf("delivery source %v; want ACCESS_LOGS of %s", src.Inputs, dist.Out("arn").Str())
+	}
+	if got := dst.In("deliveryDestinationConfiguration.destinationResourceArn").Str(); got != "arn:aws:s3:::test-logs/cloudfront" {
+		t.Errorf("destination %q; want the bucket under cloudfront", got)
+	}
+	if del.In("deliverySourceName").Str() != src.In("name").Str() || del.In("deliveryDestinationArn").Str() != dst.Out("arn").Str() {
+		t.Errorf("delivery %v does not pair the source and the destination", del.Inputs)
+	}
+	for _, res := range []*mockengine.Resource{src, dst, del} {
+		if !strings.Contains(res.Provider, "us-east-1") {
+			t.Errorf("%s uses provider %s; want us-east-1", res.Type, res.Provider)
+		}
+	}
+	off := runCdn(func(a *edge.CdnArgs) { a.Settings.AccessLogs = false })
+	if off.err != nil || len(off.ByType("aws:cloudwatch/logDelivery:LogDelivery")) != 0 {
+		t.Errorf("with accessLogs off: err %v, deliveries %d", off.err, len(off.ByType("aws:cloudwatch/logDelivery:LogDelivery")))
+	}
+	if noBucket := runCdn(func(a *edge.CdnArgs) { a.LogBucketArn = nil }); noBucket.err == nil {
+		t.Error("access logs without a bucket were accepted")
 	}
 }

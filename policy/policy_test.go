@@ -223,6 +223,18 @@ func ruleCases() []ruleCase {
 				"associationConfig": map[string]any{"requestBodies": []any{map[string]any{"cloudfronts": []any{map[string]any{"defaultSizeInspectionLimit": "KB_64"}}}}}})}},
 		{rule: "WAF-BODY-LIMIT", name: "body size rule above the default 16 KB inspection limit",
 			bad: []*mockengine.Resource{res("aws:wafv2/webAcl:WebAcl", "acl", map[string]any{"scope": "CLOUDFRONT", "rules": []any{bodyRule("api-body", bodySize(65536, "MATCH"))}})}},
+		{rule: "CDN-LOGGING", name: "distribution without standard logging",
+			bad: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{}, "arn", "arn:aws:cloudfront::123456789012:distribution/E1")},
+			good: []*mockengine.Resource{
+				res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{}, "arn", "arn:aws:cloudfront::123456789012:distribution/E1"),
+				res("aws:cloudwatch/logDeliverySource:LogDeliverySource", "logs", map[string]any{"name": "cdn", "logType": "ACCESS_LOGS", "resourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}),
+				res("aws:cloudwatch/logDelivery:LogDelivery", "logs", map[string]any{"deliverySourceName": "cdn", "deliveryDestinationArn": "arn:aws:logs:us-east-1:123456789012:delivery-destination:cdn"}),
+			}},
+		{rule: "CDN-LOGGING", name: "delivery source that no delivery sends anywhere",
+			bad: []*mockengine.Resource{
+				res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{}, "arn", "arn:aws:cloudfront::123456789012:distribution/E1"),
+				res("aws:cloudwatch/logDeliverySource:LogDeliverySource", "logs", map[string]any{"name": "cdn", "logType": "ACCESS_LOGS", "resourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}),
+			}},
 		{rule: "CDN-WAF", name: "distribution without a web ACL",
 			bad:  []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{})},
 			good: []*mockengine.Resource{res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"})}},

@@ -332,6 +332,9 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 				c["environment"] = kept
 			})
 		}},
+		{"CDN-LOGGING", "aws:cloudwatch/logDelivery:LogDelivery", "", func(t *testing.T, st map[string]any) {
+			set(t, st, "deliverySourceName", "another-source")
+		}},
 		{"WAF-BODY-LIMIT", "aws:wafv2/webAcl:WebAcl", "", func(t *testing.T, st map[string]any) {
 			// The API's body size rule lets bodies too large to inspect through.
 			changed := false

@@ -30,6 +30,8 @@ func Rules() []Rule {
 			Mirrors: "FSBP CloudFront.3, CloudFront.10; cdk-nag AwsSolutions-CFR4", Check: checkDistributionTLS},
 		{ID: "WAF-BODY-LIMIT", Severity: High, Rationale: "Request bodies have a size limit WAF can enforce: the Core rule set's 8 KB rule blocks, or, where it only counts, a rule blocks its label outside the paths allowed larger bodies, and every body size rule sees the whole body it allows (oversize MATCH, size within the inspection limit).",
 			Mirrors: "", Check: checkWAFBodyLimit},
+		{ID: "CDN-LOGGING", Severity: Medium, Rationale: "Every CloudFront distribution delivers standard (access) logs: legacy logging to a bucket, or standard logging (v2) through a CloudWatch Logs delivery, which needs no bucket ACLs.",
+			Mirrors: "FSBP CloudFront.5 (which checks legacy logging only)", Check: checkDistributionLogging},
 		{ID: "CDN-WAF", Severity: High, Rationale: "Every CloudFront distribution is protected by a web ACL.",
 			Mirrors: "FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2", Check: checkDistributionWAF},
 		{ID: "CDN-OAC", Severity: High, Rationale: "CloudFront reads S3 origins through origin access control, so the bucket needs no public access.",

@@ -193,3 +193,28 @@ func walkStatements(st map[string]any, f func(map[string]any)) {
 		}
 	}
 }
+
+// checkDistributionLogging finds distributions without standard logging: neither legacy
+// logging to a bucket (loggingConfig) nor a standard logging (v2) delivery source of type
+// ACCESS_LOGS for the distribution that a delivery sends somewhere.
+func checkDistributionLogging(g *Graph) (int, []Finding) {
+	delivered := map[string]bool{} // delivery source names with a delivery
+	for _, d := range g.OfType("aws:cloudwatch/logDelivery:LogDelivery") {
+		delivered[g.In(d, "deliverySourceName").Str()] = true
+	}
+	logged := map[string]bool{} // distribution ARNs
+	for _, s := range g.OfType("aws:cloudwatch/logDeliverySource:LogDeliverySource") {
+		if g.In(s, "logType").Str() == "ACCESS_LOGS" && delivered[g.name(s, "name")] {
+			logged[g.In(s, "resourceArn").Str()] = true
+		}
+	}
+	var fs []Finding
+	ds := g.OfType("aws:cloudfront/distribution:Distribution")
+	for _, d := range ds {
+		if g.In(d, "loggingConfig.bucket").Str() != "" || logged[d.Out("arn").Str()] {
+			continue
+		}
+		fs = append(fs, g.finding(d, "has no standard logging: no loggingConfig bucket and no ACCESS_LOGS delivery source with a delivery"))
+	}
+	return len(ds), fs
+}

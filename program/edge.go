@@ -73,6 +73,9 @@ func buildFront(ctx *pulumi.Context, export Exporter, cfg *config.Config, accoun
 		DomainName:          cfg.Cdn.DomainName,
 		HostedZoneID:        cfg.Cdn.HostedZoneID,
 		UsEast1:             usEast1,
+		LogBucketArn:        alb.AccessLogBucketArn,
+		LogPrefix:           compute.CdnLogPrefix,
+		LogsReady:           alb.AccessLogsReady,
 		// Before the edge existed, the load balancer component held the site's A record
 		// and certificate validation record under these names.
 		PreviousRecords: &edge.PreviousRecords{Parent: alb, Stem: cfg.Prefix()},

@@ -211,7 +211,8 @@ func TestProviderCarriesRegionAndTags(t *testing.T) {
 					continue
 				}
 				global := (waf != nil && res.Parent == waf.URN) || strings.HasPrefix(res.Type, "aws:acm/") ||
-					res.Name == cfg.Prefix()+"-waf-blocked-spike" || strings.HasSuffix(res.Name, "-alarms-us-east-1") || strings.HasSuffix(res.Name, "-alarms-us-east-1-email")
+					res.Name == cfg.Prefix()+"-waf-blocked-spike" || strings.HasSuffix(res.Name, "-alarms-us-east-1") || strings.HasSuffix(res.Name, "-alarms-us-east-1-email") ||
+					strings.HasPrefix(res.Type, "aws:cloudwatch/logDelivery")
 				if want := map[bool]string{true: "aws-us-east-1", false: "aws"}[global]; name != want {
 					t.Errorf("%s (%s) uses provider %s; want %s", res.Name, res.Type, name, want)
 				}

@@ -267,6 +267,18 @@ var Types = map[string]Grant{
 		"wafv2:GetWebACL", "acm:DescribeCertificate", "acm:ListCertificates"}},
 	"aws:cloudfront/originAccessControl:OriginAccessControl": {Scope: Any, Actions: []string{"cloudfront:CreateOriginAccessControl",
 		"cloudfront:GetOriginAccessControl", "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"}},
+	// CloudFront standard logs (v2): CloudWatch Logs' delivery objects, and the CloudFront
+	// permission to make a distribution a delivery source
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html).
+	"aws:cloudwatch/logDeliverySource:LogDeliverySource": {Scope: Any, Actions: []string{"logs:PutDeliverySource", "logs:GetDeliverySource",
+		"logs:DescribeDeliverySources", "logs:DeleteDeliverySource", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
+		"cloudfront:AllowVendedLogDeliveryForResource"}},
+	"aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": {Scope: Any, Actions: []string{"logs:PutDeliveryDestination",
+		"logs:GetDeliveryDestination", "logs:DescribeDeliveryDestinations", "logs:DeleteDeliveryDestination", "logs:TagResource",
+		"logs:UntagResource", "logs:ListTagsForResource"}},
+	"aws:cloudwatch/logDelivery:LogDelivery": {Scope: Any, Actions: []string{"logs:CreateDelivery", "logs:GetDelivery",
+		"logs:DescribeDeliveries", "logs:UpdateDeliveryConfiguration", "logs:DeleteDelivery", "logs:TagResource", "logs:UntagResource",
+		"logs:ListTagsForResource"}},
 	"aws:cloudfront/cachePolicy:CachePolicy": {Scope: Any, Actions: []string{"cloudfront:CreateCachePolicy",
 		"cloudfront:GetCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"}},
 	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {Scope: Any, Actions: []string{"cloudfront:CreateResponseHeadersPolicy",
