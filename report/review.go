@@ -24,19 +24,20 @@ func containers(w *writer, g *policy.Graph) {
 	sort.Slice(tds, func(i, j int) bool { return tds[i].Name < tds[j].Name })
 	w.line("## Containers")
 	w.line("")
-	w.line("What each task runs: image, command, user, plain variables with their values, and secrets by name (their values stay in SSM Parameter Store).")
+	w.line("What each task runs: its kind and size, image, command, user, plain variables with their values, and secrets by name (their values stay in SSM Parameter Store).")
 	w.line("")
-	w.line("| task definition | container | image | command | user | environment | secrets | health check |")
-	w.line("|---|---|---|---|---|---|---|---|")
+	w.line("| task definition | kind and size | container | image | command | user | environment | secrets | health check |")
+	w.line("|---|---|---|---|---|---|---|---|---|")
 	for _, td := range tds {
 		v := td.In("containerDefinitions")
+		size := taskKindAndSize(g, td)
 		if v.Secret() || v.Unknown() {
-			w.line("| %s | (not known until the update runs) | | | | | | |", td.Name)
+			w.line("| %s | %s | (not known until the update runs) | | | | | | |", td.Name, size)
 			continue
 		}
 		defs, err := policy.DecodeContainers(v.Str())
 		if err != nil {
-			w.line("| %s | (container definitions do not decode: %s) | | | | | | |", td.Name, cell(err.Error()))
+			w.line("| %s | %s | (container definitions do not decode: %s) | | | | | | |", td.Name, size, cell(err.Error()))
 			continue
 		}
 		for _, d := range defs {
@@ -54,7 +55,7 @@ func containers(w *writer, g *policy.Graph) {
 			if d.HealthCheck != nil {
 				health = strings.Join(d.HealthCheck.Command, " ")
 			}
-			w.line("| %s | %s | `%s` | %s | %s | %s | %s | %s |", td.Name, d.Name, cell(d.Image), code(cmd), cell(d.User),
+			w.line("| %s | %s | %s | `%s` | %s | %s | %s | %s | %s |", td.Name, size, d.Name, cell(d.Image), code(cmd), cell(d.User),
 				cell(strings.Join(env, "<br>")), cell(strings.Join(secrets, ", ")), code(health))
 		}
 	}
@@ -306,4 +307,25 @@ func statementSummary(st map[string]any) string {
 		}
 	}
 	return "?"
+}
+
+// taskKindAndSize describes a task definition's service kind (a service behind the load
+// balancer is "web"; one without is "backend") and its Fargate size and architecture.
+func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
+	kind := "task"
+	for _, svc := range g.OfType("aws:ecs/service:Service") {
+		ref := svc.In("taskDefinition").Str()
+		if ref == "" || (ref != td.Out("arn").Str() && ref != td.ID && ref != td.In("family").Str()) {
+			continue
+		}
+		kind = "backend"
+		if lbs, _ := svc.In("loadBalancers").Plain().([]any); len(lbs) > 0 {
+			kind = "web"
+		}
+	}
+	arch := td.In("runtimePlatform.cpuArchitecture").Str()
+	if arch == "" {
+		arch = "X86_64"
+	}
+	return fmt.Sprintf("%s, %s CPU / %s MiB, %s", kind, td.In("cpu").Str(), td.In("memory").Str(), arch)
 }

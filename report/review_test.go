@@ -75,7 +75,11 @@ func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 		}, "FEATURE_FLAGS=checkout-v2", ""},
 		"api without its database secrets": {func(s []map[string]any) {
 			service(s, "api")["secrets"] = []any{"JWT_SECRET"}
-		}, "| ecsite-prod-api-task | api |", "DATABASE_URL"},
+		}, "| ecsite-prod-api-task | web, ", "DATABASE_URL"},
+		"task size": {func(s []map[string]any) {
+			service(s, "api")["cpu"] = 1024
+			service(s, "api")["memory"] = 2048
+		}, "web, 1024 CPU / 2048 MiB", "512 CPU"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
