@@ -130,6 +130,37 @@ func (g *Graph) refersTo(ref string, r *mockengine.Resource, nameFields ...strin
 	return false
 }
 
+// references reports whether r's input field names target (an id, ARN or one of
+// target's nameFields). When the input is unknown, because both are created in the same
+// update, it falls back on where the program puts them, which the preview knows: r refers
+// to the one resource of target's type under the same parent component, or, if there are
+// several, to the one with r's logical name (internal/bucket names a bucket's
+// configuration after the bucket), and the input is not recorded as unknown. Anywhere
+// else the unknown input is recorded and the rule is undecided on it.
+func (g *Graph) references(r *mockengine.Resource, field string, target *mockengine.Resource, nameFields ...string) bool {
+	if !r.InUnknown(field) {
+		return g.refersTo(g.In(r, field).Str(), target, nameFields...)
+	}
+	var siblings []*mockengine.Resource
+	var named *mockengine.Resource
+	for _, t := range g.OfType(target.Type) {
+		if t.Parent == r.Parent {
+			siblings = append(siblings, t)
+			if t.Name == r.Name {
+				named = t
+			}
+		}
+	}
+	switch {
+	case len(siblings) == 1:
+		return siblings[0] == target
+	case named != nil:
+		return named == target
+	}
+	// Not where the program would put it: undecided (the read is recorded).
+	return g.refersTo(g.In(r, field).Str(), target, nameFields...)
+}
+
 // Flow is one security-group rule: traffic a group admits (ingress) or sends (egress).
 type Flow struct {
 	// Direction is "ingress" or "egress".
@@ -148,6 +179,8 @@ type Flow struct {
 	Source string
 	// unknown are the inputs of the rule that are not known yet (in a preview).
 	unknown []string
+	// groupUnknown is true when the rule's own group is still to be created (a preview).
+	groupUnknown bool
 }
 
 // AllPorts reports whether the rule covers every port.
@@ -189,12 +222,24 @@ func (g *Graph) Flows() []Flow {
 		}
 		from := g.windowLen()
 		var flows []Flow
-		base := Flow{Direction: dir, Group: g.In(r, "securityGroupId").Str(), Protocol: strings.ToLower(g.In(r, "ipProtocol").Str()),
-			From: int(g.In(r, "fromPort").Num()), To: int(g.In(r, "toPort").Num()), Source: r.Type + " " + r.Name}
+		// Which group the rule belongs to is read without recording it: a group created in
+		// the same update has no id yet, and only a rule that needs the group (the open
+		// ingress rule on the load balancer's web ports) treats that as unknown.
+		base := Flow{Direction: dir, Group: r.In("securityGroupId").Str(), groupUnknown: r.InUnknown("securityGroupId"),
+			Protocol: strings.ToLower(g.In(r, "ipProtocol").Str()),
+			From:     int(g.In(r, "fromPort").Num()), To: int(g.In(r, "toPort").Num()), Source: r.Type + " " + r.Name}
 		for _, peer := range []struct {
 			field string
 			group bool
 		}{{"cidrIpv4", false}, {"cidrIpv6", false}, {"referencedSecurityGroupId", true}, {"prefixListId", false}} {
+			// A peer group still to be created is a group all the same: its id is unknown,
+			// but that the peer is a group and not an address range is known.
+			if peer.group && r.InUnknown(peer.field) {
+				f := base
+				f.Peer, f.PeerIsGroup = "(a group created in the same update)", true
+				flows = append(flows, f)
+				continue
+			}
 			if v := g.In(r, peer.field).Str(); v != "" {
 				f := base
 				f.Peer, f.PeerIsGroup = v, peer.group

@@ -516,11 +516,20 @@ func TestLoadPreviewRejects(t *testing.T) {
 // sibling is a violation, and an exception covering the resource covers its unknowns too.
 func TestUnknownAttribution(t *testing.T) {
 	unknown := resource.MakeComputed(resource.NewStringProperty(""))
+	// The flow log is not in the VPC's component, so its unknown vpcId decides.
 	flowLog := res("aws:ec2/flowLog:FlowLog", "fl", map[string]any{})
 	flowLog.Inputs["vpcId"] = unknown
-	rep := EvaluateRules(mockengine.NewGraph("ecsite", "test", res("aws:ec2/vpc:Vpc", "vpc", map[string]any{}), flowLog), []Rule{ruleByID(t, "LOG-FLOW")}, nil)
+	vpc := res("aws:ec2/vpc:Vpc", "vpc", map[string]any{})
+	vpc.Parent = "urn:pulumi:test::ecsite::ecsite:network:Vpc::net"
+	rep := EvaluateRules(mockengine.NewGraph("ecsite", "test", vpc, flowLog), []Rule{ruleByID(t, "LOG-FLOW")}, nil)
 	if r := rep.Results[0]; r.Status() != "UNKNOWN" || len(r.Unknown) != 2 {
 		t.Errorf("flow log of an unknown VPC: %s, unknowns %+v; want UNKNOWN for the flow log and the VPC", r.Status(), r.Unknown)
+	}
+	// In the VPC's component, where the program creates it, it is the VPC's flow log.
+	flowLog.Parent = vpc.Parent
+	rep = EvaluateRules(mockengine.NewGraph("ecsite", "test", vpc, flowLog), []Rule{ruleByID(t, "LOG-FLOW")}, nil)
+	if r := rep.Results[0]; r.Status() != "pass" {
+		t.Errorf("flow log of an unknown VPC in the VPC's component: %s, unknowns %+v; want pass", r.Status(), r.Unknown)
 	}
 
 	a := res("aws:rds/cluster:Cluster", "a", map[string]any{})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // Encryption at rest: the database, parameters, log groups, topics, repositories and volumes.
@@ -29,6 +31,10 @@ func checkSSMEncrypted(g *Graph) (int, []Finding) {
 		name := g.name(r, "name")
 		switch g.In(r, "type").Str() {
 		case "SecureString":
+			// A key created in the same update has an unknown ARN: a key all the same.
+			if r.InUnknown("keyId") {
+				continue
+			}
 			if g.In(r, "keyId").Null() || g.In(r, "keyId").Str() == "" {
 				fs = append(fs, g.finding(r, "SecureString without keyId uses the account's default aws/ssm key"))
 			}
@@ -54,16 +60,15 @@ func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 			sessionGroups[n] = true
 		}
 	}
-	flowGroups := map[string]bool{} // by ARN and by name
-	for _, f := range g.OfType("aws:ec2/flowLog:FlowLog") {
-		if d := g.In(f, "logDestination").Str(); d != "" {
-			flowGroups[d] = true
+	flowLogs := g.OfType("aws:ec2/flowLog:FlowLog")
+	flowGroup := func(lg *mockengine.Resource) bool {
+		for _, f := range flowLogs {
+			if g.references(f, "logDestination", lg, "name") {
+				return true
+			}
 		}
-		if n := g.In(f, "logGroupName").Str(); n != "" {
-			flowGroups[n] = true
-		}
+		return false
 	}
-	g.mark()
 	checked := 0
 	var fs []Finding
 	for _, r := range g.OfType("aws:cloudwatch/logGroup:LogGroup") {
@@ -75,7 +80,7 @@ func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 		case strings.HasPrefix(n, "/aws/rds/cluster/"):
 			// The database's exported logs can hold statements and their values.
 			what = "database log group"
-		case flowGroups[n] || flowGroups[r.Out("arn").Str()]:
+		case flowGroup(r):
 			what = "flow-log group"
 		case strings.HasPrefix(n, "aws-waf-logs-"):
 			what = "WAF log group"
@@ -99,7 +104,8 @@ func checkTopicEncrypted(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:sns/topic:Topic")
 	for _, r := range rs {
-		if g.In(r, "kmsMasterKeyId").Str() == "" {
+		// A key created in the same update has an unknown ARN: a key all the same.
+		if !r.InUnknown("kmsMasterKeyId") && g.In(r, "kmsMasterKeyId").Str() == "" {
 			fs = append(fs, g.finding(r, "no kmsMasterKeyId"))
 		}
 	}

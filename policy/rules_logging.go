@@ -12,7 +12,7 @@ func checkFlowLogs(g *Graph) (int, []Finding) {
 	for _, v := range vpcs {
 		ok := false
 		for _, f := range g.OfType("aws:ec2/flowLog:FlowLog") {
-			ok = ok || g.refersTo(g.In(f, "vpcId").Str(), v)
+			ok = ok || g.references(f, "vpcId", v)
 		}
 		if !ok {
 			fs = append(fs, g.finding(v, "no flow log"))

@@ -70,6 +70,9 @@ func checkOpenIngress(g *Graph) (int, []Finding) {
 			}
 		}
 		if web {
+			if f.groupUnknown {
+				fd.undecided = append(fd.undecided, "securityGroupId")
+			}
 			fd.undecided = append(fd.undecided, albUnknown...)
 		}
 		fs = append(fs, fd)

@@ -20,7 +20,7 @@ func checkBucketEncryption(g *Graph) (int, []Finding) {
 		}
 		ok := false
 		for _, c := range configs {
-			if g.refersTo(g.In(c, "bucket").Str(), b, "bucket") && g.In(c, "rules").Len() > 0 {
+			if g.references(c, "bucket", b, "bucket") && g.In(c, "rules").Len() > 0 {
 				ok = true
 			}
 		}
@@ -38,7 +38,7 @@ func checkBucketPublicAccessBlock(g *Graph) (int, []Finding) {
 	for _, b := range buckets {
 		ok := false
 		for _, pab := range blocks {
-			if !g.refersTo(g.In(pab, "bucket").Str(), b, "bucket") {
+			if !g.references(pab, "bucket", b, "bucket") {
 				continue
 			}
 			all := true
@@ -85,7 +85,7 @@ func checkBucketTLS(g *Graph) (int, []Finding) {
 	for _, b := range buckets {
 		ok := deniesInsecureTransport(g.In(b, "policy").Str())
 		for _, p := range policies {
-			if g.refersTo(g.In(p, "bucket").Str(), b, "bucket") && deniesInsecureTransport(g.In(p, "policy").Str()) {
+			if g.references(p, "bucket", b, "bucket") && deniesInsecureTransport(g.In(p, "policy").Str()) {
 				ok = true
 			}
 		}
