@@ -336,9 +336,10 @@ func emulatorInputs(p *mockengine.Resource) []string {
 // may differ from Pulumi.dev.yaml, each with the reason. Everything else must match, so
 // the local stack stays dev-sized as dev changes.
 var localMayDiffer = map[string]string{
-	"ecsite:environment": "its own names and SSM path",
-	"ecsite:costCenter":  "its own cost-center tag",
-	"ecsite:awsEndpoint": "only the local stack talks to an emulator",
+	"ecsite:environment":          "its own names and SSM path",
+	"ecsite:costCenter":           "its own cost-center tag",
+	"ecsite:awsEndpoint":          "only the local stack talks to an emulator",
+	"ecsite:cdn.imagePathPattern": "the emulator answers CreateCachePolicy with 404, so the local stack has no cached image behaviour",
 }
 
 // TestLocalStackIsDevSized: the local stack sets what dev sets, with dev's values,
