@@ -1195,12 +1195,13 @@ func TestServiceConnectAndContainers(t *testing.T) {
 }
 
 // TestServiceConnectAndDatabaseVariablesFollowConfig: with web calling nobody, no service
-// takes part in Service Connect and no port opens between the services; a database
-// parameter among web's secrets brings the TLS variables, whatever the service's name.
+// takes part in Service Connect and no port opens between the services; database access
+// for web (database: writer) brings the writer's parameters before its own secrets, and
+// the TLS variables, whatever the service's name.
 func TestServiceConnectAndDatabaseVariablesFollowConfig(t *testing.T) {
 	key, list := committedServices(t, "prod")
 	list[0]["calls"] = []any{}
-	list[0]["secrets"] = []any{"JWT_SECRET", "PGHOST"}
+	list[0]["database"] = "writer"
 	b, err := json.Marshal(list)
 	if err != nil {
 		t.Fatal(err)
@@ -1229,6 +1230,37 @@ func TestServiceConnectAndDatabaseVariablesFollowConfig(t *testing.T) {
 	}
 	if _, ok := env["API_INTERNAL_URL"]; ok {
 		t.Errorf("web calls nobody but has API_INTERNAL_URL")
+	}
+	var secrets []string
+	for _, sec := range containerOf(t, s, "web").Secrets {
+		secrets = append(secrets, sec.Name)
+	}
+	sort.Strings(secrets)
+	if want := []string{"DATABASE_URL", "JWT_SECRET", "PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGUSER"}; !reflect.DeepEqual(secrets, want) {
+		t.Errorf("web's secrets %v; want %v", secrets, want)
+	}
+}
+
+// TestSecretsListCannotDropDatabaseAccess: a stack file that writes secrets: [JWT_SECRET]
+// for api keeps api's database parameters and TLS variables, which its database setting
+// provides; a list only adds to them.
+func TestSecretsListCannotDropDatabaseAccess(t *testing.T) {
+	key, list := committedServices(t, "prod")
+	list[1]["secrets"] = []any{"JWT_SECRET"}
+	b, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := mockengine.Options{Config: map[string]string{key: string(b)}}
+	s := stackRun{name: "prod", cfg: programtest.Config(t, "prod", opts), r: programtest.MustRun(t, "prod", opts)}
+	c := containerOf(t, s, "api")
+	var secrets []string
+	for _, sec := range c.Secrets {
+		secrets = append(secrets, sec.Name)
+	}
+	sort.Strings(secrets)
+	if want := []string{"DATABASE_READER_URL", "DATABASE_URL", "JWT_SECRET", "PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGUSER"}; !reflect.DeepEqual(secrets, want) {
+		t.Errorf("api's secrets %v; want the database's and JWT_SECRET", secrets)
 	}
 }
 

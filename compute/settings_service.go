@@ -138,7 +138,15 @@ type ServiceSettings struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Environment are plain environment variables. NODE_ENV is always "production".
 	Environment map[string]string `json:"environment"`
-	// Secrets name the SSM parameters injected as environment variables of the same name.
+	// Database is the service's access to the database: none, writer (DATABASE_URL and
+	// the PG* variables), reader (DATABASE_READER_URL) or both. The stack adds those
+	// parameters to the service's secrets and the variables that make its client verify
+	// the server; secrets cannot name them. Optional. Defaults to none (api: both).
+	Database string `json:"database"`
+	// Secrets name more SSM parameters injected as environment variables of the same
+	// name, beyond those of Database. A stack file's list replaces the default list
+	// (web and api: JWT_SECRET) and adds to what Database provides. After loading, the
+	// configuration holds the full list, Database's parameters first.
 	Secrets []string `json:"secrets"`
 	// OutboundPorts are the TCP ports the tasks may reach on the internet. Optional. Defaults to 443.
 	OutboundPorts []int `json:"outboundPorts"`
@@ -202,6 +210,7 @@ func DefaultServiceSettings() ServiceSettings {
 		HealthCheckGracePeriodSeconds: 60,
 		LogRetentionDays:              90,
 		Environment:                   map[string]string{},
+		Database:                      "none",
 		Secrets:                       []string{},
 		OutboundPorts:                 []int{443},
 		OutboundDestinations:          map[string][]string{},
@@ -225,9 +234,11 @@ func DefaultServices() []ServiceSettings {
 
 	api := DefaultServiceSettings()
 	api.Name, api.Port, api.PathPattern, api.Priority = "api", 3001, "/api/*", 100
-	// The writer and reader as libpq URLs and the writer as libpq variables; the
-	// service also gets the TLS variables (ServiceArgs.DatabaseEnvironment).
-	api.Secrets = []string{"DATABASE_URL", "DATABASE_READER_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "JWT_SECRET"}
+	// The writer and reader as libpq URLs and the writer as libpq variables (config adds
+	// them to the secrets); the service also gets the TLS variables
+	// (ServiceArgs.DatabaseEnvironment).
+	api.Database = "both"
+	api.Secrets = []string{"JWT_SECRET"}
 	return []ServiceSettings{web, api}
 }
 

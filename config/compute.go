@@ -66,6 +66,10 @@ func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 		}
 		s.Check(sp, MaxServiceNameLength)
 		checkSecrets(sp, s.Secrets, parameters)
+		checkDatabaseAccess(sp, s)
+		// The database's parameters come from the database setting, first, so that a
+		// secrets list can never drop them.
+		s.Secrets = append(database.AccessParameters(s.Database), s.Secrets...)
 		checkDatabaseEnvironment(sp, s)
 		out = append(out, s)
 	}
@@ -87,6 +91,23 @@ func checkSecrets(p *check.Problems, secrets, parameters []string) {
 			p.Addf(sk, "%q is listed twice", name)
 		}
 		seen[name] = true
+	}
+}
+
+// checkDatabaseAccess records a database setting that is not one of database.Accesses,
+// and a secret that names a connection parameter, which only the database setting
+// provides; p is scoped under the service's element.
+func checkDatabaseAccess(p *check.Problems, s compute.ServiceSettings) {
+	p.Allowed("database", s.Database, database.Accesses)
+	for _, name := range database.AccessParameters(s.Database) {
+		if _, set := s.Environment[name]; set {
+			p.Addf("environment."+name, "is a secret the stack provides because database is %q, and cannot be set", s.Database)
+		}
+	}
+	for i, name := range s.Secrets {
+		if check.OneOf(name, database.ConnectionParameters) {
+			p.Addf(fmt.Sprintf("secrets[%d]", i), "%q is a database connection parameter, which services[].database provides (writer: DATABASE_URL and the PG* variables, reader: DATABASE_READER_URL, both); set database instead (now %q)", name, s.Database)
+		}
 	}
 }
 

@@ -36,6 +36,34 @@ var ConnectionParameters = []string{
 	"DATABASE_URL", "DATABASE_READER_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
 }
 
+// Database access a service may have (services[].database): none, the writer's
+// connection settings, the reader URL, or both.
+const (
+	AccessNone   = "none"
+	AccessWriter = "writer"
+	AccessReader = "reader"
+	AccessBoth   = "both"
+)
+
+// Accesses are the values of services[].database.
+var Accesses = []string{AccessNone, AccessWriter, AccessReader, AccessBoth}
+
+// AccessParameters are the connection parameters a service with access gets as secrets,
+// in the order its container lists them: the writer is DATABASE_URL and the PG*
+// variables, the reader DATABASE_READER_URL. Nil for none or an unknown access.
+func AccessParameters(access string) []string {
+	pg := []string{"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD"}
+	switch access {
+	case AccessWriter:
+		return append([]string{"DATABASE_URL"}, pg...)
+	case AccessReader:
+		return []string{"DATABASE_READER_URL"}
+	case AccessBoth:
+		return append([]string{"DATABASE_URL", "DATABASE_READER_URL"}, pg...)
+	}
+	return nil
+}
+
 // Secret is an optional third-party secret the cluster writes as a SecureString
 // parameter. Its value stays a secret output: it is never read as a plain string.
 type Secret struct {

@@ -77,6 +77,8 @@ var computeCases = []badConfigCase{
 	{"optional secret that is not set", patchService(1, "secrets", `["SENTRY_DSN"]`), "services[1].secrets[0]"},
 	{"NODE_ENV overridden", patchService(0, "environment", `{"NODE_ENV":"development"}`), "services[0].environment.NODE_ENV"},
 	{"variable both plain and secret", patchService(1, "environment", `{"DATABASE_URL":"postgres://x"}`), "services[1].environment.DATABASE_URL"},
+	{"database access that does not exist", patchService(1, "database", `"readwrite"`), "services[1].database"},
+	{"database parameter listed among the secrets, which database provides", patchService(1, "secrets", `["JWT_SECRET","PGPASSWORD"]`), "services[1].secrets[1]"},
 	{"api on MongoDB's port without destinations", patchService(1, "outboundPorts", `[443,27017]`), "services[1].outboundPorts[1]"},
 	{"api on MongoDB's port to a CIDR with host bits set", patchService(1, "outboundPorts", `[443,27017]`, "outboundDestinations", `{"27017":["203.0.113.1/24"]}`), "services[1].outboundDestinations.27017[0]"},
 	{"destinations for a port the service does not open", patchService(0, "outboundDestinations", `{"27017":["pl-0123456789abcdef0"]}`), "services[0].outboundDestinations.27017"},

@@ -58,7 +58,7 @@ func service(services []map[string]any, name string) map[string]any {
 }
 
 // TestReportShowsWhatPullRequestsChange: an image release, a new plain variable and the
-// removal of the api's database secrets each change the report, in the line of the
+// removal of the api's database access (database: none) each change the report, in the line of the
 // container they change.
 func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 	base := renderWithServices(t, nil)
@@ -73,8 +73,8 @@ func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 		"new environment variable": {func(s []map[string]any) {
 			service(s, "api")["environment"] = map[string]any{"FEATURE_FLAGS": "checkout-v2"}
 		}, "FEATURE_FLAGS=checkout-v2", ""},
-		"api without its database secrets": {func(s []map[string]any) {
-			service(s, "api")["secrets"] = []any{"JWT_SECRET"}
+		"api without its database access": {func(s []map[string]any) {
+			service(s, "api")["database"] = "none"
 		}, "| ecsite-prod-api-task | web, ", "DATABASE_URL"},
 		"task size": {func(s []map[string]any) {
 			service(s, "api")["cpu"] = 1024
