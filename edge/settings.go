@@ -72,8 +72,8 @@ type WafSettings struct {
 	// Enabled creates the CLOUDFRONT-scope web ACL (in us-east-1) with its IP sets, its
 	// log group, the WAF blocked-requests alarm with the us-east-1 alarm topic and key it
 	// notifies, and the dashboard's WAF widget, and attaches the ACL to the distribution.
-	// Without it the distribution has no web ACL and none of these exist (about $11 a
-	// month less: the ACL, its five rules and the us-east-1 key). The other waf keys are still
+	// Without it the distribution has no web ACL and none of these exist (about $13 a
+	// month less: the ACL, its seven rules and the us-east-1 key). The other waf keys are still
 	// checked, so turning it on later needs no other change. Optional. Defaults to true.
 	Enabled bool `json:"enabled"`
 	// ManagedRules switches AWS managed rule groups to count and excludes rules. Optional.
