@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -188,7 +187,7 @@ func checkServiceConnectHeadroom(p *check.Problems, services []compute.ServiceSe
 		}
 	}
 	for i, s := range services {
-		if !inServiceConnect[s.Name] || !slices.Contains(compute.FargateCPUs, s.Cpu) {
+		if !inServiceConnect[s.Name] || !check.OneOf(s.Cpu, compute.FargateCPUs) {
 			continue
 		}
 		if s.Cpu-compute.ServiceConnectProxyCPU < compute.ServiceConnectProxyCPU {

@@ -145,6 +145,21 @@ func BodyInspectionLimit(maxBytes int) string {
 	return fmt.Sprintf("KB_%d", steps*16)
 }
 
+// BodyInspectionLimitPath is the web ACL input that holds the body inspection setting of
+// the distributions it protects (absent: CloudFront's default, 16 KB).
+const BodyInspectionLimitPath = "associationConfig.requestBodies[0].cloudfronts[0].defaultSizeInspectionLimit"
+
+// BodyInspectionBytes is how many bytes of a body CloudFront forwards to a web ACL whose
+// setting is limit (KB_16, KB_32, KB_48 or KB_64): the inverse of BodyInspectionLimit.
+// An empty or unreadable setting is CloudFront's default, 16 KB.
+func BodyInspectionBytes(limit string) int {
+	var kb int
+	if _, err := fmt.Sscanf(limit, "KB_%d", &kb); err != nil || kb <= 0 {
+		return BodyInspectionStepBytes
+	}
+	return kb * 1024
+}
+
 // MaxSearchStringBytes is the longest search string of a byte match statement
 // (https://docs.aws.amazon.com/waf/latest/APIReference/API_ByteMatchStatement.html).
 const MaxSearchStringBytes = 200

@@ -41,3 +41,20 @@ func TestWafSettingsCheck(t *testing.T) {
 		}
 	})
 }
+
+// TestBodyInspectionSettingRoundTrips: the setting the web ACL gets for a maximum body
+// covers it, in the smallest 16 KB step, and reads back as its size in bytes.
+func TestBodyInspectionSettingRoundTrips(t *testing.T) {
+	for _, tc := range []struct {
+		max   int
+		limit string
+	}{{1, "KB_16"}, {16 * 1024, "KB_16"}, {16*1024 + 1, "KB_32"}, {48 * 1024, "KB_48"}, {64 * 1024, "KB_64"}} {
+		got := edge.BodyInspectionLimit(tc.max)
+		if got != tc.limit || edge.BodyInspectionBytes(got) < tc.max {
+			t.Errorf("%d bytes: %s (%d bytes); want %s", tc.max, got, edge.BodyInspectionBytes(got), tc.limit)
+		}
+	}
+	if got := edge.BodyInspectionBytes(""); got != 16*1024 {
+		t.Errorf("no setting reads as %d bytes; want CloudFront's default 16384", got)
+	}
+}

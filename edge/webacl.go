@@ -329,11 +329,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 
 	var association *wafv2.WebAclAssociationConfigArgs
 	if w.LargeBodyPathPrefix != "" {
-		bodyRules, err := largeBodyRules(w, visibility)
-		if err != nil {
-			return nil, fmt.Errorf("web ACL %q: %w", name, err)
-		}
-		rules = append(rules, bodyRules...)
+		rules = append(rules, largeBodyRules(w, visibility)...)
 		if scope == ScopeCloudFront {
 			association = &wafv2.WebAclAssociationConfigArgs{RequestBodies: wafv2.WebAclAssociationConfigRequestBodyArray{
 				&wafv2.WebAclAssociationConfigRequestBodyArgs{Cloudfronts: wafv2.WebAclAssociationConfigRequestBodyCloudfrontArray{
@@ -442,7 +438,7 @@ const RegionalBodyInspectionBytes = 8 * 1024
 //     so no body escapes the limit by being too large to see.
 //
 // With the Core rule set in count mode both rules count too.
-func largeBodyRules(w WafSettings, visibility func(string) *wafv2.WebAclRuleVisibilityConfigArgs) (wafv2.WebAclRuleArray, error) {
+func largeBodyRules(w WafSettings, visibility func(string) *wafv2.WebAclRuleVisibilityConfigArgs) wafv2.WebAclRuleArray {
 	action := &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{}}
 	if w.ManagedRules.CommonRuleSet.Mode == ManagedRuleCount {
 		action = &wafv2.WebAclRuleActionArgs{Count: &wafv2.WebAclRuleActionCountArgs{}}
@@ -489,7 +485,7 @@ func largeBodyRules(w WafSettings, visibility func(string) *wafv2.WebAclRuleVisi
 			}}},
 			VisibilityConfig: visibility("large-body-size"),
 		},
-	}, nil
+	}
 }
 
 // newLogKey creates the key of k and its alias, with a policy that lets CloudWatch Logs

@@ -488,13 +488,7 @@ type request struct {
 // the web ACL's inspection limit is seen cut at the limit; oversize handling decides.
 func verdict(t *testing.T, w wafRun, req request) string {
 	t.Helper()
-	limit := 16 * 1024
-	if bodies := w.acl.In("associationConfig.requestBodies").Plain(); bodies != nil {
-		var kb int
-		cf := bodies.([]any)[0].(map[string]any)["cloudfronts"].([]any)[0].(map[string]any)
-		fmt.Sscanf(fmt.Sprint(cf["defaultSizeInspectionLimit"]), "KB_%d", &kb)
-		limit = kb * 1024
-	}
+	limit := edge.BodyInspectionBytes(w.acl.In(edge.BodyInspectionLimitPath).Str())
 	labels := map[string]bool{}
 	var eval func(st map[string]any) bool
 	eval = func(st map[string]any) bool {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/ecsite/infra/edge"
 )
 
 // The edge: TLS of listeners and viewers, the web ACL and origin access of the distribution.
@@ -123,16 +125,9 @@ func checkWAFBodyLimit(g *Graph) (int, []Finding) {
 	acls := g.OfType("aws:wafv2/webAcl:WebAcl")
 	for _, acl := range acls {
 		rules, _ := g.In(acl, "rules").Plain().([]any)
-		limit := 16 * 1024
+		limit := edge.BodyInspectionBytes(g.In(acl, edge.BodyInspectionLimitPath).Str())
 		if g.In(acl, "scope").Str() == "REGIONAL" {
-			limit = 8 * 1024
-		} else if bodies, _ := g.In(acl, "associationConfig.requestBodies").Plain().([]any); len(bodies) > 0 {
-			if cf, _ := bodies[0].(map[string]any)["cloudfronts"].([]any); len(cf) > 0 {
-				var kb int
-				if _, err := fmt.Sscanf(fmt.Sprint(cf[0].(map[string]any)["defaultSizeInspectionLimit"]), "KB_%d", &kb); err == nil {
-					limit = kb * 1024
-				}
-			}
+			limit = edge.RegionalBodyInspectionBytes
 		}
 		countedBodyRule, labelBlocked := false, false
 		for _, r := range rules {
@@ -145,14 +140,14 @@ func checkWAFBodyLimit(g *Graph) (int, []Finding) {
 				}
 				overrides, _ := group["ruleActionOverrides"].([]any)
 				for _, o := range overrides {
-					countedBodyRule = countedBodyRule || o.(map[string]any)["name"] == "SizeRestrictions_BODY"
+					countedBodyRule = countedBodyRule || o.(map[string]any)["name"] == edge.SizeRestrictionsBodyRule
 				}
 				continue
 			}
 			action, _ := rule["action"].(map[string]any)
 			walkStatements(st, func(s map[string]any) {
 				if m, ok := s["labelMatchStatement"].(map[string]any); ok && action["block"] != nil &&
-					m["key"] == "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" {
+					m["key"] == edge.SizeRestrictionsBodyLabel {
 					labelBlocked = true
 				}
 				m, ok := s["sizeConstraintStatement"].(map[string]any)

@@ -31,11 +31,7 @@ func checkSSMEncrypted(g *Graph) (int, []Finding) {
 		name := g.name(r, "name")
 		switch g.In(r, "type").Str() {
 		case "SecureString":
-			// A key created in the same update has an unknown ARN: a key all the same.
-			if r.InUnknown("keyId") {
-				continue
-			}
-			if g.In(r, "keyId").Null() || g.In(r, "keyId").Str() == "" {
+			if !g.namesKey(r, "keyId") {
 				fs = append(fs, g.finding(r, "SecureString without keyId uses the account's default aws/ssm key"))
 			}
 		default:
@@ -47,6 +43,13 @@ func checkSSMEncrypted(g *Graph) (int, []Finding) {
 		}
 	}
 	return len(rs), fs
+}
+
+// namesKey reports whether r's input field names a KMS key. An unknown ARN (a key created
+// in the same update) is a key all the same: only the input's absence is a finding, and
+// whether it is absent is known at preview, so the unknown is not recorded.
+func (g *Graph) namesKey(r *mockengine.Resource, field string) bool {
+	return r.InUnknown(field) || g.In(r, field).Str() != ""
 }
 
 // checkLogGroupsEncrypted applies to the log groups that hold what an outsider should not
@@ -88,12 +91,7 @@ func checkLogGroupsEncrypted(g *Graph) (int, []Finding) {
 			continue
 		}
 		checked++
-		// An unknown key ARN (a key created in the same update) is still a key: only its
-		// absence is a finding, and whether it is absent is known at preview.
-		if r.InUnknown("kmsKeyId") {
-			continue
-		}
-		if g.In(r, "kmsKeyId").Str() == "" {
+		if !g.namesKey(r, "kmsKeyId") {
 			fs = append(fs, g.finding(r, "%s %q has no kmsKeyId", what, n))
 		}
 	}
@@ -104,8 +102,7 @@ func checkTopicEncrypted(g *Graph) (int, []Finding) {
 	var fs []Finding
 	rs := g.OfType("aws:sns/topic:Topic")
 	for _, r := range rs {
-		// A key created in the same update has an unknown ARN: a key all the same.
-		if !r.InUnknown("kmsMasterKeyId") && g.In(r, "kmsMasterKeyId").Str() == "" {
+		if !g.namesKey(r, "kmsMasterKeyId") {
 			fs = append(fs, g.finding(r, "no kmsMasterKeyId"))
 		}
 	}

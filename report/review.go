@@ -211,11 +211,9 @@ func webACLs(w *writer, g *policy.Graph) {
 	for _, acl := range g.OfType("aws:wafv2/webAcl:WebAcl") {
 		w.line("## Web ACL `%s`", acl.Name)
 		w.line("")
-		limit := "16 KB (the default)"
-		if bodies, _ := acl.In("associationConfig.requestBodies").Plain().([]any); len(bodies) > 0 {
-			if cf, _ := bodies[0].(map[string]any)["cloudfronts"].([]any); len(cf) > 0 {
-				limit = fmt.Sprint(cf[0].(map[string]any)["defaultSizeInspectionLimit"])
-			}
+		limit := acl.In(edge.BodyInspectionLimitPath).Str()
+		if limit == "" {
+			limit = "16 KB (the default)"
 		}
 		w.line("- scope: %s; default action: %s; body inspection: %s", acl.In("scope").Str(), firstKey(acl.In("defaultAction").Plain()), limit)
 		w.line("")
