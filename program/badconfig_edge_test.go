@@ -47,6 +47,7 @@ var edgeCases = []badConfigCase{
 	{"unknown managed group", patch("waf", "managedRules", `{"botControl":{"mode":"count"}}`), "waf"},
 	{"misspelt waf field", patch("waf", "rateLimt", `100`), "waf"},
 	// CDN
+	{"CloudFront standard logs without the log bucket they go to", patch("loadBalancer", "accessLogs", `false`), "cdn.accessLogs"},
 	{"malformed domain", patch("cdn", "domainName", `"shop_example.com"`), "cdn.domainName"},
 	{"domain without zone", patch("cdn", "hostedZoneId", `""`), "cdn.hostedZoneId"},
 	{"zone without domain", patch("cdn", "domainName", `""`), "cdn.hostedZoneId"},
