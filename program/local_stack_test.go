@@ -175,6 +175,7 @@ func everyOptionalFeature(t *testing.T) mockengine.Options {
 		programtest.Key(t, "loadBalancer"): programtest.Patch(t, localStack, "loadBalancer", map[string]string{"accessLogs": "true"}),
 		programtest.Key(t, "cdn"): programtest.Patch(t, localStack, "cdn", map[string]string{
 			"domainName": `"shop.example.com"`, "hostedZoneId": `"Z0123456789ABCDEFGHIJ"`,
+			"accessLogs": "true", "imagePathPattern": `"/_next/image*"`,
 		}),
 		programtest.Key(t, "network"): programtest.Patch(t, localStack, "network", map[string]string{"interfaceEndpoints": string(endpoints)}),
 		programtest.Key(t, "bastion"): programtest.Patch(t, localStack, "bastion", map[string]string{"enabled": "true"}),
