@@ -217,7 +217,7 @@ func checkSpotArchitecture(p *check.Problems, cluster compute.ClusterSettings, s
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

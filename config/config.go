@@ -51,6 +51,10 @@ type Config struct {
 	// AwsEndpoint points the AWS provider at a local emulator; key "awsEndpoint".
 	// Unset (real AWS) in dev and prod.
 	AwsEndpoint AwsEndpoint
+	// BaseStack names the stack whose file this one follows for every key it does not
+	// set (config/basestack.go); key "baseStack". Empty in dev and prod; "dev" in the
+	// local emulator stack.
+	BaseStack string
 }
 
 // Prefix is "<project>-<environment>", the stem of every component and resource name.
@@ -88,6 +92,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	p := check.NewProblems()
 	r := reader{ctx: ctx, p: p}
 	c := &Config{Project: ctx.Project()}
+	c.BaseStack = r.str("baseStack", "")
+	r.inherited = inherit(r, ctx.Stack(), ctx.RootDirectory(), r.raw)
 
 	// RDS identifiers (<project>-<environment>-db) may not contain two hyphens in a row.
 	if len(c.Project) == 0 || len(c.Project) > MaxProjectLength || !projectPattern.MatchString(c.Project) || strings.Contains(c.Project, "--") {
@@ -144,11 +150,18 @@ const DefaultCostCenter = "web-shop"
 type reader struct {
 	ctx *pulumi.Context
 	p   *check.Problems
+	// inherited are the values taken from the base stack's file (key baseStack), by
+	// project-relative key; nil without a base stack.
+	inherited map[string]string
 }
 
 // raw returns the value of a fully qualified or project-relative key, and whether it is
-// set. pconfig.Try fails only for a missing key.
+// set: the base stack's (merged) value when the key is inherited, otherwise the stack's.
+// pconfig.Try fails only for a missing key.
 func (r reader) raw(key string) (string, bool) {
+	if v, ok := r.inherited[key]; ok {
+		return v, true
+	}
 	v, err := pconfig.Try(r.ctx, key)
 	return v, err == nil
 }
@@ -195,6 +208,8 @@ func Declared() map[string]any {
 		"sentryDsn":     "",
 		// Local emulator stack only; unset means real AWS.
 		"awsEndpoint": DefaultAwsEndpoint(),
+		// A stack that follows another stack's file; empty means none.
+		"baseStack": "",
 	}
 }
 
@@ -222,6 +237,7 @@ func (c *Config) Values() map[string]any {
 		"cluster":      c.Cluster,
 		"services":     c.Services,
 		"awsEndpoint":  c.AwsEndpoint,
+		"baseStack":    c.BaseStack,
 	}
 	for k, s := range secrets {
 		v[k] = s

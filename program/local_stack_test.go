@@ -2,11 +2,15 @@ package program_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/mockengine"
@@ -333,131 +337,217 @@ func emulatorInputs(p *mockengine.Resource) []string {
 	return bad
 }
 
-// localMayDiffer lists the keys (or object fields, "key.field") where Pulumi.local.yaml
-// may differ from Pulumi.dev.yaml, each with the reason. Everything else must match, so
-// the local stack stays dev-sized as dev changes.
+// localMayDiffer lists what Pulumi.local.yaml may set, each with the reason: keys, or
+// object fields ("key.field") when only some fields of an object key may differ. The
+// stack follows Pulumi.dev.yaml (baseStack) for everything else, so a dev change reaches
+// it without a second edit.
 var localMayDiffer = map[string]string{
+	"aws:region":                  "provider keys are not inherited: the CLI reads them before the program runs",
+	"ecsite:baseStack":            "follows dev",
 	"ecsite:environment":          "its own names and SSM path",
 	"ecsite:costCenter":           "its own cost-center tag",
 	"ecsite:awsEndpoint":          "only the local stack talks to an emulator",
 	"ecsite:cdn.imagePathPattern": "the emulator answers CreateCachePolicy with 404, so the local stack has no cached image behaviour",
 }
 
-// TestLocalStackIsDevSized: the local stack sets what dev sets, with dev's values,
-// except the listed differences, and only keys Pulumi.yaml declares.
+// TestLocalStackIsDevSized: Pulumi.local.yaml sets only the listed differences, and the
+// configuration the program sees for the local stack is dev's but for those.
 func TestLocalStackIsDevSized(t *testing.T) {
-	dev, err := mockengine.StackConfig("dev")
+	path, err := mockengine.StackFile(localStack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	local, err := mockengine.StackConfig(localStack)
-	if err != nil {
-		t.Fatal(err)
+	for _, extra := range keysBeyond(t, path, localMayDiffer) {
+		t.Errorf("Pulumi.local.yaml sets %s, which it takes from Pulumi.dev.yaml (baseStack: dev); remove it, or list the difference with its reason in localMayDiffer", extra)
 	}
-	defaults := projectDefaults(t)
-	for _, d := range stackDifferences(defaults, dev, local, localMayDiffer) {
-		t.Errorf("Pulumi.local.yaml differs from Pulumi.dev.yaml at %s; copy dev's value or list the difference with its reason in localMayDiffer", d)
+	dev := programtest.Config(t, "dev", mockengine.Options{})
+	local := programtest.Config(t, localStack, mockengine.Options{})
+	if local.BaseStack != "dev" {
+		t.Fatalf("Pulumi.local.yaml: baseStack = %q; want dev", local.BaseStack)
 	}
-	proj, err := mockengine.ReadProject()
-	if err != nil {
-		t.Fatal(err)
+	for _, d := range configDifferences(dev, local) {
+		t.Errorf("the local stack differs from dev at %s", d)
 	}
-	for key := range local {
-		if ns, name, _ := strings.Cut(key, ":"); ns == proj.Name {
-			if _, ok := proj.Config[name]; !ok {
-				t.Errorf("Pulumi.local.yaml sets undeclared key %s", key)
-			}
-		}
+	// Both checks fire: a key copied into the local file, and a local stack whose
+	// configuration drifted from dev's.
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "Pulumi.local.yaml"), "config:\n  ecsite:baseStack: dev\n  ecsite:environment: local\n  ecsite:network: {natGateways: single}\n  ecsite:cdn: {hsts: true, imagePathPattern: \"\"}\n")
+	if got := keysBeyond(t, filepath.Join(dir, "Pulumi.local.yaml"), localMayDiffer); !reflect.DeepEqual(got, []string{"ecsite:cdn.hsts", "ecsite:network"}) {
+		t.Errorf("copied keys reported as %v", got)
 	}
-	// The comparison fires on a stack that drifted from dev.
-	drifted := map[string]string{}
-	for k, v := range dev {
-		drifted[k] = v
-	}
-	network := map[string]any{}
-	if err := json.Unmarshal([]byte(dev["ecsite:network"]), &network); err != nil {
-		t.Fatal(err)
-	}
-	network["natGateways"] = "prod-like"
-	b, err := json.Marshal(network)
-	if err != nil {
-		t.Fatal(err)
-	}
-	drifted["ecsite:network"] = string(b)
-	if got := stackDifferences(defaults, dev, drifted, localMayDiffer); !reflect.DeepEqual(got, []string{"ecsite:network.natGateways"}) {
+	drifted := *local
+	drifted.Network.NatGateways = "single"
+	if got := configDifferences(dev, &drifted); !reflect.DeepEqual(got, []string{"Network"}) {
 		t.Errorf("a changed natGateways was reported as %v", got)
 	}
 }
 
-// stackDifferences compares two stacks' configuration key by key, and object keys field
-// by field, skipping the allowed differences. A field a stack file omits takes its value
-// from the key's default object in Pulumi.yaml (defaults, JSON by qualified key), as the
-// program does.
-func stackDifferences(defaults, a, b map[string]string, allowed map[string]string) []string {
-	keys := map[string]bool{}
-	for k := range a {
-		keys[k] = true
-	}
-	for k := range b {
-		keys[k] = true
-	}
-	var diffs []string
-	for k := range keys {
-		if _, ok := allowed[k]; ok {
-			continue
-		}
-		av, bv := a[k], b[k]
-		var ao, bo, do map[string]any
-		if json.Unmarshal([]byte(av), &ao) == nil && json.Unmarshal([]byte(bv), &bo) == nil && ao != nil && bo != nil {
-			_ = json.Unmarshal([]byte(defaults[k]), &do)
-			fields := map[string]bool{}
-			for _, m := range []map[string]any{ao, bo, do} {
-				for f := range m {
-					fields[f] = true
-				}
-			}
-			field := func(m map[string]any, f string) any {
-				if v, ok := m[f]; ok {
-					return v
-				}
-				return do[f]
-			}
-			for f := range fields {
-				path := k + "." + f
-				if _, ok := allowed[path]; ok {
-					continue
-				}
-				if !reflect.DeepEqual(field(ao, f), field(bo, f)) {
-					diffs = append(diffs, path)
-				}
-			}
-			continue
-		}
-		if av != bv {
-			diffs = append(diffs, k)
-		}
-	}
-	sort.Strings(diffs)
-	return diffs
-}
-
-// projectDefaults returns Pulumi.yaml's declared defaults as JSON, by qualified key.
-func projectDefaults(t *testing.T) map[string]string {
-	t.Helper()
-	proj, err := mockengine.ReadProject()
+// TestDevChangesReachTheLocalStack: a release in Pulumi.dev.yaml (a new image tag) and
+// a resizing reach the local stack with no edit of Pulumi.local.yaml, its own settings
+// stay on top, and the committed stacks' inheritance is what the program sees.
+func TestDevChangesReachTheLocalStack(t *testing.T) {
+	dev, err := os.ReadFile(stackFilePath(t, "dev"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for name, decl := range proj.Config {
-		if decl.Default == nil {
+	released := strings.Replace(string(dev), `image: {tag: "0.1.0"}`, `image: {tag: "0.2.0"}`, 1)
+	released = strings.Replace(released, "flowLogRetentionDays: 14", "flowLogRetentionDays: 30", 1)
+	if released == string(dev) || strings.Count(released, `tag: "0.2.0"`) != 1 {
+		t.Fatal("Pulumi.dev.yaml no longer has the web image line this test edits")
+	}
+	dir := stackDir(t, map[string]string{"dev": released})
+	local := localConfig(t, dir, mockengine.Options{})
+	web := local.Services[0]
+	if web.Name != "web" || web.Image.Tag != "0.2.0" {
+		t.Errorf("local web image after dev's release = %+v; want dev's new tag 0.2.0", web.Image)
+	}
+	if local.Network.FlowLogRetentionDays != 30 {
+		t.Errorf("local flowLogRetentionDays = %d; want dev's new 30", local.Network.FlowLogRetentionDays)
+	}
+	if local.Cdn.ImagePathPattern != "" || local.Cdn.Hsts {
+		t.Errorf("local cdn = %+v; want its own imagePathPattern \"\" over dev's hsts false", local.Cdn)
+	}
+	if local.Environment != "local" || local.AwsEndpoint.URL == "" {
+		t.Errorf("local environment %q, awsEndpoint %q: its own settings were lost", local.Environment, local.AwsEndpoint.URL)
+	}
+	// A test override of a key the local file does not set is merged over dev's value.
+	opts := programtest.Patched(t, localStack, "loadBalancer", map[string]string{"accessLogs": "true"})
+	patched := localConfig(t, dir, opts)
+	if !patched.LoadBalancer.AccessLogs || patched.LoadBalancer.DeletionProtection {
+		t.Errorf("patched loadBalancer = %+v; want accessLogs on over dev's deletionProtection false", patched.LoadBalancer)
+	}
+}
+
+// TestBaseStackMisuseIsRefused: each way of misusing baseStack is refused before any
+// resource, naming the key.
+func TestBaseStackMisuseIsRefused(t *testing.T) {
+	dev, err := os.ReadFile(stackFilePath(t, "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := os.ReadFile(stackFilePath(t, localStack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSecret := strings.Replace(string(dev), "config:\n", "config:\n  ecsite:sentryDsn:\n    secure: AAABAKx0c2VjcmV0\n", 1)
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"base stack is itself", map[string]string{localStack: strings.Replace(string(local), "ecsite:baseStack: dev", "ecsite:baseStack: local", 1)}, []string{`baseStack: "local" is this stack itself`}},
+		{"base stack file missing", map[string]string{localStack: strings.Replace(string(local), "ecsite:baseStack: dev", "ecsite:baseStack: staging", 1)}, []string{`baseStack: "staging": open`}},
+		{"bad stack name", map[string]string{localStack: strings.Replace(string(local), "ecsite:baseStack: dev", "ecsite:baseStack: ../dev", 1)}, []string{`baseStack: "../dev" is not a stack name`}},
+		{"chain", map[string]string{"dev": strings.Replace(string(dev), "config:\n", "config:\n  ecsite:baseStack: prod\n", 1)}, []string{`baseStack: "dev" sets baseStack itself`}},
+		{"same environment", map[string]string{localStack: strings.Replace(string(local), "ecsite:environment: local", "ecsite:environment: dev", 1)}, []string{`environment: must be set in this stack's file and differ from stack "dev"'s ("dev")`}},
+		{"encrypted key of the base", map[string]string{"dev": withSecret}, []string{"sentryDsn: is encrypted in Pulumi.dev.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := stackDir(t, tc.files)
+			_, err := mockengine.RunFile(loadOnly, localStack, filepath.Join(dir, "Pulumi.local.yaml"), mockengine.Options{})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func loadOnly(ctx *pulumi.Context) error {
+	_, err := config.Load(ctx)
+	return err
+}
+
+// localConfig loads the local stack's configuration from the stack files in dir.
+func localConfig(t *testing.T, dir string, opts mockengine.Options) *config.Config {
+	t.Helper()
+	return programtest.ConfigFile(t, localStack, filepath.Join(dir, "Pulumi.local.yaml"), opts)
+}
+
+// stackDir copies the committed dev and local stack files into a temporary directory,
+// with the given stacks' contents replaced, and returns it.
+func stackDir(t *testing.T, replace map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, stack := range []string{"dev", localStack} {
+		content, ok := replace[stack]
+		if !ok {
+			b, err := os.ReadFile(stackFilePath(t, stack))
+			if err != nil {
+				t.Fatal(err)
+			}
+			content = string(b)
+		}
+		writeFile(t, filepath.Join(dir, "Pulumi."+stack+".yaml"), content)
+	}
+	return dir
+}
+
+func stackFilePath(t *testing.T, stack string) string {
+	t.Helper()
+	path, err := mockengine.StackFile(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// keysBeyond returns the keys, and the fields of object keys listed by field, that the
+// stack file at path sets beyond allowed.
+func keysBeyond(t *testing.T, path string, allowed map[string]string) []string {
+	t.Helper()
+	var out []string
+	for key, v := range programtest.StackFileValues(t, path) {
+		if _, ok := allowed[key]; ok {
 			continue
 		}
-		b, err := json.Marshal(decl.Default)
-		if err != nil {
-			t.Fatalf("Pulumi.yaml default of %s: %v", name, err)
+		obj, isObj := v.(map[string]any)
+		if !isObj {
+			out = append(out, key)
+			continue
 		}
-		out[proj.Name+":"+name] = string(b)
+		for f := range obj {
+			if _, ok := allowed[key+"."+f]; !ok {
+				out = append(out, key+"."+f)
+			}
+		}
+		// An object key that no field of is allowed is reported whole.
+		whole := true
+		for a := range allowed {
+			whole = whole && !strings.HasPrefix(a, key+".")
+		}
+		if whole {
+			out = slices.DeleteFunc(out, func(s string) bool { return strings.HasPrefix(s, key+".") })
+			out = append(out, key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// configDifferences names the top-level fields of the validated configuration in which
+// local differs from dev, after setting the allowed differences (localMayDiffer) to dev's.
+func configDifferences(dev, local *config.Config) []string {
+	l := *local
+	l.Environment, l.CostCenter, l.AwsEndpoint, l.BaseStack = dev.Environment, dev.CostCenter, dev.AwsEndpoint, dev.BaseStack
+	l.Cdn.ImagePathPattern = dev.Cdn.ImagePathPattern
+	var out []string
+	dv, lv := reflect.ValueOf(*dev), reflect.ValueOf(l)
+	for i := 0; i < dv.NumField(); i++ {
+		if !reflect.DeepEqual(dv.Field(i).Interface(), lv.Field(i).Interface()) {
+			out = append(out, dv.Type().Field(i).Name)
+		}
 	}
 	return out
 }

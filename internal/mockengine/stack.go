@@ -201,16 +201,19 @@ func RunFile(program pulumi.RunFunc, stack, path string, opts Options) (*Mocks, 
 	if opts.Project != "" {
 		project = opts.Project
 	}
-	return runWithConfig(program, project, stack, cfg, append(secret, opts.SecretKeys...), opts.LastDeployment)
+	// The project directory the program sees is the stack file's: a stack that follows
+	// another stack's file (key baseStack) reads it from there.
+	return runWithConfig(program, project, stack, filepath.Dir(path), cfg, append(secret, opts.SecretKeys...), opts.LastDeployment)
 }
 
 // RunWithConfig runs program with exactly the given configuration, as a stack never
 // deployed before.
 func RunWithConfig(program pulumi.RunFunc, project, stack string, cfg map[string]string, secretKeys []string) (*Mocks, error) {
-	return runWithConfig(program, project, stack, cfg, secretKeys, nil)
+	root, _ := RepoRoot() // "" only outside the repository, where no stack file can be read anyway
+	return runWithConfig(program, project, stack, root, cfg, secretKeys, nil)
 }
 
-func runWithConfig(program pulumi.RunFunc, project, stack string, cfg map[string]string, secretKeys []string, last map[string]any) (*Mocks, error) {
+func runWithConfig(program pulumi.RunFunc, project, stack, rootDir string, cfg map[string]string, secretKeys []string, last map[string]any) (*Mocks, error) {
 	m := NewMocks(project, stack)
 	m.LastDeployment = last
 	keys := append([]string(nil), secretKeys...)
@@ -218,6 +221,7 @@ func runWithConfig(program pulumi.RunFunc, project, stack string, cfg map[string
 	err := pulumi.RunErr(program, pulumi.WithMocks(project, stack, m), func(info *pulumi.RunInfo) {
 		info.Config = cfg
 		info.ConfigSecretKeys = keys
+		info.RootDirectory = rootDir
 	})
 	return m, err
 }

@@ -5,10 +5,12 @@ package programtest
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/mockengine"
@@ -46,12 +48,23 @@ func MustRun(t testing.TB, stack string, opts mockengine.Options) Result {
 // of its values.
 func Config(t testing.TB, stack string, opts mockengine.Options) *config.Config {
 	t.Helper()
+	path, err := mockengine.StackFile(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ConfigFile(t, stack, path, opts)
+}
+
+// ConfigFile is Config for the stack file at path; the stack files beside it are those a
+// stack with baseStack follows.
+func ConfigFile(t testing.TB, stack, path string, opts mockengine.Options) *config.Config {
+	t.Helper()
 	var cfg *config.Config
-	_, err := mockengine.Run(func(ctx *pulumi.Context) error {
+	_, err := mockengine.RunFile(func(ctx *pulumi.Context) error {
 		c, err := config.Load(ctx)
 		cfg = c
 		return err
-	}, stack, opts)
+	}, stack, path, opts)
 	if err != nil {
 		t.Fatalf("stack %s: config: %v", stack, err)
 	}
@@ -76,8 +89,19 @@ func Patch(t testing.TB, stack, key string, fields map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw, ok := cfg[Key(t, key)]
+	// A stack that follows another stack's file (baseStack) and does not set the key
+	// itself sees the base stack's value; the patch goes on top of that, so that the
+	// program takes it as set by the stack and merges it over the base stack's object.
+	if base := cfg[Key(t, "baseStack")]; base != "" && !stackFileNames(t, stack, Key(t, key)) {
+		baseCfg, err := mockengine.StackConfig(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, ok = baseCfg[Key(t, key)]
+	}
 	obj := map[string]json.RawMessage{}
-	if raw, ok := cfg[Key(t, key)]; ok && strings.HasPrefix(strings.TrimSpace(raw), "{") {
+	if ok && strings.HasPrefix(strings.TrimSpace(raw), "{") {
 		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
@@ -128,4 +152,32 @@ func (r Result) ChildrenOf(t testing.TB, componentType, typ string) []*mockengin
 func Patched(t testing.TB, stack, key string, fields map[string]string) mockengine.Options {
 	t.Helper()
 	return mockengine.Options{Config: map[string]string{Key(t, key): Patch(t, stack, key, fields)}}
+}
+
+// stackFileNames reports whether the committed file of stack sets the qualified key.
+func stackFileNames(t testing.TB, stack, key string) bool {
+	t.Helper()
+	path, err := mockengine.StackFile(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, set := StackFileValues(t, path)[key]
+	return set
+}
+
+// StackFileValues returns the config block of the stack file at path as YAML decodes it,
+// by qualified key: what the file itself sets, without Pulumi.yaml's defaults.
+func StackFileValues(t testing.TB, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return file.Config
 }
