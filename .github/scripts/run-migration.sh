@@ -12,7 +12,8 @@
 #      task definition it names (type aws:ecs/taskDefinition:TaskDefinition, name
 #      <prefix>-migrate);
 #   2. `pulumi up --target <its URN>`: only the migration task definition gets its new
-#      revision (the new image and command); every other resource, the services included,
+#      revision (the new image and command), with the resources it needs that this release
+#      creates (below, targeted_update); every other resource, the services included,
 #      keeps its state. "--target: restricts the operation to only the resources whose URNs
 #      match"; the inputs it takes from other resources are the values recorded in the
 #      state (https://www.pulumi.com/docs/iac/operations/stack-management/targeted-updates/).
@@ -100,6 +101,41 @@ defer() {
   fi
 }
 
+# targeted_update <urn>: `pulumi up` of that resource alone. A resource the program has but
+# the state lacks (a new secret's parameter, a new role) cannot be created by a targeted
+# update of something that depends on it: Pulumi refuses the update, naming it
+# (https://github.com/pulumi/pulumi/pull/17633). Such URNs, the ones in the failed
+# update's output that the state does not hold, join the targets and the update is tried
+# again, a few times at most (never with a service); any other failure stops the script.
+targeted_update() {
+  local targets=("$1") known log args new attempt t
+  known=$(jq -r '.deployment.resources[]?.urn' <<<"$state")
+  log=$(mktemp)
+  for attempt in 1 2 3 4 5; do
+    args=()
+    for t in "${targets[@]}"; do args+=(--target "$t"); done
+    echo "== pulumi up ${args[*]}"
+    echo "   (the migration task definition and what it needs; the services keep their task definitions until the full update)"
+    if pulumi up --stack "$stack" "${args[@]}" --yes --non-interactive --diff \
+      --message "run-migration: the migration task definition only" 2>&1 | tee "$log"; then
+      rm -f "$log"
+      return 0
+    fi
+    # Never a service: the services move only with the full update.
+    new=$(grep -oE "urn:pulumi:[^'\"[:space:]]+" "$log" | sed -E 's/[.,;:)]+$//' | sort -u |
+      grep -vxF -f <(printf '%s\n' "${targets[@]}" "$known") | grep -vE '[$:]aws:ecs/service:Service::' || true)
+    if [ -z "$new" ]; then
+      break
+    fi
+    echo "attempt $attempt: the migration task definition needs resources this release creates; they join the targets:"
+    echo "$new"
+    mapfile -t -O "${#targets[@]}" targets <<<"$new"
+  done
+  rm -f "$log"
+  echo "::error::the targeted update of the migration task definition failed; no service was changed (see docs/operations.md, \"Schema migrations\")" >&2
+  exit 1
+}
+
 state=$(export_state)
 migration=$(migration_output "$state")
 if [ -z "$migration" ]; then
@@ -140,13 +176,7 @@ if $after; then
   fi
 else
   urn=${resource%%$'\t'*}
-  echo "== pulumi up --target $urn"
-  echo "   (the migration task definition only; the services keep their task definitions until the full update)"
-  if ! pulumi up --stack "$stack" --target "$urn" --yes --non-interactive --diff \
-    --message "run-migration: the migration task definition only"; then
-    echo "::error::the targeted update of the migration task definition failed; no service was changed. If it needs a resource this release creates (a new secret, a new role), see docs/operations.md, \"Schema migrations\"." >&2
-    exit 1
-  fi
+  targeted_update "$urn"
   state=$(export_state)
   resource=$(find_resource "$state" "$resource_type" "$resource_name")
   if [ -z "$resource" ]; then

@@ -3,6 +3,7 @@ package deploypolicy
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func allowed(t *testing.T, docs []iamdoc.Document, r request) bool {
 	for _, d := range parsed {
 	statements:
 		for _, st := range d.Statement {
-			if st.Effect != "Allow" || !contains(st.Action, r.action) {
+			if st.Effect != "Allow" || !slices.Contains(st.Action, r.action) {
 				continue
 			}
 			matched := false
@@ -96,15 +97,6 @@ func allowed(t *testing.T, docs []iamdoc.Document, r request) bool {
 					}
 				}
 			}
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
@@ -185,7 +177,7 @@ func TestMigrationRunIsAllowedAndNoMore(t *testing.T) {
 	for _, action := range []string{"ecs:RunTask", "logs:GetLogEvents", "ecs:DescribeTasks"} {
 		for _, d := range without {
 			for _, st := range d.Statement {
-				if contains(st.Action, action) {
+				if slices.Contains(st.Action, action) {
 					t.Errorf("a stack without the migration task definition has %s in %s", action, st.Sid)
 				}
 			}

@@ -12,7 +12,8 @@ import (
 const script = "../../.github/scripts/run-migration.sh"
 
 // fakePulumi answers `pulumi stack export` from state.json, or from state-after.json once
-// `pulumi up` has run, and `pulumi up` with the status in up-status (0 when absent).
+// `pulumi up` has run, and `pulumi up` with the status in up-status (0 when absent); when
+// up-fail-once exists, the first `pulumi up` fails with its text.
 const fakePulumi = `#!/usr/bin/env bash
 echo "pulumi $*" >> "$FAKE_DIR/calls"
 case "$1" in
@@ -23,6 +24,11 @@ case "$1" in
       cat "$FAKE_DIR/state.json"
     fi ;;
   up)
+    if [ -e "$FAKE_DIR/up-fail-once" ]; then
+      cat "$FAKE_DIR/up-fail-once" >&2
+      rm "$FAKE_DIR/up-fail-once"
+      exit 255
+    fi
     touch "$FAKE_DIR/updated"
     echo "fake pulumi: updating"
     exit "$(cat "$FAKE_DIR/up-status" 2>/dev/null || echo 0)" ;;
@@ -67,6 +73,9 @@ const (
 	taskArn  = "arn:aws:ecs:ap-northeast-1:123456789012:task/ecsite-dev-cluster-7a3cefa/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 	stream   = "migrate/migrate/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 	logGroup = "/ecs/ecsite-dev-migrate"
+	// Resources a release adds: a parameter the migration needs, and a service.
+	newParameter = "urn:pulumi:dev::ecsite::ecsite:database:Secrets$aws:ssm/parameter:Parameter::ecsite-dev-STRIPE_SECRET_KEY"
+	newService   = "urn:pulumi:dev::ecsite::ecsite:compute:Compute$ecsite:compute:Service$aws:ecs/service:Service::ecsite-dev-worker"
 )
 
 // migrationOutput is the stack output `migration` as the program exports it; its ARN is
@@ -272,6 +281,19 @@ func TestRunMigration(t *testing.T) {
 		{
 			name: "a wait that times out once is waited again", files: with(map[string]string{"wait-fails": "1", "describe-tasks.json": describeTasks("STOPPED", 0, "")}),
 			args: []string{"dev"}, code: 0, say: []string{"exited with code 0"},
+		},
+		{
+			name: "a resource the release creates joins the targeted update; a new service never does",
+			files: with(map[string]string{"up-fail-once": "error: Resource '" + urn + "' depends on '" + newParameter + "' which was not specified in --target list.\n" +
+				"error: Resource '" + newService + "' was not specified in --target list.\n"}),
+			args: []string{"dev"}, code: 0, say: []string{"needs resources this release creates", "exited with code 0"},
+			never: [][]string{{"pulumi up", "--target " + newService}},
+			check: func(t *testing.T, r run) {
+				first, second := r.called("pulumi up", "--target "+urn), r.called("pulumi up", "--target "+urn, "--target "+newParameter)
+				if first < 0 || second <= first {
+					t.Errorf("want the targeted update, then one with the new parameter too; calls:\n%s", strings.Join(r.calls, "\n"))
+				}
+			},
 		},
 		{
 			name: "a failed targeted update stops before any task runs", files: with(map[string]string{"up-status": "255"}),
