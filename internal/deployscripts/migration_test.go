@@ -344,6 +344,7 @@ func TestRunMigration(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each run has its own directory and fakes
 			r := runScript(t, c.files, c.env, c.args...)
 			if r.code != c.code {
 				t.Errorf("exit status %d; want %d\n%s", r.code, c.code, r.output)
