@@ -312,6 +312,12 @@ func TestRunMigration(t *testing.T) {
 			},
 		},
 		{
+			name:  "migration turned off by this release: the targeted update removes it, nothing runs",
+			files: with(map[string]string{"state-after.json": state(t, full, "")}),
+			args:  []string{"dev"}, code: 0, say: []string{"there is no migration to run"},
+			never: [][]string{{"aws "}},
+		},
+		{
 			name: "migration off: after the update there is nothing to run", files: map[string]string{"state.json": state(t, map[string]any{"servicesAwaitingImages": []any{}}, "")},
 			args: []string{"--after-update", "dev"}, code: 0, say: []string{"migration.command is empty"},
 			never: [][]string{{"pulumi up"}, {"aws "}},
