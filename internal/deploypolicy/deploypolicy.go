@@ -28,11 +28,18 @@ const globalRegion = "us-east-1"
 var globalServices = map[string]bool{"iam": true, "cloudfront": true, "route53": true}
 
 // Usage is what one stack registers and calls, each with the regions of the providers
-// used for it.
+// used for it, and what the deploy workflows do to it besides `pulumi up`.
 type Usage struct {
 	Types     map[string]map[string]bool
 	Functions map[string]map[string]bool
+	// Runs are the entries of [Runs] that apply to the stack, each with the regions of the
+	// resources they act on.
+	Runs map[string]map[string]bool
 }
+
+// MigrationTaskSuffix ends the logical name of the migration task definition the program
+// registers, "<prefix>-migrate"; a stack with one gets the [Runs] entry "migration".
+const MigrationTaskSuffix = "-migrate"
 
 // UsageOf reads the usage from a mock run of the program: each custom resource's type and
 // each invoke's token, with the region of the explicit provider it used (defaultRegion
@@ -50,7 +57,7 @@ func UsageOf(resources []*mockengine.Resource, calls []mockengine.Call, defaultR
 		}
 		return defaultRegion
 	}
-	u := Usage{Types: map[string]map[string]bool{}, Functions: map[string]map[string]bool{}}
+	u := Usage{Types: map[string]map[string]bool{}, Functions: map[string]map[string]bool{}, Runs: map[string]map[string]bool{}}
 	add := func(m map[string]map[string]bool, key, reg string) {
 		if m[key] == nil {
 			m[key] = map[string]bool{}
@@ -62,6 +69,9 @@ func UsageOf(resources []*mockengine.Resource, calls []mockengine.Call, defaultR
 			continue
 		}
 		add(u.Types, r.Type, regionOf(r.Provider))
+		if r.Type == "aws:ecs/taskDefinition:TaskDefinition" && strings.HasSuffix(r.Name, MigrationTaskSuffix) {
+			add(u.Runs, "migration", regionOf(r.Provider))
+		}
 	}
 	for _, c := range calls {
 		add(u.Functions, c.Token, regionOf(c.Provider))
@@ -69,9 +79,9 @@ func UsageOf(resources []*mockengine.Resource, calls []mockengine.Call, defaultR
 	return u
 }
 
-// Merge adds other's usage to u.
+// Merge adds other's usage to u, whose maps must not be nil (as [UsageOf] makes them).
 func (u Usage) Merge(other Usage) {
-	for _, pair := range [][2]map[string]map[string]bool{{u.Types, other.Types}, {u.Functions, other.Functions}} {
+	for _, pair := range [][2]map[string]map[string]bool{{u.Types, other.Types}, {u.Functions, other.Functions}, {u.Runs, other.Runs}} {
 		for k, regs := range pair[1] {
 			if pair[0][k] == nil {
 				pair[0][k] = map[string]bool{}
@@ -110,6 +120,11 @@ func Uncovered(u Usage) []string {
 	for f := range u.Functions {
 		if _, ok := Functions[f]; !ok {
 			out = append(out, "function "+f)
+		}
+	}
+	for r := range u.Runs {
+		if _, ok := Runs[r]; !ok {
+			out = append(out, "workflow run "+r)
 		}
 	}
 	sort.Strings(out)
@@ -158,6 +173,9 @@ func Statements(u Usage, s Stack) ([]iamdoc.Statement, error) {
 	for f, regs := range u.Functions {
 		addGrant(Functions[f], regs)
 	}
+	for r, regs := range u.Runs {
+		addGrant(Runs[r], regs)
+	}
 
 	keys := make([]stmtKey, 0, len(actions))
 	for k := range actions {
@@ -188,6 +206,10 @@ func Statements(u Usage, s Stack) ([]iamdoc.Statement, error) {
 		if k.scope == KeysOfStack {
 			st.Condition["StringEquals"]["aws:ResourceTag/project"] = s.Project
 			st.Condition["StringEquals"]["aws:ResourceTag/environment"] = s.Environment
+		}
+		if k.scope == MigrationTaskDefinitions {
+			// The migration's tasks run only in the stack's cluster.
+			st.Condition["ArnLike"] = map[string]any{"ecs:cluster": list(s.expand(EcsClusters, regions))}
 		}
 		out = append(out, st)
 	}

@@ -27,6 +27,15 @@ const (
 	// AttachPolicies is the Roles scope with a condition naming the managed policies
 	// the stack attaches.
 	AttachPolicies Scope = "attach-policies"
+	// MigrationTaskDefinitions are the revisions of the migration task definition, with a
+	// condition (ecs:cluster) naming the stack's clusters.
+	MigrationTaskDefinitions Scope = "migration-task-definitions"
+	// EcsClusters are the stack's clusters alone (for the condition above).
+	EcsClusters Scope = "ecs-clusters"
+	// Tasks are the tasks of the stack's clusters.
+	Tasks Scope = "tasks"
+	// MigrationLogs are the migration's log group and its streams.
+	MigrationLogs Scope = "migration-logs"
 )
 
 // resourcesOf are the ARN patterns of each scope.
@@ -53,6 +62,13 @@ var resourcesOf = map[Scope][]string{
 	Zones:       {"arn:aws:route53:::hostedzone/{zone}", "arn:aws:route53:::change/*"},
 	// AWS's public parameters (the NAT instance's and the bastion's AMI).
 	AwsParams: {"arn:aws:ssm:{region}::parameter/aws/service/*"},
+	// The migration task definition's family is "<prefix>-migrate"; its log group
+	// "/ecs/<prefix>-migrate" (compute's migration task).
+	MigrationTaskDefinitions: {"arn:aws:ecs:{region}:{account}:task-definition/{prefix}" + MigrationTaskSuffix + ":*"},
+	EcsClusters:              {"arn:aws:ecs:{region}:{account}:cluster/{prefix}-*"},
+	Tasks:                    {"arn:aws:ecs:{region}:{account}:task/{prefix}-*/*"},
+	MigrationLogs: {"arn:aws:logs:{region}:{account}:log-group:/ecs/{prefix}" + MigrationTaskSuffix,
+		"arn:aws:logs:{region}:{account}:log-group:/ecs/{prefix}" + MigrationTaskSuffix + ":log-stream:*"},
 }
 
 // Grant is what one resource type or function needs: the actions of its create, read,
@@ -314,6 +330,24 @@ var Types = map[string]Grant{
 	"random:index/randomPassword:RandomPassword": {},
 	"random:index/randomId:RandomId":             {},
 	"random:index/randomString:RandomString":     {},
+}
+
+// Runs maps what the deploy workflows do to a stack besides `pulumi up` to what it needs.
+var Runs = map[string]Grant{
+	// .github/scripts/run-migration.sh: one task of the migration task definition
+	// (ecs:RunTask on its revisions, only in the stack's cluster: "Run Amazon ECS task
+	// example" in
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_id-based-policy-examples.html),
+	// which passes the task's execution and task roles to ECS tasks (iam:PassRole), then
+	// ecs:DescribeTasks, which `aws ecs wait tasks-stopped` polls too, and the task's log
+	// stream (logs:GetLogEvents). The script's targeted `pulumi up` needs only what the
+	// task definition's own entry grants.
+	"migration": {Scope: MigrationTaskDefinitions, Actions: []string{"ecs:RunTask"},
+		Also: []Grant{
+			{Scope: Tasks, Actions: []string{"ecs:DescribeTasks"}},
+			{Scope: MigrationLogs, Actions: []string{"logs:GetLogEvents"}},
+		},
+		PassRoleTo: []string{"ecs-tasks.amazonaws.com"}},
 }
 
 // Functions maps the provider functions (invokes) the programs call to what they read.
