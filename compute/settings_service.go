@@ -519,17 +519,18 @@ func (h ContainerHealthCheck) Check(p *check.Problems) {
 			p.Addf(fmt.Sprintf("command[%d]", i), "is blank")
 		}
 	}
-	if h.IntervalSeconds < 5 || h.IntervalSeconds > 300 {
-		p.Addf("intervalSeconds", "%d is outside 5-300", h.IntervalSeconds)
-	}
-	if h.TimeoutSeconds < 2 || h.TimeoutSeconds > 60 {
-		p.Addf("timeoutSeconds", "%d is outside 2-60", h.TimeoutSeconds)
-	}
-	if h.Retries < 1 || h.Retries > 10 {
-		p.Addf("retries", "%d is outside 1-10", h.Retries)
-	}
-	if h.StartPeriodSeconds < 0 || h.StartPeriodSeconds > 300 {
-		p.Addf("startPeriodSeconds", "%d is outside 0-300", h.StartPeriodSeconds)
+	for _, r := range []struct {
+		field         string
+		value, lo, hi int
+	}{
+		{"intervalSeconds", h.IntervalSeconds, 5, 300},
+		{"timeoutSeconds", h.TimeoutSeconds, 2, 60},
+		{"retries", h.Retries, 1, 10},
+		{"startPeriodSeconds", h.StartPeriodSeconds, 0, 300},
+	} {
+		if r.value < r.lo || r.value > r.hi {
+			p.Addf(r.field, "%d is outside %d-%d", r.value, r.lo, r.hi)
+		}
 	}
 }
 

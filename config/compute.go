@@ -81,6 +81,15 @@ func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 	return out
 }
 
+// serviceAddf records a problem with field of service s, element i of "services", with
+// the service's name before the message, as namedElement does for the checks of one
+// element.
+func serviceAddf(p *check.Problems, i int, s compute.ServiceSettings, field, format string, args ...any) {
+	sp, flush := namedElement(p, i, s.Name)
+	sp.Addf(field, format, args...)
+	flush()
+}
+
 // namedElement returns the problems of element i of "services", whose keys are below
 // "services[i]", and a flush that records them in p with the service's name before the
 // message, so that an error says which service it is about, not only its position.
@@ -161,15 +170,15 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 	byName := map[string]compute.ServiceSettings{}
 	defaults := 0
 	for i, s := range services {
-		key := fmt.Sprintf("services[%d]", i)
+		key := fmt.Sprintf("services[%d] (%s)", i, s.Name)
 		if prev, dup := names[s.Name]; dup && s.Name != "" {
-			p.Addf(key+".name", "%q is also the name of %s", s.Name, prev)
+			serviceAddf(p, i, s, "name", "%q is also the name of %s", s.Name, prev)
 		}
 		names[s.Name] = key
 		byName[s.Name] = s
 		if s.HasPort() {
 			if prev, dup := ports[s.Port]; dup {
-				p.Addf(key+".port", "%d is also the port of %s", s.Port, prev)
+				serviceAddf(p, i, s, "port", "%d is also the port of %s", s.Port, prev)
 			}
 			ports[s.Port] = key
 		}
@@ -177,7 +186,7 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 			continue
 		}
 		if prev, dup := paths[s.PathPattern]; dup {
-			p.Addf(key+".pathPattern", "%q is also the path of %s", s.PathPattern, prev)
+			serviceAddf(p, i, s, "pathPattern", "%q is also the path of %s", s.PathPattern, prev)
 		}
 		paths[s.PathPattern] = key
 		if s.IsDefault() {
@@ -185,7 +194,7 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 			continue
 		}
 		if prev, dup := priorities[s.Priority]; dup {
-			p.Addf(key+".priority", "%d is also the priority of %s", s.Priority, prev)
+			serviceAddf(p, i, s, "priority", "%d is also the priority of %s", s.Priority, prev)
 		}
 		priorities[s.Priority] = key
 	}
@@ -195,16 +204,16 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 			callee, known := byName[c]
 			switch {
 			case !known:
-				p.Addf(fmt.Sprintf("services[%d].calls[%d]", i, j), "%q is not a service of this stack; use one of %s", c, strings.Join(serviceNames(services, s.Name), ", "))
+				serviceAddf(p, i, s, fmt.Sprintf("calls[%d]", j), "%q is not a service of this stack; use one of %s", c, strings.Join(serviceNames(services, s.Name), ", "))
 			case callee.Kind == compute.KindWorker:
-				p.Addf(fmt.Sprintf("services[%d].calls[%d]", i, j), "%q is a worker, which has no port to call; calls names web services and backends", c)
+				serviceAddf(p, i, s, fmt.Sprintf("calls[%d]", j), "%q is a worker, which has no port to call; calls names web services and backends", c)
 			}
 			called[c] = true
 		}
 	}
 	for i, s := range services {
 		if s.Kind == compute.KindBackend && !called[s.Name] {
-			p.Addf(fmt.Sprintf("services[%d].kind", i), "backend %q is reachable only through Service Connect by the services that list it in calls, and none does; add it to a caller's calls, or make it a worker", s.Name)
+			serviceAddf(p, i, s, "kind", "backend %q is reachable only through Service Connect by the services that list it in calls, and none does; add it to a caller's calls, or make it a worker", s.Name)
 		}
 	}
 	if defaults != 1 {
@@ -233,7 +242,7 @@ func checkServiceConnectHeadroom(p *check.Problems, services []compute.ServiceSe
 			continue
 		}
 		if s.Cpu-compute.ServiceConnectProxyCPU < compute.ServiceConnectProxyCPU {
-			p.Addf(fmt.Sprintf("services[%d].cpu", i), "%d CPU units leaves nothing beside the Service Connect proxy ECS adds to the task (the service calls or is called), for which AWS recommends %d units and %d MiB; use %d or more",
+			serviceAddf(p, i, s, "cpu", "%d CPU units leaves nothing beside the Service Connect proxy ECS adds to the task (the service calls or is called), for which AWS recommends %d units and %d MiB; use %d or more",
 				s.Cpu, compute.ServiceConnectProxyCPU, compute.ServiceConnectProxyMemoryMiB, 2*compute.ServiceConnectProxyCPU)
 		}
 	}
@@ -254,7 +263,7 @@ func checkSpotArchitecture(p *check.Problems, cluster compute.ClusterSettings, s
 	}
 	for i, s := range services {
 		if s.Architecture == "arm64" {
-			p.Addf(fmt.Sprintf("services[%d].architecture", i), "arm64 cannot run on FARGATE_SPOT, which cluster.capacityProviderStrategy uses: Fargate Spot runs only x86_64 tasks; use x86_64, or a strategy on FARGATE alone")
+			serviceAddf(p, i, s, "architecture", "arm64 cannot run on FARGATE_SPOT, which cluster.capacityProviderStrategy uses: Fargate Spot runs only x86_64 tasks; use x86_64, or a strategy on FARGATE alone")
 		}
 	}
 }
