@@ -10,6 +10,7 @@ import (
 	"github.com/ecsite/infra/config"
 	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
+	"github.com/ecsite/infra/monitoring"
 )
 
 // The services a shop adds in its first weeks, as a stack file writes them: a queue
@@ -201,6 +202,27 @@ func TestServiceKindsRegisterWhatEachNeeds(t *testing.T) {
 	sg := r.One(t, "aws:ec2/securityGroup:SecurityGroup", prefix+"mailer-tasks")
 	if d := sg.In("description").Str(); !strings.Contains(d, "no inbound") {
 		t.Errorf("mailer's security group says %q", d)
+	}
+	var body monitoring.DashboardBody
+	if err := r.Only(t, "aws:cloudwatch/dashboard:Dashboard").In("dashboardBody").JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	ecsLines := 0
+	for _, w := range body.Widgets {
+		for _, m := range w.Properties.Metrics {
+			opts, _ := m[len(m)-1].(map[string]any)
+			if opts["label"] != "mailer" && opts["label"] != "search" {
+				continue
+			}
+			if m[0] == monitoring.NamespaceALB {
+				t.Errorf("dashboard widget %q shows a target group metric of %v", w.Properties.Title, opts["label"])
+			} else {
+				ecsLines++
+			}
+		}
+	}
+	if ecsLines != 4 {
+		t.Errorf("the dashboard has %d CPU and memory lines for mailer and search; want 4", ecsLines)
 	}
 	tgs, _ := r.Exports.Get("targetGroupArnSuffixes")
 	b, _ := json.Marshal(tgs.Value)
