@@ -1,12 +1,10 @@
 package report_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/ecsite/infra/cost"
-	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/report"
 )
 
@@ -14,34 +12,15 @@ import (
 // and a backend that api calls (search) added to its services, as a stack file adds them.
 func withKinds(t *testing.T) *report.Stack {
 	t.Helper()
-	path, err := mockengine.StackFile("prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := mockengine.StackFileConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var services []map[string]any
-	if err := json.Unmarshal([]byte(cfg["ecsite:services"]), &services); err != nil {
-		t.Fatal(err)
-	}
-	service(services, "api")["calls"] = []string{"search"}
-	services = append(services,
-		map[string]any{"name": "mailer", "kind": "worker", "image": map[string]any{"tag": "1.0.0"},
-			"cpu": 1024, "memory": 2048, "desiredCount": 1, "minCount": 1, "maxCount": 3,
-			"containerHealthCheck": map[string]any{"command": []string{"CMD-SHELL", "node healthcheck.js"}}},
-		map[string]any{"name": "search", "kind": "backend", "port": 3002, "image": map[string]any{"tag": "1.0.0"}},
-	)
-	b, err := json.Marshal(services)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := report.RunWith("prod", mockengine.Options{Config: map[string]string{"ecsite:services": string(b)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return runWithServices(t, func(services []map[string]any) []map[string]any {
+		service(services, "api")["calls"] = []string{"search"}
+		return append(services,
+			map[string]any{"name": "mailer", "kind": "worker", "image": map[string]any{"tag": "1.0.0"},
+				"cpu": 1024, "memory": 2048, "desiredCount": 1, "minCount": 1, "maxCount": 3,
+				"containerHealthCheck": map[string]any{"command": []string{"CMD-SHELL", "node healthcheck.js"}}},
+			map[string]any{"name": "search", "kind": "backend", "port": 3002, "image": map[string]any{"tag": "1.0.0"}},
+		)
+	})
 }
 
 // TestReportShowsEachServiceKind: the containers section names each task's kind (web,
