@@ -1,10 +1,14 @@
 package compute_test
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/internal/check"
+	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
 )
 
@@ -72,5 +76,40 @@ func TestDefaultServiceOfKind(t *testing.T) {
 		if (s.Port == 0) != (kind == compute.KindWorker) {
 			t.Errorf("%s: port %d", kind, s.Port)
 		}
+	}
+}
+
+// TestServiceRefusesArgsItsKindCannotHave: the component itself refuses what config
+// already keeps out (a called worker, a web service without its target group, an
+// unknown kind), before it registers anything.
+func TestServiceRefusesArgsItsKindCannotHave(t *testing.T) {
+	web := compute.DefaultServiceNamed("api")
+	web.Image.Tag, web.Secrets = "1.0.0", nil
+	unknown := pinnedBackend()
+	unknown.Kind = "cron"
+	for name, c := range map[string]struct {
+		settings compute.ServiceSettings
+		called   bool
+		want     string
+	}{
+		"called worker":            {pinnedWorker(), true, "no port"},
+		"web without target group": {web, false, "target group"},
+		"unknown kind":             {unknown, false, `kind "cron"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := mockengine.Run(func(ctx *pulumi.Context) error {
+				_, err := compute.NewService(ctx, "ecsite-prod-"+c.settings.Name, &compute.ServiceArgs{
+					Settings: c.settings, SiteURL: pulumi.String("https://www.example.com"), NamespaceArn: pulumi.String("arn:aws:servicediscovery:ap-northeast-1:123456789012:namespace/ns-1"),
+					Called: c.called, CalleePorts: map[string]int{"api": 3001},
+				})
+				return err
+			}, "prod", mockengine.Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v; want an error about %s", err, c.want)
+			}
+			if m != nil && m.Count() != 0 {
+				t.Errorf("registered %d resources", m.Count())
+			}
+		})
 	}
 }
