@@ -44,8 +44,9 @@ type LoadBalancerArgs struct {
 	PrivateSubnetIDs pulumi.StringArrayInput
 	// Required. The load balancer's settings, checked with [LoadBalancerSettings.Check].
 	Settings LoadBalancerSettings
-	// Required. The services to route to: one target group each, the default service
-	// (path pattern "/*") as the listener's default action, the others by listener rule.
+	// Required. The services of the stack; the load balancer routes to those of kind web:
+	// one target group each, the default service (path pattern "/*") as the listener's
+	// default action, the others by listener rule. Backends and workers get nothing.
 	// Each is checked with [ServiceSettings.Check], whose name limit keeps
 	// "<stem>-<service>" within MaxAutoNamedLength.
 	Services []ServiceSettings
@@ -90,7 +91,7 @@ type LoadBalancer struct {
 	// the bucket waits for.
 	AccessLogsReady []pulumi.Resource
 
-	// Targets are the services' target groups by service name.
+	// Targets are the web services' target groups by service name.
 	Targets map[string]Target
 }
 
@@ -244,12 +245,15 @@ func newALB(ctx *pulumi.Context, name, lbName string, args *LoadBalancerArgs, sg
 	return alb, logs, nil
 }
 
-// newTargetGroups creates one target group per service, by service name. They are
+// newTargetGroups creates one target group per web service, by service name. They are
 // auto-named so that a replacement (a port change, say) is created, attached and only
 // then is the old group deleted.
 func newTargetGroups(ctx *pulumi.Context, args *LoadBalancerArgs, parent pulumi.ResourceOption) (map[string]*lb.TargetGroup, error) {
 	groups := map[string]*lb.TargetGroup{}
 	for _, s := range args.Services {
+		if !s.IsWeb() {
+			continue
+		}
 		hc := s.HealthCheck
 		name := TargetGroupName(args.TargetGroupStem, s.Name)
 		tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{

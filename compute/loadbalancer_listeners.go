@@ -28,13 +28,16 @@ func newListener(ctx *pulumi.Context, name string, alb *lb.LoadBalancer, default
 	return traffic, nil
 }
 
-// newRoutes attaches every service's target group to the traffic listener: the default
+// newRoutes attaches every web service's target group to the traffic listener: the default
 // service through the listener's default action, the others by a listener rule on their
 // path pattern. It returns the targets by service name.
 func newRoutes(ctx *pulumi.Context, name string, services []ServiceSettings, traffic *lb.Listener, groups map[string]*lb.TargetGroup, parent pulumi.ResourceOption) (map[string]Target, error) {
 	targets := map[string]Target{}
 	for _, s := range services {
-		tg := groups[s.Name]
+		tg, web := groups[s.Name]
+		if !web {
+			continue
+		}
 		t := Target{Arn: tg.Arn, ArnSuffix: tg.ArnSuffix, Routing: []pulumi.Resource{traffic}}
 		if !s.IsDefault() {
 			rule, err := lb.NewListenerRule(ctx, name+"-"+s.Name, &lb.ListenerRuleArgs{

@@ -3,12 +3,15 @@ package compute
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ecsite/infra/internal/check"
 )
 
 // ServiceArgs configures a Service.
@@ -29,9 +32,11 @@ type ServiceArgs struct {
 	VpcID pulumi.StringInput
 	// Required. The private subnets the tasks run in.
 	SubnetIDs pulumi.StringArrayInput
-	// Required. The load balancer's security group; only it may reach the container port.
+	// Required for a web service. The load balancer's security group; only it may reach
+	// the container port (besides the callers, through Service Connect).
 	LoadBalancerSecurityGroupID pulumi.StringInput
-	// Required. The service's target group and the listener and rule that route to it.
+	// Required for a web service. Its target group and the listener and rule that route
+	// to it. Backends and workers have none.
 	Target Target
 	// Optional. Defaults to 30. How many images the service's ECR repository keeps.
 	ImagesToKeep int
@@ -65,7 +70,8 @@ type ServiceArgs struct {
 	// Required. The Cloud Map namespace of Service Connect (the cluster's NamespaceArn).
 	NamespaceArn pulumi.StringInput
 	// Optional. Defaults to false. Whether another service calls this one: it then
-	// publishes its container port through Service Connect under its name.
+	// publishes its container port through Service Connect under its name. A worker,
+	// which has no port, cannot be called.
 	Called bool
 	// Required for every name in Settings.Calls: the called services' container ports.
 	CalleePorts map[string]int
@@ -83,7 +89,9 @@ type ServiceArgs struct {
 }
 
 // Service is one ECS Fargate service with its ECR repository, task definition, IAM
-// roles, security group and autoscaling.
+// roles, security group and autoscaling. What reaches it depends on its kind
+// (ServiceSettings.Kind): a web service is behind the load balancer, a backend is
+// reached through Service Connect only, a worker not at all.
 type Service struct {
 	pulumi.ResourceState
 
@@ -91,9 +99,10 @@ type Service struct {
 	Name string
 	// ServiceName is the ECS service's name.
 	ServiceName pulumi.StringOutput `pulumi:"serviceName"`
-	// TargetGroupArn is the service's target group.
+	// TargetGroupArn is the service's target group; empty for a backend or a worker.
 	TargetGroupArn pulumi.StringOutput `pulumi:"targetGroupArn"`
-	// TargetGroupArnSuffix is the target group's CloudWatch dimension.
+	// TargetGroupArnSuffix is the target group's CloudWatch dimension; empty for a
+	// backend or a worker.
 	TargetGroupArnSuffix pulumi.StringOutput `pulumi:"targetGroupArnSuffix"`
 	// SecurityGroupID guards the tasks.
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
@@ -104,7 +113,9 @@ type Service struct {
 	// TaskDefinitionArn is the current task definition revision.
 	TaskDefinitionArn pulumi.StringOutput `pulumi:"taskDefinitionArn"`
 
-	// Port is the container port.
+	// Kind is the service's kind (KindWeb, KindBackend or KindWorker).
+	Kind string
+	// Port is the container port; 0 for a worker.
 	Port int
 	// ECSService is the ECS service, which callers are created after.
 	ECSService *ecs.Service
@@ -132,8 +143,13 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	if args.SiteURL == nil || args.NamespaceArn == nil {
 		return nil, fmt.Errorf("service %q: the site URL and the Service Connect namespace are required", name)
 	}
-	if len(args.Target.Routing) == 0 {
-		return nil, fmt.Errorf("service %q: the target group has no listener", name)
+	switch {
+	case !check.OneOf(s.Kind, ServiceKinds):
+		return nil, fmt.Errorf("service %q: kind %q is not one of %s", name, s.Kind, strings.Join(ServiceKinds, ", "))
+	case s.IsWeb() && (len(args.Target.Routing) == 0 || args.LoadBalancerSecurityGroupID == nil):
+		return nil, fmt.Errorf("service %q: a web service needs the load balancer's security group and a target group with a listener", name)
+	case args.Called && !s.HasPort():
+		return nil, fmt.Errorf("service %q: a %s has no port, so no service can call it", name, s.Kind)
 	}
 	imagesToKeep := args.ImagesToKeep
 	if imagesToKeep == 0 {
@@ -143,7 +159,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	if dbPort == 0 {
 		dbPort = 5432
 	}
-	c := &Service{Name: s.Name, Port: s.Port, resource: name}
+	c := &Service{Name: s.Name, Kind: s.Kind, Port: s.Port, resource: name}
 	if err := ctx.RegisterComponentResource("ecsite:compute:Service", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("service %s: %w", name, err)
 	}
@@ -188,8 +204,11 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 
 	c.ECSService, c.sg = service, sg
 	c.ServiceName = service.Name
-	c.TargetGroupArn = args.Target.Arn
-	c.TargetGroupArnSuffix = args.Target.ArnSuffix
+	c.TargetGroupArn, c.TargetGroupArnSuffix = pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
+	if s.IsWeb() {
+		c.TargetGroupArn = args.Target.Arn
+		c.TargetGroupArnSuffix = args.Target.ArnSuffix
+	}
 	c.SecurityGroupID = sg.ID().ToStringOutput()
 	c.LogGroupName = logs.Name
 	c.RepositoryURL = repo.RepositoryUrl
@@ -208,9 +227,6 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	return c, nil
 }
 
-// newECSService creates the ECS service: the task definition on the cluster's capacity
-// providers in the private subnets, behind the service's target group, with rolling
-// deployments that the circuit breaker rolls back.
 // desiredCount is the task count the service is created with: zero while its image is
 // awaited, the configured count otherwise (autoscaling owns it afterwards).
 func desiredCount(args *ServiceArgs) int {
@@ -220,6 +236,9 @@ func desiredCount(args *ServiceArgs) int {
 	return args.Settings.DesiredCount
 }
 
+// newECSService creates the ECS service: the task definition on the cluster's capacity
+// providers in the private subnets, behind the service's target group (web only), with
+// rolling deployments that the circuit breaker rolls back.
 func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ecs.TaskDefinition, sg *ec2.SecurityGroup, logGroup pulumi.StringOutput, parent pulumi.ResourceOption) (*ecs.Service, error) {
 	s := args.Settings
 	strategy := ecs.ServiceCapacityProviderStrategyArray{}
@@ -253,11 +272,7 @@ func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ec
 			SecurityGroups: pulumi.StringArray{sg.ID()},
 			AssignPublicIp: pulumi.Bool(false),
 		},
-		LoadBalancers: ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
-			TargetGroupArn: args.Target.Arn,
-			ContainerName:  pulumi.String(s.Name),
-			ContainerPort:  pulumi.Int(s.Port),
-		}},
+		LoadBalancers:               loadBalancers(args),
 		ServiceConnectConfiguration: serviceConnect(args, logGroup),
 		PropagateTags:               pulumi.String("SERVICE"),
 		EnableEcsManagedTags:        pulumi.Bool(true),
@@ -267,6 +282,20 @@ func newECSService(ctx *pulumi.Context, name string, args *ServiceArgs, task *ec
 		return nil, fmt.Errorf("ecs service %s: %w", name, err)
 	}
 	return service, nil
+}
+
+// loadBalancers attaches a web service's container port to its target group; a backend
+// or a worker is behind no load balancer (nil).
+func loadBalancers(args *ServiceArgs) ecs.ServiceLoadBalancerArrayInput {
+	s := args.Settings
+	if !s.IsWeb() {
+		return nil
+	}
+	return ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+		TargetGroupArn: args.Target.Arn,
+		ContainerName:  pulumi.String(s.Name),
+		ContainerPort:  pulumi.Int(s.Port),
+	}}
 }
 
 // ServiceConnectProxyCPU and ServiceConnectProxyMemoryMiB are what AWS recommends adding
@@ -352,19 +381,43 @@ func (callee *Service) AllowCaller(ctx *pulumi.Context, caller *Service) error {
 	return nil
 }
 
-// newTaskSecurityGroup creates the tasks' group: in from the load balancer on the
-// container port only; out on the configured ports to their destinations and to the database.
-// It also opens the load balancer's group towards this port.
+// newTaskSecurityGroup creates the tasks' group: for a web service, in from the load
+// balancer on the container port only (AllowCaller adds the callers of a web service or
+// a backend); out on the configured ports to their destinations and to the database.
+// For a web service it also opens the load balancer's group towards this port.
 func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, dbPort int, parent pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
 	s := args.Settings
+	description := fmt.Sprintf("%s tasks: port %d from the ALB only", s.Name, s.Port)
+	switch s.Kind {
+	case KindBackend:
+		description = fmt.Sprintf("%s tasks: port %d from its callers only (Service Connect)", s.Name, s.Port)
+	case KindWorker:
+		description = fmt.Sprintf("%s tasks: no inbound traffic (a worker)", s.Name)
+	}
 	sg, err := ec2.NewSecurityGroup(ctx, name+"-tasks", &ec2.SecurityGroupArgs{
 		VpcId:       args.VpcID,
-		Description: pulumi.String(fmt.Sprintf("%s tasks: port %d from the ALB only", s.Name, s.Port)),
+		Description: pulumi.String(description),
 		Tags:        pulumi.StringMap{"Name": pulumi.String(name + "-tasks")},
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("security group %s-tasks: %w", name, err)
 	}
+	if s.IsWeb() {
+		if err := allowLoadBalancer(ctx, name, args, sg, parent); err != nil {
+			return nil, err
+		}
+	}
+	if err := newTaskEgress(ctx, name, args, sg, dbPort, parent); err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// allowLoadBalancer opens a web service's container port to the load balancer: ingress
+// to the tasks' group ("<name>-from-alb") and egress from the load balancer's
+// ("<name>-alb-to-tasks").
+func allowLoadBalancer(ctx *pulumi.Context, name string, args *ServiceArgs, sg *ec2.SecurityGroup, parent pulumi.ResourceOption) error {
+	s := args.Settings
 	if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-from-alb", &vpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId:           sg.ID(),
 		Description:               pulumi.String("Container port from the load balancer"),
@@ -373,7 +426,7 @@ func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, d
 		ToPort:                    pulumi.Int(s.Port),
 		ReferencedSecurityGroupId: args.LoadBalancerSecurityGroupID,
 	}, parent); err != nil {
-		return nil, fmt.Errorf("ingress rule %s-from-alb: %w", name, err)
+		return fmt.Errorf("ingress rule %s-from-alb: %w", name, err)
 	}
 	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-alb-to-tasks", &vpc.SecurityGroupEgressRuleArgs{
 		SecurityGroupId:           args.LoadBalancerSecurityGroupID,
@@ -383,8 +436,15 @@ func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, d
 		ToPort:                    pulumi.Int(s.Port),
 		ReferencedSecurityGroupId: sg.ID(),
 	}, parent); err != nil {
-		return nil, fmt.Errorf("egress rule %s-alb-to-tasks: %w", name, err)
+		return fmt.Errorf("egress rule %s-alb-to-tasks: %w", name, err)
 	}
+	return nil
+}
+
+// newTaskEgress opens the tasks' group towards the configured outbound ports and the
+// database.
+func newTaskEgress(ctx *pulumi.Context, name string, args *ServiceArgs, sg *ec2.SecurityGroup, dbPort int, parent pulumi.ResourceOption) error {
+	s := args.Settings
 	// One rule per outbound port and destination; a port that goes anywhere keeps the
 	// name <name>-out-<port> it had when every port did (ServiceSettings.Egress).
 	for _, e := range s.Egress() {
@@ -405,7 +465,7 @@ func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, d
 			rule.CidrIpv4 = pulumi.String(e.CidrIpv4)
 		}
 		if _, err := vpc.NewSecurityGroupEgressRule(ctx, rn, rule, parent); err != nil {
-			return nil, fmt.Errorf("egress rule %s: %w", rn, err)
+			return fmt.Errorf("egress rule %s: %w", rn, err)
 		}
 	}
 	if args.DatabaseSecurityGroupID != nil {
@@ -417,8 +477,8 @@ func newTaskSecurityGroup(ctx *pulumi.Context, name string, args *ServiceArgs, d
 			ToPort:                    pulumi.Int(dbPort),
 			ReferencedSecurityGroupId: args.DatabaseSecurityGroupID,
 		}, parent); err != nil {
-			return nil, fmt.Errorf("egress rule %s-to-db: %w", name, err)
+			return fmt.Errorf("egress rule %s-to-db: %w", name, err)
 		}
 	}
-	return sg, nil
+	return nil
 }

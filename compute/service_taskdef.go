@@ -48,6 +48,17 @@ type ContainerDefinition struct {
 	MountPoints            []MountPoint     `json:"mountPoints"`
 	LinuxParameters        LinuxParameters  `json:"linuxParameters"`
 	LogConfiguration       LogConfiguration `json:"logConfiguration"`
+	HealthCheck            *HealthCheckJSON `json:"healthCheck,omitempty"`
+}
+
+// HealthCheckJSON is a container health check as the container definition holds it
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html).
+type HealthCheckJSON struct {
+	Command     []string `json:"command"`
+	Interval    int      `json:"interval"`
+	Timeout     int      `json:"timeout"`
+	Retries     int      `json:"retries"`
+	StartPeriod int      `json:"startPeriod"`
 }
 
 // PortMapping is a container port. A port that Service Connect publishes has a name
@@ -253,7 +264,8 @@ func taskVolumes(s ServiceSettings) []struct{ volume, path string } {
 }
 
 // containerDefinitions renders the task's single container as JSON: NODE_ENV, then
-// vars by name. called names the container port for Service Connect.
+// vars by name. called names the container port for Service Connect; a worker has no
+// port. The container health check is there when the settings give a command.
 func containerDefinitions(s ServiceSettings, called bool, image, logGroup, region string, vars map[string]string, secrets []Secret) (string, error) {
 	env := []KeyValue{{Name: "NODE_ENV", Value: "production"}}
 	names := make([]string, 0, len(vars))
@@ -269,9 +281,13 @@ func containerDefinitions(s ServiceSettings, called bool, image, logGroup, regio
 	for i, w := range volumes {
 		mounts[i] = MountPoint{SourceVolume: w.volume, ContainerPath: w.path}
 	}
-	port := PortMapping{ContainerPort: s.Port, Protocol: "tcp"}
-	if called {
-		port.Name, port.AppProtocol = s.Name, "http"
+	ports := []PortMapping{}
+	if s.HasPort() {
+		port := PortMapping{ContainerPort: s.Port, Protocol: "tcp"}
+		if called {
+			port.Name, port.AppProtocol = s.Name, "http"
+		}
+		ports = append(ports, port)
 	}
 	def := ContainerDefinition{
 		Name:                   s.Name,
@@ -279,7 +295,7 @@ func containerDefinitions(s ServiceSettings, called bool, image, logGroup, regio
 		Essential:              true,
 		User:                   s.User,
 		ReadonlyRootFilesystem: true,
-		PortMappings:           []PortMapping{port},
+		PortMappings:           ports,
 		Environment:            env,
 		Secrets:                secrets,
 		MountPoints:            mounts,
@@ -293,6 +309,12 @@ func containerDefinitions(s ServiceSettings, called bool, image, logGroup, regio
 				"awslogs-stream-prefix": s.Name,
 			},
 		},
+	}
+	if h := s.ContainerHealthCheck; h.Set() {
+		def.HealthCheck = &HealthCheckJSON{
+			Command:  h.Command,
+			Interval: h.IntervalSeconds, Timeout: h.TimeoutSeconds, Retries: h.Retries, StartPeriod: h.StartPeriodSeconds,
+		}
 	}
 	b, err := json.Marshal([]ContainerDefinition{def})
 	if err != nil {

@@ -39,6 +39,46 @@ func (i Image) Reference() string {
 	return ":" + i.Tag
 }
 
+// Service kinds (services[].kind), after AWS Copilot's service types: what reaches the
+// service, and so which resources it gets.
+const (
+	// KindWeb is behind the load balancer: a path pattern, a listener rule (unless it is
+	// the default service), a target group with its health check and alarms. Another
+	// service may also call it through Service Connect.
+	KindWeb = "web"
+	// KindBackend has a port that only the services that list it in calls reach,
+	// through ECS Service Connect; nothing of the load balancer.
+	KindBackend = "backend"
+	// KindWorker has no port and nothing reaches it (a queue consumer, say); a container
+	// health check command tells ECS whether a task is healthy.
+	KindWorker = "worker"
+)
+
+// ServiceKinds lists the allowed values of services[].kind.
+var ServiceKinds = []string{KindWeb, KindBackend, KindWorker}
+
+// ContainerHealthCheck is a health check command ECS runs inside the container
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html); an
+// empty command means none.
+type ContainerHealthCheck struct {
+	// Command starts with CMD (the arguments run directly) or CMD-SHELL (one shell
+	// command line), e.g. ["CMD-SHELL","node healthcheck.js"]; exit code 0 is healthy.
+	// Required for a worker; optional for web and backend. Defaults to none.
+	Command []string `json:"command"`
+	// IntervalSeconds between checks, 5-300. Optional. Defaults to 30.
+	IntervalSeconds int `json:"intervalSeconds"`
+	// TimeoutSeconds of one check, 2-60. Optional. Defaults to 5.
+	TimeoutSeconds int `json:"timeoutSeconds"`
+	// Retries of a failed check before the container is unhealthy, 1-10. Optional. Defaults to 3.
+	Retries int `json:"retries"`
+	// StartPeriodSeconds lets the container start before failures count, 0-300 (0 is
+	// off). Optional. Defaults to 0.
+	StartPeriodSeconds int `json:"startPeriodSeconds"`
+}
+
+// Set reports whether the container health check has a command.
+func (h ContainerHealthCheck) Set() bool { return len(h.Command) > 0 }
+
 // HealthCheck is a target group health check.
 type HealthCheck struct {
 	// Path is the HTTP path probed. Required.
@@ -87,15 +127,21 @@ func (p *Permission) UnmarshalJSON(b []byte) error {
 	return check.DecodeFresh(b, (*plain)(p))
 }
 
-// ServiceSettings is one ECS service behind the load balancer; an element of key "services".
+// ServiceSettings is one ECS service; an element of key "services".
 type ServiceSettings struct {
 	// Name identifies the service in resource names. Required.
 	Name string `json:"name"`
-	// Port is the container port. Required.
+	// Kind says what reaches the service: web (behind the load balancer: port,
+	// pathPattern, priority and healthCheck), backend (a port that only the services
+	// calling it reach, through Service Connect) or worker (no port; a
+	// containerHealthCheck). Optional. Defaults to web.
+	Kind string `json:"kind"`
+	// Port is the container port. Required for web and backend; a worker has none.
 	Port int `json:"port"`
-	// PathPattern is the request path routed to the service; "/*" makes it the default. Required.
+	// PathPattern is the request path routed to the service; "/*" makes it the default.
+	// Required for web; only web has one.
 	PathPattern string `json:"pathPattern"`
-	// Priority is the listener rule priority; unused for the default service.
+	// Priority is the listener rule priority; unused for the default service. Web only.
 	Priority int `json:"priority"`
 	// Cpu is the task CPU in units (1024 = 1 vCPU). Optional. Defaults to 512.
 	Cpu int `json:"cpu"`
@@ -130,9 +176,13 @@ type ServiceSettings struct {
 	MinHealthyPercent int `json:"minHealthyPercent"`
 	// MaxPercent is the deployment maximum percent. Optional. Defaults to 200.
 	MaxPercent int `json:"maxPercent"`
-	// HealthCheck is the target group health check. Required path.
+	// HealthCheck is the target group health check. Required path. Web only.
 	HealthCheck HealthCheck `json:"healthCheck"`
-	// HealthCheckGracePeriodSeconds lets a new task start before the ALB judges it. Optional. Defaults to 60.
+	// ContainerHealthCheck is a command ECS runs in the container to judge a task.
+	// Required for a worker; optional for web and backend. Defaults to none.
+	ContainerHealthCheck ContainerHealthCheck `json:"containerHealthCheck"`
+	// HealthCheckGracePeriodSeconds lets a new task start before the ALB or the
+	// container health check judges it. Optional. Defaults to 60.
 	HealthCheckGracePeriodSeconds int `json:"healthCheckGracePeriodSeconds"`
 	// LogRetentionDays is the retention of the service's log group. Optional. Defaults to 90.
 	LogRetentionDays int `json:"logRetentionDays"`
@@ -189,11 +239,18 @@ func (s ServiceSettings) CPUArchitecture() string {
 }
 
 // IsDefault reports whether the service is the listener's default action.
-func (s ServiceSettings) IsDefault() bool { return s.PathPattern == DefaultPathPattern }
+func (s ServiceSettings) IsDefault() bool { return s.IsWeb() && s.PathPattern == DefaultPathPattern }
+
+// IsWeb reports whether the service is behind the load balancer.
+func (s ServiceSettings) IsWeb() bool { return s.Kind == KindWeb }
+
+// HasPort reports whether the service listens on a port (web and backend).
+func (s ServiceSettings) HasPort() bool { return s.Kind == KindWeb || s.Kind == KindBackend }
 
 // DefaultServiceSettings returns the defaults of a service that is neither web nor api.
 func DefaultServiceSettings() ServiceSettings {
 	return ServiceSettings{
+		Kind:         KindWeb,
 		Cpu:          512,
 		Memory:       1024,
 		User:         "1000:1000",
@@ -206,6 +263,9 @@ func DefaultServiceSettings() ServiceSettings {
 		HealthCheck: HealthCheck{
 			Path: "/health", Matcher: "200", IntervalSeconds: 30, TimeoutSeconds: 5,
 			HealthyThreshold: 2, UnhealthyThreshold: 3,
+		},
+		ContainerHealthCheck: ContainerHealthCheck{
+			Command: []string{}, IntervalSeconds: 30, TimeoutSeconds: 5, Retries: 3,
 		},
 		HealthCheckGracePeriodSeconds: 60,
 		LogRetentionDays:              90,
@@ -251,6 +311,24 @@ func DefaultServiceNamed(name string) ServiceSettings {
 		}
 	}
 	return DefaultServiceSettings()
+}
+
+// DefaultServiceOfKind returns the default entry of a service of the given kind: that
+// of DefaultServiceNamed, without the settings the kind does not have (a backend has
+// no path, priority or target group health check; a worker has no port either), so
+// that a value the stack sets for them is seen and refused. An unknown kind keeps
+// every default.
+func DefaultServiceOfKind(name, kind string) ServiceSettings {
+	s := DefaultServiceNamed(name)
+	if kind != KindBackend && kind != KindWorker {
+		return s
+	}
+	s.Kind = kind
+	s.PathPattern, s.Priority, s.HealthCheck = "", 0, HealthCheck{}
+	if kind == KindWorker {
+		s.Port = 0
+	}
+	return s
 }
 
 var (
@@ -311,17 +389,7 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	if len(s.Name) > maxNameLength || !serviceNamePattern.MatchString(s.Name) {
 		p.Addf("name", "%q must be 1-%d lowercase letters, digits or hyphens, starting with a letter (target group names are limited to %d characters)", s.Name, maxNameLength, MaxLoadBalancerNameLength)
 	}
-	// Ports below 1024 need root, and the containers run as a non-root user.
-	if s.Port < 1024 || s.Port > 65535 {
-		p.Addf("port", "%d is outside 1024-65535 (the container runs as a non-root user)", s.Port)
-	}
-	if !pathPatternPattern.MatchString(s.PathPattern) {
-		p.Addf("pathPattern", "%q is not an ALB path pattern such as /api/* (start with /, at most 128 characters)", s.PathPattern)
-	}
-	// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
-	if !s.IsDefault() && (s.Priority < 1 || s.Priority > 50000) {
-		p.Addf("priority", "%d is not a listener rule priority (1-50000); every service but the default (%s) needs one", s.Priority, DefaultPathPattern)
-	}
+	s.checkKind(p)
 	if !check.OneOf(s.Cpu, FargateCPUs) {
 		p.Addf("cpu", "%d is not a Fargate task CPU; use one of %s", s.Cpu, check.Join(FargateCPUs))
 	} else if !fargateMemory(s.Cpu, s.Memory) {
@@ -340,7 +408,9 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	if s.MaxPercent < 100 || s.MaxPercent > 400 || s.MaxPercent <= s.MinHealthyPercent {
 		p.Addf("maxPercent", "%d must be 100-400 and above minHealthyPercent %d, or deployments cannot start a new task", s.MaxPercent, s.MinHealthyPercent)
 	}
-	s.HealthCheck.Check(p.Under("healthCheck"))
+	if s.ContainerHealthCheck.Set() || s.Kind == KindWorker {
+		s.ContainerHealthCheck.Check(p.Under("containerHealthCheck"))
+	}
 	if s.HealthCheckGracePeriodSeconds < 0 || s.HealthCheckGracePeriodSeconds > 3600 {
 		p.Addf("healthCheckGracePeriodSeconds", "%d is outside 0-3600", s.HealthCheckGracePeriodSeconds)
 	}
@@ -380,6 +450,88 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	s.checkOutbound(p)
 	s.checkCalls(p)
 	checkWritablePaths(p, s.WritablePaths)
+}
+
+// kindSettings says which settings belong to which kind, for the errors that refuse a
+// setting on a kind without it.
+const kindSettings = "port, pathPattern, priority and healthCheck belong to kind web; port to web and backend; containerHealthCheck is required for a worker"
+
+// checkKind records an unknown kind, the settings of the kind that are missing or out of
+// range, and the settings of another kind that are set: a backend has no pathPattern,
+// priority or healthCheck, and a worker no port either (DefaultServiceOfKind leaves
+// them unset, so any value comes from the stack).
+func (s ServiceSettings) checkKind(p *check.Problems) {
+	if !check.OneOf(s.Kind, ServiceKinds) {
+		p.Allowed("kind", s.Kind, ServiceKinds)
+		return
+	}
+	article := map[string]string{KindWeb: "a web service", KindBackend: "a backend", KindWorker: "a worker"}[s.Kind]
+	switch {
+	case s.HasPort() && s.Port == 0:
+		p.Addf("port", "is not set; %s needs the container port it listens on (1024-65535)", article)
+	// Ports below 1024 need root, and the containers run as a non-root user.
+	case s.HasPort() && (s.Port < 1024 || s.Port > 65535):
+		p.Addf("port", "%d is outside 1024-65535 (the container runs as a non-root user)", s.Port)
+	case !s.HasPort() && s.Port != 0:
+		p.Addf("port", "%d is set, but %s has no port (%s)", s.Port, article, kindSettings)
+	}
+	if s.IsWeb() {
+		if !pathPatternPattern.MatchString(s.PathPattern) {
+			p.Addf("pathPattern", "%q is not an ALB path pattern such as /api/* (start with /, at most 128 characters)", s.PathPattern)
+		}
+		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
+		if !s.IsDefault() && (s.Priority < 1 || s.Priority > 50000) {
+			p.Addf("priority", "%d is not a listener rule priority (1-50000); every web service but the default (%s) needs one", s.Priority, DefaultPathPattern)
+		}
+		s.HealthCheck.Check(p.Under("healthCheck"))
+		return
+	}
+	if s.PathPattern != "" {
+		p.Addf("pathPattern", "%q is set, but %s is not behind the load balancer and has no path (%s)", s.PathPattern, article, kindSettings)
+	}
+	if s.Priority != 0 {
+		p.Addf("priority", "%d is set, but %s has no listener rule (%s)", s.Priority, article, kindSettings)
+	}
+	if s.HealthCheck != (HealthCheck{}) {
+		p.Addf("healthCheck", "is set, but %s has no target group to check; use containerHealthCheck (%s)", article, kindSettings)
+	}
+	if s.Kind == KindWorker && !s.ContainerHealthCheck.Set() {
+		p.Addf("containerHealthCheck.command", "is empty; a worker has no port for the load balancer to check, so ECS judges its tasks by a command such as [\"CMD-SHELL\",\"node healthcheck.js\"] (%s)", kindSettings)
+	}
+}
+
+// Check records the problems of a container health check; p is scoped under its
+// "containerHealthCheck" key. Ranges:
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html.
+func (h ContainerHealthCheck) Check(p *check.Problems) {
+	switch {
+	case len(h.Command) == 0:
+		// The worker's missing command is reported by checkKind.
+	case h.Command[0] != "CMD" && h.Command[0] != "CMD-SHELL":
+		p.Addf("command[0]", "%q must be CMD (run the arguments directly) or CMD-SHELL (run one command line in the container's shell)", h.Command[0])
+	case h.Command[0] == "CMD-SHELL" && len(h.Command) != 2:
+		p.Addf("command", "has %d elements; CMD-SHELL takes one command line, e.g. [\"CMD-SHELL\",\"node healthcheck.js\"]", len(h.Command))
+	case len(h.Command) < 2:
+		p.Addf("command", "has no command after CMD; e.g. [\"CMD\",\"node\",\"healthcheck.js\"]")
+	}
+	for i, arg := range h.Command {
+		if i > 0 && strings.TrimSpace(arg) == "" {
+			p.Addf(fmt.Sprintf("command[%d]", i), "is blank")
+		}
+	}
+	for _, r := range []struct {
+		field         string
+		value, lo, hi int
+	}{
+		{"intervalSeconds", h.IntervalSeconds, 5, 300},
+		{"timeoutSeconds", h.TimeoutSeconds, 2, 60},
+		{"retries", h.Retries, 1, 10},
+		{"startPeriodSeconds", h.StartPeriodSeconds, 0, 300},
+	} {
+		if r.value < r.lo || r.value > r.hi {
+			p.Addf(r.field, "%d is outside %d-%d", r.value, r.lo, r.hi)
+		}
+	}
 }
 
 // checkCalls records the calls that name the service itself or a service twice; that

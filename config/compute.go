@@ -33,9 +33,11 @@ func loadCluster(r reader) compute.ClusterSettings {
 }
 
 // loadServices decodes key "services" element by element, each over the default entry of
-// the same name (web, api) or the generic service defaults, and validates the list: each
-// service on its own, its secrets against the stack's SSM parameters, and what must be
-// unique across services.
+// the same name (web, api) or the generic service defaults, less the settings its kind
+// does not have (compute.DefaultServiceOfKind), and validates the list: each service on
+// its own, its secrets against the stack's SSM parameters, and what must hold across
+// services. The problems of an element name the service after its position
+// ("services[2].port: (mailer) ...").
 func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 	p := r.p
 	raw, ok := r.raw("services")
@@ -53,14 +55,16 @@ func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 	}
 	var out []compute.ServiceSettings
 	for i, e := range elems {
-		sp := p.Under(fmt.Sprintf("services[%d]", i))
 		var head struct {
 			Name string `json:"name"`
+			Kind string `json:"kind"`
 		}
 		_ = json.Unmarshal(e, &head)
-		s := compute.DefaultServiceNamed(head.Name)
+		sp, flush := namedElement(p, i, head.Name)
+		s := compute.DefaultServiceOfKind(head.Name, head.Kind)
 		if err := check.DecodeStrict(string(e), &s); err != nil {
 			sp.Addf("", "cannot be read: %v", err)
+			flush()
 			continue
 		}
 		s.Check(sp, MaxServiceNameLength)
@@ -70,10 +74,37 @@ func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 		// secrets list can never drop them.
 		s.Secrets = append(database.AccessParameters(s.Database), s.Secrets...)
 		checkDatabaseEnvironment(sp, s)
+		flush()
 		out = append(out, s)
 	}
 	checkServiceList(p, out)
 	return out
+}
+
+// serviceAddf records a problem with field of service s, element i of "services", with
+// the service's name before the message, as namedElement does for the checks of one
+// element.
+func serviceAddf(p *check.Problems, i int, s compute.ServiceSettings, field, format string, args ...any) {
+	sp, flush := namedElement(p, i, s.Name)
+	sp.Addf(field, format, args...)
+	flush()
+}
+
+// namedElement returns the problems of element i of "services", whose keys are below
+// "services[i]", and a flush that records them in p with the service's name before the
+// message, so that an error says which service it is about, not only its position.
+func namedElement(p *check.Problems, i int, name string) (*check.Problems, func()) {
+	local := check.NewProblems()
+	sp := p.Under(fmt.Sprintf("services[%d]", i))
+	label := ""
+	if name != "" {
+		label = fmt.Sprintf("(%s) ", name)
+	}
+	return local, func() {
+		for _, f := range local.Fields() {
+			sp.Addf(f.Key, "%s%s", label, f.Message)
+		}
+	}
 }
 
 // checkSecrets records the secrets of one service that name no SSM parameter of this
@@ -129,24 +160,33 @@ func checkDatabaseEnvironment(p *check.Problems, s compute.ServiceSettings) {
 	}
 }
 
-// checkServiceList records what must hold across the services: distinct names, ports,
-// path patterns and rule priorities, exactly one default service, and calls that name
-// services of the list.
+// checkServiceList records what must hold across the services: distinct names; distinct
+// ports among the services that have one (web, backend); distinct path patterns and rule
+// priorities among the web services, exactly one of which is the default; calls that
+// name a web service or a backend of the list (a worker has no port to call); and a
+// caller for every backend, which nothing else reaches.
 func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 	names, ports, paths, priorities := map[string]string{}, map[int]string{}, map[string]string{}, map[int]string{}
+	byName := map[string]compute.ServiceSettings{}
 	defaults := 0
 	for i, s := range services {
-		key := fmt.Sprintf("services[%d]", i)
+		key := fmt.Sprintf("services[%d] (%s)", i, s.Name)
 		if prev, dup := names[s.Name]; dup && s.Name != "" {
-			p.Addf(key+".name", "%q is also the name of %s", s.Name, prev)
+			serviceAddf(p, i, s, "name", "%q is also the name of %s", s.Name, prev)
 		}
 		names[s.Name] = key
-		if prev, dup := ports[s.Port]; dup {
-			p.Addf(key+".port", "%d is also the port of %s", s.Port, prev)
+		byName[s.Name] = s
+		if s.HasPort() {
+			if prev, dup := ports[s.Port]; dup {
+				serviceAddf(p, i, s, "port", "%d is also the port of %s", s.Port, prev)
+			}
+			ports[s.Port] = key
 		}
-		ports[s.Port] = key
+		if !s.IsWeb() {
+			continue
+		}
 		if prev, dup := paths[s.PathPattern]; dup {
-			p.Addf(key+".pathPattern", "%q is also the path of %s", s.PathPattern, prev)
+			serviceAddf(p, i, s, "pathPattern", "%q is also the path of %s", s.PathPattern, prev)
 		}
 		paths[s.PathPattern] = key
 		if s.IsDefault() {
@@ -154,19 +194,30 @@ func checkServiceList(p *check.Problems, services []compute.ServiceSettings) {
 			continue
 		}
 		if prev, dup := priorities[s.Priority]; dup {
-			p.Addf(key+".priority", "%d is also the priority of %s", s.Priority, prev)
+			serviceAddf(p, i, s, "priority", "%d is also the priority of %s", s.Priority, prev)
 		}
 		priorities[s.Priority] = key
 	}
+	called := map[string]bool{}
 	for i, s := range services {
 		for j, c := range s.Calls {
-			if _, known := names[c]; !known {
-				p.Addf(fmt.Sprintf("services[%d].calls[%d]", i, j), "%q is not a service of this stack; use one of %s", c, strings.Join(serviceNames(services, s.Name), ", "))
+			callee, known := byName[c]
+			switch {
+			case !known:
+				serviceAddf(p, i, s, fmt.Sprintf("calls[%d]", j), "%q is not a service of this stack; use one of %s", c, strings.Join(serviceNames(services, s.Name), ", "))
+			case callee.Kind == compute.KindWorker:
+				serviceAddf(p, i, s, fmt.Sprintf("calls[%d]", j), "%q is a worker, which has no port to call; calls names web services and backends", c)
 			}
+			called[c] = true
+		}
+	}
+	for i, s := range services {
+		if s.Kind == compute.KindBackend && !called[s.Name] {
+			serviceAddf(p, i, s, "kind", "backend %q is reachable only through Service Connect by the services that list it in calls, and none does; add it to a caller's calls, or make it a worker", s.Name)
 		}
 	}
 	if defaults != 1 {
-		p.Addf("services", "%d services have pathPattern %q; exactly one must, to receive the requests no rule matches", defaults, compute.DefaultPathPattern)
+		p.Addf("services", "%d web services have pathPattern %q; exactly one must, to receive the requests no rule matches", defaults, compute.DefaultPathPattern)
 	}
 	checkServiceConnectHeadroom(p, services)
 }
@@ -191,7 +242,7 @@ func checkServiceConnectHeadroom(p *check.Problems, services []compute.ServiceSe
 			continue
 		}
 		if s.Cpu-compute.ServiceConnectProxyCPU < compute.ServiceConnectProxyCPU {
-			p.Addf(fmt.Sprintf("services[%d].cpu", i), "%d CPU units leaves nothing beside the Service Connect proxy ECS adds to the task (the service calls or is called), for which AWS recommends %d units and %d MiB; use %d or more",
+			serviceAddf(p, i, s, "cpu", "%d CPU units leaves nothing beside the Service Connect proxy ECS adds to the task (the service calls or is called), for which AWS recommends %d units and %d MiB; use %d or more",
 				s.Cpu, compute.ServiceConnectProxyCPU, compute.ServiceConnectProxyMemoryMiB, 2*compute.ServiceConnectProxyCPU)
 		}
 	}
@@ -212,7 +263,7 @@ func checkSpotArchitecture(p *check.Problems, cluster compute.ClusterSettings, s
 	}
 	for i, s := range services {
 		if s.Architecture == "arm64" {
-			p.Addf(fmt.Sprintf("services[%d].architecture", i), "arm64 cannot run on FARGATE_SPOT, which cluster.capacityProviderStrategy uses: Fargate Spot runs only x86_64 tasks; use x86_64, or a strategy on FARGATE alone")
+			serviceAddf(p, i, s, "architecture", "arm64 cannot run on FARGATE_SPOT, which cluster.capacityProviderStrategy uses: Fargate Spot runs only x86_64 tasks; use x86_64, or a strategy on FARGATE alone")
 		}
 	}
 }

@@ -47,7 +47,7 @@ func checkReachability(p *check.Problems, cdn edge.CdnSettings, services []compu
 			}
 		}
 		for j, s := range services {
-			if covers(a, s.PathPattern) {
+			if s.IsWeb() && covers(a, s.PathPattern) {
 				p.Addf(fmt.Sprintf("cdn.assetPathPatterns[%d]", i), "%q sends every path of services[%d] (%s, %q) to the assets bucket, so CloudFront never forwards them to the service", a, j, s.Name, s.PathPattern)
 			}
 		}
@@ -64,7 +64,7 @@ func checkReachability(p *check.Problems, cdn edge.CdnSettings, services []compu
 		}
 		for j, s := range services {
 			switch {
-			case s.IsDefault():
+			case s.IsDefault() || !s.IsWeb():
 			case covers(img, s.PathPattern):
 				p.Addf("cdn.imagePathPattern", "%q takes every path of services[%d] (%s, %q) and would cache its answers by the image optimizer's keys alone", img, j, s.Name, s.PathPattern)
 			case covers(s.PathPattern, img):
@@ -73,9 +73,10 @@ func checkReachability(p *check.Problems, cdn edge.CdnSettings, services []compu
 		}
 	}
 	// Listener rules by priority; the default service takes only what no rule matches.
+	// Backends and workers have no path.
 	order := make([]int, 0, len(services))
 	for i, s := range services {
-		if !s.IsDefault() {
+		if s.IsWeb() && !s.IsDefault() {
 			order = append(order, i)
 		}
 	}

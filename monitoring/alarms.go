@@ -183,7 +183,6 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 	var alarms []alarm
 	for _, s := range t.Services {
 		ecsDims := pulumi.StringMap{"ClusterName": t.EcsClusterName, "ServiceName": s.ServiceName}
-		tgDims := pulumi.StringMap{"TargetGroup": s.TargetGroupArnSuffix, "LoadBalancer": t.LoadBalancerArnSuffix}
 		alarms = append(alarms,
 			alarm{
 				key: s.Name + "-cpu-high", description: fmt.Sprintf("ECS service %s: average CPU above %v%% for 2 x 5 minutes", s.Name, th.EcsCPUPercent),
@@ -195,6 +194,12 @@ func NewAlarms(ctx *pulumi.Context, name string, args *AlarmsArgs, opts ...pulum
 				namespace: NamespaceECS, metric: MetricMemory, dimensions: ecsDims, statistic: "Average",
 				period: 300, evaluations: 2, operator: "GreaterThanThreshold", threshold: th.EcsMemoryPercent, missing: missingNotBreaching,
 			},
+		)
+		if s.TargetGroupArnSuffix == nil {
+			continue
+		}
+		tgDims := pulumi.StringMap{"TargetGroup": s.TargetGroupArnSuffix, "LoadBalancer": t.LoadBalancerArnSuffix}
+		alarms = append(alarms,
 			alarm{
 				key: s.Name + "-unhealthy-hosts", description: fmt.Sprintf("Target group of %s: at least one unhealthy target for 2 minutes", s.Name),
 				namespace: NamespaceALB, metric: MetricUnhealthyHosts, dimensions: tgDims, statistic: "Maximum",

@@ -49,7 +49,12 @@ func NewDashboard(ctx *pulumi.Context, name string, args *DashboardArgs, opts ..
 	}
 	inputs := []any{t.LoadBalancerArnSuffix, t.EcsClusterName, t.DbClusterIdentifier, aclName}
 	for _, s := range t.Services {
-		inputs = append(inputs, s.ServiceName, s.TargetGroupArnSuffix)
+		// A service without a target group gets "" and no target group lines.
+		var tg pulumi.StringInput = pulumi.String("")
+		if s.TargetGroupArnSuffix != nil {
+			tg = s.TargetGroupArnSuffix
+		}
+		inputs = append(inputs, s.ServiceName, tg)
 	}
 	body := pulumi.All(inputs...).ApplyT(func(v []any) (string, error) {
 		ids := dashboardIDs{lb: v[0].(string), cluster: v[1].(string), db: v[2].(string), acl: v[3].(string), readers: t.DbInstanceCount > 1}
@@ -143,8 +148,10 @@ func dashboardBody(region string, ids dashboardIDs) (string, error) {
 	for _, s := range ids.services {
 		tg := []string{"TargetGroup", s.targetGroup, "LoadBalancer", ids.lb}
 		svc := []string{"ClusterName", ids.cluster, "ServiceName", s.name}
-		latency = append(latency, labelled(metricLine(NamespaceALB, MetricTargetResponseTime, "p95", tg...), s.key))
-		unhealthy = append(unhealthy, labelled(metricLine(NamespaceALB, MetricUnhealthyHosts, "Maximum", tg...), s.key))
+		if s.targetGroup != "" {
+			latency = append(latency, labelled(metricLine(NamespaceALB, MetricTargetResponseTime, "p95", tg...), s.key))
+			unhealthy = append(unhealthy, labelled(metricLine(NamespaceALB, MetricUnhealthyHosts, "Maximum", tg...), s.key))
+		}
 		cpu = append(cpu, labelled(metricLine(NamespaceECS, MetricCPU, "Average", svc...), s.key))
 		memory = append(memory, labelled(metricLine(NamespaceECS, MetricMemory, "Average", svc...), s.key))
 	}

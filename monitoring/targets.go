@@ -7,14 +7,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Service is one ECS service behind the load balancer.
+// Service is one ECS service.
 type Service struct {
 	// Required. The service's key in the stack configuration, e.g. "web". It keys the
 	// alarm names, so it must be stable.
 	Name string
 	// Required. The ECS service name (the ServiceName dimension).
 	ServiceName pulumi.StringInput
-	// Required. The ARN suffix of the service's target group (the TargetGroup dimension).
+	// Optional. The ARN suffix of the service's target group (the TargetGroup
+	// dimension). Defaults to none: a service behind no load balancer (a backend or a
+	// worker) has no target group alarms or dashboard lines.
 	TargetGroupArnSuffix pulumi.StringInput
 }
 
@@ -53,8 +55,8 @@ func (t Targets) check() error {
 	}
 	seen := map[string]bool{}
 	for i, s := range t.Services {
-		if s.Name == "" || s.ServiceName == nil || s.TargetGroupArnSuffix == nil {
-			return fmt.Errorf("targets: service %d needs a Name, a ServiceName and a TargetGroupArnSuffix", i)
+		if s.Name == "" || s.ServiceName == nil {
+			return fmt.Errorf("targets: service %d needs a Name and a ServiceName", i)
 		}
 		if seen[s.Name] {
 			return fmt.Errorf("targets: service %q is listed twice", s.Name)

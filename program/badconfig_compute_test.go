@@ -13,28 +13,15 @@ import (
 
 // patchService overrides fields (JSON values) of element i of the prod stack's services.
 func patchService(i int, kv ...string) func(t *testing.T) mockengine.Options {
-	return func(t *testing.T) mockengine.Options {
-		cfg, err := mockengine.StackConfig("prod")
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := programtest.Key(t, "services")
-		var list []map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(cfg[key]), &list); err != nil {
-			t.Fatalf("prod services: %v", err)
-		}
+	return editServices(func(t *testing.T, list []map[string]json.RawMessage) []map[string]json.RawMessage {
 		if i >= len(list) {
 			t.Fatalf("prod lists %d services; no element %d", len(list), i)
 		}
 		for j := 0; j < len(kv); j += 2 {
 			list[i][kv[j]] = json.RawMessage(kv[j+1])
 		}
-		b, err := json.Marshal(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return mockengine.Options{Config: map[string]string{key: string(b)}}
-	}
+		return list
+	})
 }
 
 // addService appends one service (a JSON object) to the prod stack's services.

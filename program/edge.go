@@ -109,11 +109,12 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		targets.WebAclName = in.waf.Name
 	}
 	for _, s := range in.services {
-		targets.Services = append(targets.Services, monitoring.Service{
-			Name:                 s.Name,
-			ServiceName:          s.ServiceName,
-			TargetGroupArnSuffix: s.TargetGroupArnSuffix,
-		})
+		ms := monitoring.Service{Name: s.Name, ServiceName: s.ServiceName}
+		// Backends and workers have no target group, and so no target group alarms.
+		if s.Kind == compute.KindWeb {
+			ms.TargetGroupArnSuffix = s.TargetGroupArnSuffix
+		}
+		targets.Services = append(targets.Services, ms)
 	}
 	alarmArgs := &monitoring.AlarmsArgs{
 		Region:    cfg.Region,

@@ -237,7 +237,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 }
 
 // exportCompute exports the load balancer, the cluster and, per service, its ECS
-// service, target group, ECR repository and log group.
+// service, target group (web services only), ECR repository and log group.
 func exportCompute(export Exporter, cluster *compute.Cluster, alb *compute.LoadBalancer, services []*compute.Service) {
 	export("albDnsName", alb.DnsName)
 	export("albArnSuffix", alb.ArnSuffix)
@@ -248,7 +248,9 @@ func exportCompute(export Exporter, cluster *compute.Cluster, alb *compute.LoadB
 	taskDefinitions := pulumi.StringMap{}
 	for _, s := range services {
 		serviceNames[s.Name] = s.ServiceName
-		tgSuffixes[s.Name] = s.TargetGroupArnSuffix
+		if s.Kind == compute.KindWeb {
+			tgSuffixes[s.Name] = s.TargetGroupArnSuffix
+		}
 		repos[s.Name] = s.RepositoryURL
 		logGroups[s.Name] = s.LogGroupName
 		taskDefinitions[s.Name] = s.TaskDefinitionArn

@@ -307,8 +307,9 @@ func statementSummary(st map[string]any) string {
 	return "?"
 }
 
-// taskKindAndSize describes a task definition's service kind (a service behind the load
-// balancer is "web"; one without is "backend") and its Fargate size and architecture.
+// taskKindAndSize describes a task definition's service kind, as services[].kind names
+// it (a service behind the load balancer is "web", one that publishes a port through
+// Service Connect "backend", any other "worker"), and its Fargate size and architecture.
 func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
 	kind := "task"
 	for _, svc := range g.OfType("aws:ecs/service:Service") {
@@ -316,9 +317,15 @@ func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
 		if ref == "" || (ref != td.Out("arn").Str() && ref != td.ID && ref != td.In("family").Str()) {
 			continue
 		}
-		kind = "backend"
-		if lbs, _ := svc.In("loadBalancers").Plain().([]any); len(lbs) > 0 {
+		lbs, _ := svc.In("loadBalancers").Plain().([]any)
+		published, _ := svc.In("serviceConnectConfiguration.services").Plain().([]any)
+		switch {
+		case len(lbs) > 0:
 			kind = "web"
+		case len(published) > 0:
+			kind = "backend"
+		default:
+			kind = "worker"
 		}
 	}
 	arch := td.In("runtimePlatform.cpuArchitecture").Str()

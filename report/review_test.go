@@ -16,6 +16,21 @@ import (
 // render runs prod with the services patched by edit and returns its report.
 func renderWithServices(t *testing.T, edit func(services []map[string]any)) string {
 	t.Helper()
+	var change func([]map[string]any) []map[string]any
+	if edit != nil {
+		change = func(s []map[string]any) []map[string]any { edit(s); return s }
+	}
+	text, err := report.Render(runWithServices(t, change))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// runWithServices runs prod with its services list replaced by what edit returns for it
+// (nil: the committed list).
+func runWithServices(t *testing.T, edit func(services []map[string]any) []map[string]any) *report.Stack {
+	t.Helper()
 	path, err := mockengine.StackFile("prod")
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +45,7 @@ func renderWithServices(t *testing.T, edit func(services []map[string]any)) stri
 	}
 	opts := mockengine.Options{}
 	if edit != nil {
-		edit(services)
-		b, err := json.Marshal(services)
+		b, err := json.Marshal(edit(services))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,11 +55,7 @@ func renderWithServices(t *testing.T, edit func(services []map[string]any)) stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := report.Render(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return text
+	return s
 }
 
 func service(services []map[string]any, name string) map[string]any {
