@@ -165,7 +165,7 @@ func callsBypassing(calls []mockengine.Call, refs ...string) []string {
 
 // everyOptionalFeature switches on, over the local stack, the features that add AWS
 // services or resource types: the site's domain on the distribution (a DNS-validated
-// certificate and alias records), ALB access logs, every interface endpoint, the bastion and the optional third-party secrets.
+// certificate and alias records), ALB access logs, every interface endpoint, the bastion and an app secret.
 func everyOptionalFeature(t *testing.T) mockengine.Options {
 	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
@@ -180,11 +180,11 @@ func everyOptionalFeature(t *testing.T) mockengine.Options {
 		programtest.Key(t, "network"): programtest.Patch(t, localStack, "network", map[string]string{"interfaceEndpoints": string(endpoints)}),
 		programtest.Key(t, "bastion"): programtest.Patch(t, localStack, "bastion", map[string]string{"enabled": "true"}),
 	}}
-	for _, s := range config.OptionalSecrets {
-		key := programtest.Key(t, s.Key)
-		opts.Config[key] = "local-" + s.Key
-		opts.SecretKeys = append(opts.SecretKeys, key)
+	secrets := programtest.AppSecrets(t, localStack, map[string]string{"MONGODB_URI": "local-mongodb"}, map[string][]string{"MONGODB_URI": {"api"}})
+	for k, v := range secrets.Config {
+		opts.Config[k] = v
 	}
+	opts.SecretKeys = secrets.SecretKeys
 	return opts
 }
 
