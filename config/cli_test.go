@@ -76,7 +76,7 @@ func stackFiles(t *testing.T, root string) map[string]string {
 	return out
 }
 
-// optionalSecretKeys are the keys Pulumi.yaml declares secret: true.
+// optionalSecretKeys are the keys Pulumi.yaml declares secret: true (appSecrets).
 func optionalSecretKeys(proj *workspace.Project) []string {
 	var keys []string
 	for k, decl := range proj.Config {
@@ -148,7 +148,7 @@ func TestCLIAcceptsTheCommittedStackFiles(t *testing.T) {
 	}
 }
 
-// TestCLIRefusesATypedSecretLeftUnset shows why the optional secrets are declared without
+// TestCLIRefusesATypedSecretLeftUnset shows why appSecrets is declared without
 // a type: the SDK's validateStackConfigValues (sdk/go/common/workspace/config.go, v3.250)
 // runs after the project defaults are merged into the stack's config and checks every
 // explicitly typed key, so a key declared `type: string` and `secret: true` must hold a

@@ -569,7 +569,7 @@ func TestSecretsStaySecret(t *testing.T) {
 	}{
 		{"dev", "dev", func(*testing.T) mockengine.Options { return mockengine.Options{} }, 0},
 		{"prod", "prod", func(*testing.T) mockengine.Options { return mockengine.Options{} }, 0},
-		{"prod with third-party secrets", "prod", withSecrets, 3},
+		{"prod with app secrets", "prod", withSecrets, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
