@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
 )
@@ -101,7 +102,8 @@ func TestEverySecretProblemIsReportedAtOnce(t *testing.T) {
 // TestAppSecretReachesOnlyItsService: STRIPE_SECRET_KEY in appSecrets and in api's
 // secrets adds one SecureString parameter under the stack's path, encrypted with the
 // stack's key, described by its config path and never by its value, and api's
-// container (not web's) reads it from that parameter.
+// container (not web's) reads it from that parameter, which api's execution role (not
+// web's) may read.
 func TestAppSecretReachesOnlyItsService(t *testing.T) {
 	const name, value = "STRIPE_SECRET_KEY", "sk_live_51Hx0nly1nTh1sT3st"
 	base := programtest.MustRun(t, "prod", mockengine.Options{})
@@ -143,6 +145,28 @@ func TestAppSecretReachesOnlyItsService(t *testing.T) {
 		})
 		if got != (svc == "api") {
 			t.Errorf("%s container reads %s from its parameter: %v; want %v", svc, name, got, svc == "api")
+		}
+		// The execution role, which fetches the value when a task starts, may read it
+		// for api alone.
+		role := r.ByID(task.In("executionRoleArn").Str())
+		if role == nil {
+			t.Fatalf("%s: no execution role", svc)
+		}
+		grants := false
+		for _, p := range r.ByType(programtest.TypeRolePolicy) {
+			if p.In("role").Str() != role.ID {
+				continue
+			}
+			var doc iamdoc.Document
+			if err := p.In("policy").JSON(&doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range doc.Statement {
+				grants = grants || (slices.Contains(st.Action, "ssm:GetParameters") && slices.Contains(st.Resource, param.Out("arn").Str()))
+			}
+		}
+		if grants != (svc == "api") {
+			t.Errorf("%s execution role may read %s: %v; want %v", svc, name, grants, svc == "api")
 		}
 	}
 }
