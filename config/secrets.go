@@ -103,15 +103,18 @@ func loadSecrets(r reader) (accepted []database.Secret, refused []string) {
 		if reason != "" {
 			p.Addf(name, "%q %s", name, reason)
 		}
+		// null decodes into a string without an error: only a JSON string is a value.
 		var v string
-		switch err := json.Unmarshal(values[name], &v); {
-		case err != nil:
+		raw := values[name]
+		isString := len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &v) == nil
+		switch {
+		case !isString:
 			p.Addf(name, "is not a string: store it with `%s`", SetAppSecretCommand(name))
 		case !secret:
 			p.Addf(name, "is set in plain text; store it with `%s`", SetAppSecretCommand(name))
 		}
 		switch {
-		case string(values[name]) == `""`:
+		case isString && v == "":
 			p.Addf(name, "is empty: SSM refuses an empty parameter value; set a value or remove it with `pulumi config rm --path '%s'`", AppSecretPath(name))
 		case len(v) > MaxAppSecretBytes:
 			p.Addf(name, "is %d bytes, above the %d-byte limit of a standard-tier SSM parameter", len(v), MaxAppSecretBytes)

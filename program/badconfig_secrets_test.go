@@ -24,6 +24,16 @@ func appSecret(name, value string, readers ...string) func(t *testing.T) mockeng
 	}
 }
 
+// secretSet sets key of the prod stack to value (JSON) and marks it secret, as a value
+// set with --secret is.
+func secretSet(key, value string) func(t *testing.T) mockengine.Options {
+	return func(t *testing.T) mockengine.Options {
+		opts := set(key, value)(t)
+		opts.SecretKeys = []string{programtest.Key(t, key)}
+		return opts
+	}
+}
+
 // secretsCases are the app secrets a stack file can get wrong; each is refused naming
 // the key under appSecrets (or the service secret, or the retired key).
 var secretsCases = []badConfigCase{
@@ -47,7 +57,8 @@ var secretsCases = []badConfigCase{
 	{"value above the standard tier's 4 KB", appSecret("STRIPE_SECRET_KEY", strings.Repeat("x", config.MaxAppSecretBytes+1), "api"), "appSecrets.STRIPE_SECRET_KEY"},
 	{"no service names it", appSecret("STRIPE_SECRET_KEY", "sk_live_x"), "appSecrets.STRIPE_SECRET_KEY"},
 	{"not an object", set("appSecrets", `"sk_live_x"`), "appSecrets"},
-	{"a value that is not a string", set("appSecrets", `{"STRIPE_SECRET_KEY":{"live":"x"}}`), "appSecrets.STRIPE_SECRET_KEY"},
+	{"a value that is not a string", secretSet("appSecrets", `{"STRIPE_SECRET_KEY":{"live":"x"}}`), "appSecrets.STRIPE_SECRET_KEY"},
+	{"a null value (a name with nothing after it in the stack file)", secretSet("appSecrets", `{"STRIPE_SECRET_KEY":null}`), "appSecrets.STRIPE_SECRET_KEY"},
 	{"service secret nothing provides", patchService(1, "secrets", `["JWT_SECRET","STRIPE_SECRET_KEY"]`), "services[1].secrets[1]"},
 	{"retired mongodbUri still set", set("mongodbUri", "mongodb+srv://x"), "mongodbUri"},
 	{"retired datadogApiKey still set", set("datadogApiKey", "0123456789abcdef"), "datadogApiKey"},
