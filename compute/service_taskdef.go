@@ -301,10 +301,13 @@ func containerDefinitions(s ServiceSettings, called bool, image, logGroup, regio
 	return string(b), nil
 }
 
-// ParameterPathArn is the ARN pattern of every parameter under path, e.g.
-// arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*.
-func ParameterPathArn(region, account, path string) string {
-	return "arn:aws:ssm:" + region + ":" + account + ":parameter" + path + "*"
+// ParameterArn is the ARN of the parameter name under path, e.g.
+// arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/JWT_SECRET
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies).
+// Built from the name, it is known before the parameter exists, so a preview shows the
+// execution role's policy in full.
+func ParameterArn(region, account, path, name string) string {
+	return "arn:aws:ssm:" + region + ":" + account + ":parameter" + path + name
 }
 
 // taskRoles are the two roles of a service's tasks and what grants them their permissions.
@@ -345,16 +348,15 @@ func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi
 	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
 	grants := []pulumi.Resource{managed}
 	if names := sortedUnique(args.Settings.Secrets); len(names) > 0 {
-		arns := pulumi.StringArray{}
-		for _, n := range names {
-			arns = append(arns, args.Secrets[n])
+		params := make([]string, len(names))
+		for i, n := range names {
+			params[i] = ParameterArn(args.Region, args.AccountID, args.ParameterPath, n)
 		}
 		keyArn := pulumi.String("").ToStringOutput()
 		if args.ParameterKmsKeyArn != nil {
 			keyArn = args.ParameterKmsKeyArn.ToStringOutput()
 		}
-		execPolicy := pulumi.All(keyArn, arns).ApplyT(func(v []any) (string, error) {
-			key, params := v[0].(string), v[1].([]string)
+		execPolicy := keyArn.ApplyT(func(key string) (string, error) {
 			statements := []iamdoc.Statement{{
 				Sid:      "ReadStackParameters",
 				Action:   []string{"ssm:GetParameters"},
