@@ -105,9 +105,11 @@ func loadSecrets(r reader) (accepted []database.Secret, refused []string) {
 		}
 		// null decodes into a string without an error: only a JSON string is a value.
 		var v string
-		raw := values[name]
-		isString := len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &v) == nil
+		value := values[name]
+		isString := len(value) > 0 && value[0] == '"' && json.Unmarshal(value, &v) == nil
 		switch {
+		case string(value) == "null":
+			p.Addf(name, "has no value: store one with `%s`", SetAppSecretCommand(name))
 		case !isString:
 			p.Addf(name, "is not a string: store it with `%s`", SetAppSecretCommand(name))
 		case !secret:
