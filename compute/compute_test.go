@@ -487,8 +487,21 @@ func TestIAM(t *testing.T) {
 			dbKey, _ := s.r.Exports.Get("dbKmsKeyArn")
 			clusterKey := s.r.One(t, programtest.TypeKey, s.cfg.Prefix()+"-compute").Out("arn").Str()
 			execGroup := s.r.One(t, programtest.TypeLogGroup, s.cfg.Prefix()+"-exec").Out("arn").Str()
-			wantParams := "arn:aws:ssm:ap-northeast-1:" + mockengine.AccountID + ":parameter" + s.cfg.ParameterPath() + "*"
+			paramArns := map[string]string{} // short name -> ARN
+			for _, p := range s.r.ByType(programtest.TypeParameter) {
+				paramArns[strings.TrimPrefix(p.In("name").Str(), s.cfg.ParameterPath())] = p.Out("arn").Str()
+			}
 			for _, svc := range s.cfg.Services {
+				// Least privilege: the execution role reads the parameters this service
+				// names, no others.
+				var wantParams []string
+				for _, name := range svc.Secrets {
+					if paramArns[name] == "" {
+						t.Fatalf("%s names %s, which has no parameter", svc.Name, name)
+					}
+					wantParams = append(wantParams, paramArns[name])
+				}
+				sort.Strings(wantParams)
 				task := s.r.One(t, programtest.TypeTaskDefinition, s.cfg.Prefix()+"-"+svc.Name+"-task")
 				execRole := roleFor(t, s.r, task.In("executionRoleArn").Str())
 				taskRole := roleFor(t, s.r, task.In("taskRoleArn").Str())
@@ -505,7 +518,7 @@ func TestIAM(t *testing.T) {
 					t.Errorf("%s execution role managed policies %v", svc.Name, managed)
 				}
 				want := iamdoc.New(
-					iamdoc.Statement{Sid: "ReadStackParameters", Action: []string{"ssm:GetParameters"}, Resource: []string{wantParams}},
+					iamdoc.Statement{Sid: "ReadStackParameters", Action: []string{"ssm:GetParameters"}, Resource: wantParams},
 					iamdoc.Statement{Sid: "DecryptStackParameters", Action: []string{"kms:Decrypt"}, Resource: []string{fmt.Sprint(dbKey.Value)}},
 				)
 				if got := policyOf(t, s.r, execRole); !reflect.DeepEqual(got, want) {

@@ -49,7 +49,7 @@ type ServiceArgs struct {
 	// service to its minimum.
 	AwaitingImage bool
 	// Required. The SSM path of the stack's parameters, "/<project>/<environment>/"; the
-	// execution role may read only below it.
+	// execution role may read the parameters below it that Settings.Secrets names.
 	ParameterPath string
 	// Required. The ARNs of the SSM parameters, by parameter name; every name in
 	// Settings.Secrets must be present.

@@ -323,15 +323,19 @@ func containerDefinitions(s ServiceSettings, called bool, image, logGroup, regio
 	return string(b), nil
 }
 
-// ParameterPathArn is the ARN pattern of every parameter under path, e.g.
-// arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/*.
-func ParameterPathArn(region, account, path string) string {
-	return "arn:aws:ssm:" + region + ":" + account + ":parameter" + path + "*"
+// ParameterArn is the ARN of the parameter name under path, e.g.
+// arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/prod/JWT_SECRET
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies).
+// Built from the name, it is known before the parameter exists, so a preview shows the
+// execution role's policy in full.
+func ParameterArn(region, account, path, name string) string {
+	return "arn:aws:ssm:" + region + ":" + account + ":parameter" + path + name
 }
 
 // taskRoles are the two roles of a service's tasks and what grants them their permissions.
 type taskRoles struct {
-	// execution starts the tasks: image pull, logs, the stack's parameters and their key.
+	// execution starts the tasks: image pull, logs, the parameters the service names and
+	// their key.
 	execution *iam.Role
 	// task is the application's role: ECS Exec, and the permissions its settings grant.
 	task *iam.Role
@@ -339,8 +343,8 @@ type taskRoles struct {
 	grants []pulumi.Resource
 }
 
-// newRoles creates the execution role (image pull, logs, the stack's parameters and
-// their key) and the task role (ECS Exec, and the permissions config grants), with the
+// newRoles creates the execution role (image pull, logs, the parameters the service
+// names and their key) and the task role (ECS Exec, and the permissions config grants), with the
 // policies and attachment that the task definition waits for.
 func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi.ResourceOption) (*taskRoles, error) {
 	trust, err := iamdoc.AssumeRole("ecs-tasks.amazonaws.com", args.AccountID).JSON()
@@ -361,33 +365,42 @@ func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi
 	if err != nil {
 		return nil, fmt.Errorf("policy attachment %s-execution: %w", name, err)
 	}
-	// Secrets from Parameter Store: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
-	paramArn := ParameterPathArn(args.Region, args.AccountID, args.ParameterPath)
-	keyArn := pulumi.String("").ToStringOutput()
-	if args.ParameterKmsKeyArn != nil {
-		keyArn = args.ParameterKmsKeyArn.ToStringOutput()
-	}
-	execPolicy := keyArn.ApplyT(func(key string) (string, error) {
-		statements := []iamdoc.Statement{{
-			Sid:      "ReadStackParameters",
-			Action:   []string{"ssm:GetParameters"},
-			Resource: []string{paramArn},
-		}}
-		if key != "" {
-			statements = append(statements, iamdoc.Statement{
-				Sid:      "DecryptStackParameters",
-				Action:   []string{"kms:Decrypt"},
-				Resource: []string{key},
-			})
+	// Secrets from Parameter Store, only the parameters this service names (least
+	// privilege: ECS reads each valueFrom ARN with the execution role):
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+	grants := []pulumi.Resource{managed}
+	if names := sortedUnique(args.Settings.Secrets); len(names) > 0 {
+		params := make([]string, len(names))
+		for i, n := range names {
+			params[i] = ParameterArn(args.Region, args.AccountID, args.ParameterPath, n)
 		}
-		return iamdoc.New(statements...).JSON()
-	}).(pulumi.StringOutput)
-	execInline, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{
-		Role:   execRole.ID(),
-		Policy: execPolicy,
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("role policy %s-execution: %w", name, err)
+		keyArn := pulumi.String("").ToStringOutput()
+		if args.ParameterKmsKeyArn != nil {
+			keyArn = args.ParameterKmsKeyArn.ToStringOutput()
+		}
+		execPolicy := keyArn.ApplyT(func(key string) (string, error) {
+			statements := []iamdoc.Statement{{
+				Sid:      "ReadStackParameters",
+				Action:   []string{"ssm:GetParameters"},
+				Resource: params,
+			}}
+			if key != "" {
+				statements = append(statements, iamdoc.Statement{
+					Sid:      "DecryptStackParameters",
+					Action:   []string{"kms:Decrypt"},
+					Resource: []string{key},
+				})
+			}
+			return iamdoc.New(statements...).JSON()
+		}).(pulumi.StringOutput)
+		execInline, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{
+			Role:   execRole.ID(),
+			Policy: execPolicy,
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("role policy %s-execution: %w", name, err)
+		}
+		grants = append(grants, execInline)
 	}
 
 	taskRole, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
@@ -429,5 +442,12 @@ func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi
 	if err != nil {
 		return nil, fmt.Errorf("role policy %s-task: %w", name, err)
 	}
-	return &taskRoles{execution: execRole, task: taskRole, grants: []pulumi.Resource{managed, execInline, taskInline}}, nil
+	return &taskRoles{execution: execRole, task: taskRole, grants: append(grants, taskInline)}, nil
+}
+
+// sortedUnique returns names sorted, each once.
+func sortedUnique(names []string) []string {
+	out := append([]string(nil), names...)
+	sort.Strings(out)
+	return slices.Compact(out)
 }

@@ -76,7 +76,7 @@ func stackFiles(t *testing.T, root string) map[string]string {
 	return out
 }
 
-// optionalSecretKeys are the keys Pulumi.yaml declares secret: true.
+// optionalSecretKeys are the keys Pulumi.yaml declares secret: true (appSecrets).
 func optionalSecretKeys(proj *workspace.Project) []string {
 	var keys []string
 	for k, decl := range proj.Config {
@@ -88,10 +88,20 @@ func optionalSecretKeys(proj *workspace.Project) []string {
 	return keys
 }
 
+// setSecret sets key (a project key or a path below one) to a `secure:` value in cfg,
+// as `pulumi config set --secret [--path]` does.
+func setSecret(t *testing.T, proj *workspace.Project, cfg config.Map, key string) {
+	t.Helper()
+	k := config.MustMakeKey(proj.Name.String(), key)
+	if err := cfg.Set(k, config.NewSecureValue("djE6ZmFrZQ=="), strings.Contains(key, ".")); err != nil {
+		t.Fatalf("setting %s: %v", key, err)
+	}
+}
+
 // TestCLIAcceptsTheCommittedStackFiles runs, on every committed stack file, the
 // validation `pulumi preview` and `pulumi up` run before the program starts, both as the
-// file is committed (no optional secret set) and with a `secure:` value for every
-// optional secret key.
+// file is committed and with a `secure:` value for every secret key: an app secret
+// (`pulumi config set --secret --path 'appSecrets.STRIPE_SECRET_KEY'`) for appSecrets.
 func TestCLIAcceptsTheCommittedStackFiles(t *testing.T) {
 	proj, root := loadProject(t)
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
@@ -124,7 +134,10 @@ func TestCLIAcceptsTheCommittedStackFiles(t *testing.T) {
 				}
 				if withSecrets {
 					for _, k := range secrets {
-						ps.Config[config.MustMakeKey(proj.Name.String(), k)] = config.NewSecureValue("djE6ZmFrZQ==")
+						if k == "appSecrets" {
+							k = "appSecrets.STRIPE_SECRET_KEY"
+						}
+						setSecret(t, proj, ps.Config, k)
 					}
 				}
 				if err := validateStack(proj, stack, ps.Config); err != nil {
@@ -135,7 +148,7 @@ func TestCLIAcceptsTheCommittedStackFiles(t *testing.T) {
 	}
 }
 
-// TestCLIRefusesATypedSecretLeftUnset shows why the optional secrets are declared without
+// TestCLIRefusesATypedSecretLeftUnset shows why appSecrets is declared without
 // a type: the SDK's validateStackConfigValues (sdk/go/common/workspace/config.go, v3.250)
 // runs after the project defaults are merged into the stack's config and checks every
 // explicitly typed key, so a key declared `type: string` and `secret: true` must hold a
@@ -172,28 +185,43 @@ func TestCLIRejectsAWronglyTypedOrMissingValue(t *testing.T) {
 	}
 }
 
-// The optional secrets are declared without a type (TestCLIRefusesATypedSecretLeftUnset
-// says why), so the CLI passes a plain value through: the program refuses it with the
-// key named (config.loadSecrets; program/badconfig_database_test.go, "plain MONGODB_URI").
-func TestCLIPassesAPlainOptionalSecretToTheProgram(t *testing.T) {
+// appSecrets is declared without a type (TestCLIRefusesATypedSecretLeftUnset says why),
+// so the CLI passes a plain value through, and so it does a retired key (mongodbUri...)
+// that a stack still sets: the program refuses both with the key named and says what
+// to do (config.loadSecrets; program/badconfig_secrets_test.go).
+func TestCLIPassesAppSecretsToTheProgram(t *testing.T) {
 	proj, _ := loadProject(t)
-	secrets := optionalSecretKeys(proj)
-	for _, s := range []string{"mongodbUri", "datadogApiKey", "sentryDsn"} {
-		if i := sort.SearchStrings(secrets, s); i == len(secrets) || secrets[i] != s {
-			t.Errorf("Pulumi.yaml must declare %s with secret: true", s)
-		}
+	if secrets := optionalSecretKeys(proj); len(secrets) != 1 || secrets[0] != "appSecrets" {
+		t.Fatalf("Pulumi.yaml declares the secret keys %v; want appSecrets alone, with secret: true", secrets)
 	}
-	for _, s := range secrets {
-		t.Run(s, func(t *testing.T) {
-			if decl := proj.Config[s]; decl.IsExplicitlyTyped() {
-				t.Fatalf("%s is declared with a type: the CLI then refuses every stack that leaves it unset", s)
+	if decl := proj.Config["appSecrets"]; decl.IsExplicitlyTyped() {
+		t.Fatal("appSecrets is declared with a type: the CLI then refuses every stack that leaves it unset")
+	}
+	key := func(k string) config.Key { return config.MustMakeKey(proj.Name.String(), k) }
+	cases := map[string]func(t *testing.T, cfg config.Map){
+		"unset":          func(*testing.T, config.Map) {},
+		"one app secret": func(t *testing.T, cfg config.Map) { setSecret(t, proj, cfg, "appSecrets.STRIPE_SECRET_KEY") },
+		"two app secrets": func(t *testing.T, cfg config.Map) {
+			setSecret(t, proj, cfg, "appSecrets.STRIPE_SECRET_KEY")
+			setSecret(t, proj, cfg, "appSecrets.MAIL_API_KEY")
+		},
+		"a plain app secret": func(t *testing.T, cfg config.Map) {
+			if err := cfg.Set(key("appSecrets.STRIPE_SECRET_KEY"), config.NewValue("sk_live_x"), true); err != nil {
+				t.Fatal(err)
 			}
-			plain := config.Map{
-				config.MustMakeKey(proj.Name.String(), "environment"): config.NewValue("dev"),
-				config.MustMakeKey(proj.Name.String(), s):             config.NewValue("https://public@example.invalid/1"),
-			}
-			if err := validateStack(proj, "dev", plain); err != nil {
-				t.Errorf("the CLI refused a plain %s before the program could name it: %v", s, err)
+		},
+		"appSecrets not an object": func(t *testing.T, cfg config.Map) { cfg[key("appSecrets")] = config.NewValue("sk_live_x") },
+		"retired mongodbUri set":   func(t *testing.T, cfg config.Map) { setSecret(t, proj, cfg, "mongodbUri") },
+		"retired sentryDsn plain": func(t *testing.T, cfg config.Map) {
+			cfg[key("sentryDsn")] = config.NewValue("https://k@o1.ingest.sentry.io/1")
+		},
+	}
+	for name, edit := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := config.Map{key("environment"): config.NewValue("dev")}
+			edit(t, cfg)
+			if err := validateStack(proj, "dev", cfg); err != nil {
+				t.Errorf("the CLI refused it before the program could name the key: %v", err)
 			}
 		})
 	}

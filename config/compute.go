@@ -109,14 +109,17 @@ func namedElement(p *check.Problems, i int, name string) (*check.Problems, func(
 
 // checkSecrets records the secrets of one service that name no SSM parameter of this
 // stack, or that are listed twice; p is scoped under the service's element. The
-// parameters depend on other keys (the optional secrets that are set).
+// parameters depend on other keys (the app secrets that are set); a name that could be
+// an app secret gets the command that adds it.
 func checkSecrets(p *check.Problems, secrets, parameters []string) {
 	seen := map[string]bool{}
 	for i, name := range secrets {
 		sk := fmt.Sprintf("secrets[%d]", i)
 		switch {
+		case !check.OneOf(name, parameters) && reservedSecretName(name) == "":
+			p.Addf(sk, "%q is not an SSM parameter of this stack; add it as an app secret with `%s`, or use one of %s", name, SetAppSecretCommand(name), strings.Join(parameters, ", "))
 		case !check.OneOf(name, parameters):
-			p.Addf(sk, "%q is not an SSM parameter of this stack; use one of %s (optional secrets exist only when their config secret is set)", name, strings.Join(parameters, ", "))
+			p.Addf(sk, "%q is not an SSM parameter of this stack, and %s; use one of %s", name, reservedSecretName(name), strings.Join(parameters, ", "))
 		case seen[name]:
 			p.Addf(sk, "%q is listed twice", name)
 		}

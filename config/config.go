@@ -45,8 +45,7 @@ type Config struct {
 	Cluster compute.ClusterSettings
 	// Services are the ECS services behind the load balancer; key "services".
 	Services []compute.ServiceSettings
-	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
-	// datadogApiKey, sentryDsn), in OptionalSecrets order.
+	// Secrets are the app secrets, sorted by name; key "appSecrets".
 	Secrets []database.Secret
 	// AwsEndpoint points the AWS provider at a local emulator; key "awsEndpoint".
 	// Unset (real AWS) in dev and prod.
@@ -122,10 +121,12 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 
 	c.Network = loadNetwork(r, c.Region)
 	c.Database = loadDatabase(r)
-	c.Secrets = loadSecrets(r)
+	var refusedSecrets []string
+	c.Secrets, refusedSecrets = loadSecrets(r)
 	c.LoadBalancer = loadLoadBalancer(r)
 	c.Cluster = loadCluster(r)
-	c.Services = loadServices(r, c.ParameterNames())
+	c.Services = loadServices(r, append(c.ParameterNames(), refusedSecrets...))
+	checkSecretsUsed(p, c.Secrets, c.Services)
 	checkSpotArchitecture(p, c.Cluster, c.Services)
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
@@ -202,10 +203,8 @@ func Declared() map[string]any {
 		"loadBalancer": compute.DefaultLoadBalancerSettings(),
 		"cluster":      compute.DefaultClusterSettings(),
 		"services":     compute.DefaultServices(),
-		// Optional secrets: empty means "not set"; a value must be set with --secret.
-		"mongodbUri":    "",
-		"datadogApiKey": "",
-		"sentryDsn":     "",
+		// App secrets by name, each set with --secret --path.
+		"appSecrets": map[string]string{},
 		// Local emulator stack only; unset means real AWS.
 		"awsEndpoint": DefaultAwsEndpoint(),
 		// A stack that follows another stack's file; empty means none.
@@ -214,15 +213,12 @@ func Declared() map[string]any {
 }
 
 // Values lists every project key Declared lists with the value Load resolved for it (a
-// derived default such as monitoring.dbConnections shows resolved). An optional secret
-// shows as "[secret]" when it is set.
+// derived default such as monitoring.dbConnections shows resolved). An app secret shows
+// as "[secret]".
 func (c *Config) Values() map[string]any {
-	secrets := map[string]any{}
-	for _, s := range OptionalSecrets {
-		secrets[s.Key] = ""
-	}
+	secrets := map[string]string{}
 	for _, s := range c.Secrets {
-		secrets[s.Key] = "[secret]"
+		secrets[s.Parameter] = "[secret]"
 	}
 	v := map[string]any{
 		"environment":  c.Environment,
@@ -238,9 +234,7 @@ func (c *Config) Values() map[string]any {
 		"services":     c.Services,
 		"awsEndpoint":  c.AwsEndpoint,
 		"baseStack":    c.BaseStack,
-	}
-	for k, s := range secrets {
-		v[k] = s
+		"appSecrets":   secrets,
 	}
 	return v
 }

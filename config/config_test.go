@@ -30,10 +30,10 @@ func TestPulumiYamlDeclaresEveryKeyWithTheCodeDefault(t *testing.T) {
 			if !ok {
 				t.Fatalf("Pulumi.yaml does not declare %s", key)
 			}
-			// The optional secrets are untyped on purpose (Pulumi.yaml and
-			// cli_test.go say why); every other key is typed.
+			// appSecrets is untyped on purpose (Pulumi.yaml and cli_test.go say
+			// why); every other key is typed.
 			if (decl.Type == "") != decl.Secret || strings.TrimSpace(decl.Description) == "" {
-				t.Errorf("%s needs a description, and a type unless it is an optional secret (secret: true, untyped)", key)
+				t.Errorf("%s needs a description, and a type unless it is a secret (secret: true, untyped)", key)
 			}
 			if def == nil {
 				if decl.Default != nil {

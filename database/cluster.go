@@ -94,8 +94,8 @@ type ClusterArgs struct {
 	Settings Settings
 	// Required. The SSM path prefix, "/<project>/<environment>/".
 	ParameterPath string
-	// Optional. Defaults to none. Third-party secrets, each written as a SecureString
-	// after the CoreParameters, in this order.
+	// Optional. Defaults to none. The app secrets, each written as a SecureString named
+	// by its Parameter after the CoreParameters, in this order.
 	Secrets []Secret
 }
 

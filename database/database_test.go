@@ -16,7 +16,6 @@ import (
 	"github.com/ecsite/infra/internal/iamdoc"
 	"github.com/ecsite/infra/internal/mockengine"
 	"github.com/ecsite/infra/internal/programtest"
-	"github.com/ecsite/infra/program"
 )
 
 // typeComponent is the database component's type token.
@@ -549,22 +548,19 @@ func TestConnectionURLEncodesHostileCredentials(t *testing.T) {
 	}
 }
 
-// TestSecretsStaySecret: the master password, every SecureString value and the optional
-// third-party secrets are Pulumi secrets encrypted with the cluster's key, and no stack
+// TestSecretsStaySecret: the master password, every SecureString value and the app
+// secrets are Pulumi secrets encrypted with the cluster's key, and no stack
 // output carries a value.
 func TestSecretsStaySecret(t *testing.T) {
 	thirdParty := map[string]string{
-		"mongodbUri":    "mongodb+srv://shop:s3cr%40t@cluster0.example.mongodb.net/shop",
-		"datadogApiKey": "0123456789abcdef0123456789abcdef",
-		"sentryDsn":     "https://abc123@o1.ingest.sentry.io/42",
+		"MONGODB_URI":     "mongodb+srv://shop:s3cr%40t@cluster0.example.mongodb.net/shop",
+		"DATADOG_API_KEY": "0123456789abcdef0123456789abcdef",
+		"SENTRY_DSN":      "https://abc123@o1.ingest.sentry.io/42",
 	}
 	withSecrets := func(t *testing.T) mockengine.Options {
-		opts := mockengine.Options{Config: map[string]string{}}
-		for k, v := range thirdParty {
-			opts.Config[programtest.Key(t, k)] = v
-			opts.SecretKeys = append(opts.SecretKeys, programtest.Key(t, k))
-		}
-		return opts
+		return programtest.AppSecrets(t, "prod", thirdParty, map[string][]string{
+			"MONGODB_URI": {"api"}, "DATADOG_API_KEY": {"api", "web"}, "SENTRY_DSN": {"web"},
+		})
 	}
 	cases := []struct {
 		name, stack string
@@ -573,7 +569,7 @@ func TestSecretsStaySecret(t *testing.T) {
 	}{
 		{"dev", "dev", func(*testing.T) mockengine.Options { return mockengine.Options{} }, 0},
 		{"prod", "prod", func(*testing.T) mockengine.Options { return mockengine.Options{} }, 0},
-		{"prod with third-party secrets", "prod", withSecrets, 3},
+		{"prod with app secrets", "prod", withSecrets, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -617,13 +613,13 @@ func TestSecretsStaySecret(t *testing.T) {
 					t.Errorf("%s is not a SecureString", short)
 				}
 			}
-			for _, o := range config.OptionalSecrets {
-				p := s.r.Named(programtest.TypeParameter, s.name+"-"+o.Parameter)
+			for name, value := range thirdParty {
+				p := s.r.Named(programtest.TypeParameter, s.name+"-"+name)
 				if tc.optional == 0 && p != nil {
-					t.Errorf("%s exists although %s is not set", o.Parameter, o.Key)
+					t.Errorf("%s exists although appSecrets.%s is not set", name, name)
 				}
-				if tc.optional > 0 && (p == nil || p.In("value").Str() != thirdParty[o.Key] || p.In("type").Str() != "SecureString") {
-					t.Errorf("%s does not carry the %s secret as a SecureString", o.Parameter, o.Key)
+				if tc.optional > 0 && (p == nil || p.In("value").Str() != value || p.In("type").Str() != "SecureString") {
+					t.Errorf("%s does not carry the appSecrets.%s secret as a SecureString", name, name)
 				}
 			}
 
@@ -656,46 +652,6 @@ func TestSecretsStaySecret(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestEmptySecretIsNotSet: an optional secret set to "" with --secret creates no
-// parameter, because SSM refuses an empty value and the deployment would fail halfway.
-// (mockengine.Options deletes keys set to "", so the configuration is built by hand.)
-func TestEmptySecretIsNotSet(t *testing.T) {
-	proj, err := mockengine.ReadProject()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := mockengine.StackConfig("prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := programtest.Key(t, "sentryDsn")
-	cfg[key] = ""
-	var loaded *config.Config
-	m, err := mockengine.RunWithConfig(func(ctx *pulumi.Context) error {
-		c, err := config.Load(ctx)
-		if err != nil {
-			return err
-		}
-		loaded = c
-		return program.RunWith(ctx, func(string, pulumi.Input) {})
-	}, proj.Name, "prod", cfg, []string{key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contains(loaded.ParameterNames(), "SENTRY_DSN") {
-		t.Errorf("config reports SENTRY_DSN as set: %v", loaded.ParameterNames())
-	}
-	params := m.ByType(programtest.TypeParameter)
-	if len(params) == 0 {
-		t.Fatal("no parameters registered")
-	}
-	for _, p := range params {
-		if p.In("value").Str() == "" {
-			t.Errorf("%s has an empty value, which SSM refuses", p.In("name").Str())
-		}
 	}
 }
 

@@ -64,13 +64,15 @@ func AccessParameters(access string) []string {
 	return nil
 }
 
-// Secret is an optional third-party secret the cluster writes as a SecureString
-// parameter. Its value stays a secret output: it is never read as a plain string.
+// Secret is an app secret the cluster writes as a SecureString parameter. Its value
+// stays a secret output: it is never read as a plain string.
 type Secret struct {
-	// Parameter is the SSM parameter (and container variable) name, e.g. MONGODB_URI.
+	// Parameter is the SSM parameter (and container variable) name, e.g. MONGODB_URI. It
+	// is also the parameter's child name (<name>-MONGODB_URI), so a secret keeps its URN
+	// whatever config key it comes from.
 	Parameter string
-	// Key is the project config key the value was read from, named in the parameter's
-	// description.
+	// Key is the config path the value was read from (appSecrets.MONGODB_URI), named in
+	// the parameter's description.
 	Key string
 	// Value is the secret value.
 	Value pulumi.StringOutput

@@ -61,7 +61,7 @@ var computeCases = []badConfigCase{
 	{"desired below min", patchService(1, "desiredCount", `1`), "services[1].desiredCount"},
 	{"cpu target out of range", patchService(0, "cpuTarget", `100`), "services[0].cpuTarget"},
 	{"unknown secret", patchService(1, "secrets", `["DATABASE_URL","STRIPE_KEY"]`), "services[1].secrets[1]"},
-	{"optional secret that is not set", patchService(1, "secrets", `["SENTRY_DSN"]`), "services[1].secrets[0]"},
+	{"app secret that is not set", patchService(1, "secrets", `["SENTRY_DSN"]`), "services[1].secrets[0]"},
 	{"NODE_ENV overridden", patchService(0, "environment", `{"NODE_ENV":"development"}`), "services[0].environment.NODE_ENV"},
 	{"variable both plain and secret", patchService(1, "environment", `{"DATABASE_URL":"postgres://x"}`), "services[1].environment.DATABASE_URL"},
 	{"database access that does not exist", patchService(1, "database", `"readwrite"`), "services[1].database"},

@@ -10,16 +10,13 @@ import (
 )
 
 // databaseCases are whole-program cases: one of the database package's own rules (its
-// full table is database/settings_test.go), what only decoding catches, and the secrets.
+// full table is database/settings_test.go) and what only decoding catches; the app
+// secrets the database component writes are in badconfig_secrets_test.go.
 var databaseCases = []badConfigCase{
 	{"max below min", patch("database", "minCapacity", `4`, "maxCapacity", `2`), "database.maxCapacity"},
 	{"capacity as a string", patch("database", "maxCapacity", `"16"`), "database"},
 	{"misspelt database field", patch("database", "maxCapacityAcu", `16`), "database"},
 	{"database not an object", set("database", `[1,2]`), "database"},
-	// Optional secrets must be config secrets.
-	{"plain MONGODB_URI", set("mongodbUri", "mongodb://x"), "mongodbUri"},
-	{"plain DATADOG_API_KEY", set("datadogApiKey", "0123456789abcdef"), "datadogApiKey"},
-	{"plain SENTRY_DSN", set("sentryDsn", "https://k@o1.ingest.sentry.io/1"), "sentryDsn"},
 }
 
 func TestBadConfigDatabase(t *testing.T) { runBadConfig(t, databaseCases) }
@@ -56,7 +53,7 @@ func TestGoodDatabaseWindowsAndNames(t *testing.T) {
 func TestEveryDatabaseProblemIsReportedAtOnce(t *testing.T) {
 	r := programtest.Run("prod", mockengine.Options{Config: map[string]string{
 		programtest.Key(t, "database"):   `{"minCapacity":3,"maxCapacity":1.7,"instanceCount":40,"masterUsername":"admin","backupRetentionDays":0}`,
-		programtest.Key(t, "mongodbUri"): "mongodb://x",
+		programtest.Key(t, "mongodbUri"): "mongodb://x", // retired: refused with the rest
 	}})
 	ve, ok := config.AsValidationError(r.Err)
 	if !ok {

@@ -169,7 +169,7 @@ func callsBypassing(calls []mockengine.Call, refs ...string) []string {
 
 // everyOptionalFeature switches on, over the local stack, the features that add AWS
 // services or resource types: the site's domain on the distribution (a DNS-validated
-// certificate and alias records), ALB access logs, every interface endpoint, the bastion and the optional third-party secrets.
+// certificate and alias records), ALB access logs, every interface endpoint, the bastion and an app secret.
 func everyOptionalFeature(t *testing.T) mockengine.Options {
 	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
@@ -184,11 +184,11 @@ func everyOptionalFeature(t *testing.T) mockengine.Options {
 		programtest.Key(t, "network"): programtest.Patch(t, localStack, "network", map[string]string{"interfaceEndpoints": string(endpoints)}),
 		programtest.Key(t, "bastion"): programtest.Patch(t, localStack, "bastion", map[string]string{"enabled": "true"}),
 	}}
-	for _, s := range config.OptionalSecrets {
-		key := programtest.Key(t, s.Key)
-		opts.Config[key] = "local-" + s.Key
-		opts.SecretKeys = append(opts.SecretKeys, key)
+	secrets := programtest.AppSecrets(t, localStack, map[string]string{"MONGODB_URI": "local-mongodb"}, map[string][]string{"MONGODB_URI": {"api"}})
+	for k, v := range secrets.Config {
+		opts.Config[k] = v
 	}
+	opts.SecretKeys = secrets.SecretKeys
 	return opts
 }
 
@@ -429,7 +429,7 @@ func TestBaseStackMisuseIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withSecret := strings.Replace(string(dev), "config:\n", "config:\n  ecsite:sentryDsn:\n    secure: AAABAKx0c2VjcmV0\n", 1)
+	withSecret := strings.Replace(string(dev), "config:\n", "config:\n  ecsite:appSecrets:\n    STRIPE_SECRET_KEY:\n      secure: AAABAKx0c2VjcmV0\n", 1)
 	for _, tc := range []struct {
 		name  string
 		files map[string]string
@@ -440,7 +440,7 @@ func TestBaseStackMisuseIsRefused(t *testing.T) {
 		{"bad stack name", map[string]string{localStack: strings.Replace(string(local), "ecsite:baseStack: dev", "ecsite:baseStack: ../dev", 1)}, []string{`baseStack: "../dev" is not a stack name`}},
 		{"chain", map[string]string{"dev": strings.Replace(string(dev), "config:\n", "config:\n  ecsite:baseStack: prod\n", 1)}, []string{`baseStack: "dev" sets baseStack itself`}},
 		{"same environment", map[string]string{localStack: strings.Replace(string(local), "ecsite:environment: local", "ecsite:environment: dev", 1)}, []string{`environment: must be set in this stack's file and differ from stack "dev"'s ("dev")`}},
-		{"encrypted key of the base", map[string]string{"dev": withSecret}, []string{"sentryDsn: is encrypted in Pulumi.dev.yaml"}},
+		{"encrypted key of the base", map[string]string{"dev": withSecret}, []string{"appSecrets: is encrypted in Pulumi.dev.yaml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := stackDir(t, tc.files)

@@ -88,7 +88,11 @@ func Reference() (string, error) {
 			w.line("%s", decl.Description)
 			w.line("")
 		}
-		if decl.Secret {
+		switch {
+		case decl.Secret && object:
+			w.line("Each value is a secret: set it with `pulumi config set --secret --path '%s.NAME' <value>`; a plain value is refused.", key)
+			w.line("")
+		case decl.Secret:
 			w.line("A secret: set it with `pulumi config set --secret %s <value>`; a plain value is refused.", key)
 			w.line("")
 		}
@@ -125,6 +129,11 @@ func Reference() (string, error) {
 			if declared[key] == nil {
 				rows[key].values["default"] = "(required)"
 			}
+		}
+		if r, ok := rows[key]; ok && object && r.doc == "" {
+			// An object of names (appSecrets) has no fields to document: one row, the
+			// object itself.
+			r.doc = "One entry per name; values set with `--secret` show as `" + mockengine.SecretPlaceholder + "`, {} when none is set."
 		}
 		w.line("| setting | dev | prod | default | description |")
 		w.line("|---|---|---|---|---|")

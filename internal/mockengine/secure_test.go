@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/ecsite/infra/internal/mockengine"
+	"github.com/ecsite/infra/internal/programtest"
 	"github.com/ecsite/infra/program"
 )
 
-// A value set with `pulumi config set --secret` sits in the stack file as ciphertext. The
-// reader must hand it to the program as a secret placeholder, never decrypt it, and the
-// whole program must still run.
+// A value set with `pulumi config set --secret --path 'appSecrets.SENTRY_DSN'` sits in
+// the stack file as ciphertext under the key. The reader must hand it to the program as
+// a secret placeholder, mark the whole key secret (as the CLI does), never decrypt it, and
+// the whole program must still run.
 func TestStackFileWithSecureValue(t *testing.T) {
 	prod, err := mockengine.StackFile("prod")
 	if err != nil {
@@ -22,7 +24,7 @@ func TestStackFileWithSecureValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append(data, []byte("  ecsite:sentryDsn:\n    secure: v1:ZmFrZQ==:ZmFrZWNpcGhlcnRleHQ=\n")...)
+	data = append(data, []byte("  ecsite:appSecrets:\n    SENTRY_DSN:\n      secure: v1:ZmFrZQ==:ZmFrZWNpcGhlcnRleHQ=\n")...)
 	path := filepath.Join(t.TempDir(), "Pulumi.prod.yaml")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -31,17 +33,20 @@ func TestStackFileWithSecureValue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading a stack file with a secure value: %v", err)
 	}
-	if cfg["ecsite:sentryDsn"] != mockengine.SecretPlaceholder {
-		t.Errorf("ecsite:sentryDsn = %q; want the placeholder", cfg["ecsite:sentryDsn"])
+	if want := `{"SENTRY_DSN":"` + mockengine.SecretPlaceholder + `"}`; cfg["ecsite:appSecrets"] != want {
+		t.Errorf("ecsite:appSecrets = %q; want %s", cfg["ecsite:appSecrets"], want)
 	}
 	found := false
 	for _, k := range secret {
-		found = found || k == "ecsite:sentryDsn"
+		found = found || k == "ecsite:appSecrets"
 	}
 	if !found {
-		t.Errorf("ecsite:sentryDsn is not marked secret: %v", secret)
+		t.Errorf("ecsite:appSecrets is not marked secret: %v", secret)
 	}
-	m, err := mockengine.RunFile(program.Run, "prod", path, mockengine.Options{})
+	// web names SENTRY_DSN (an app secret no service names is refused).
+	services := programtest.Key(t, "services")
+	named := programtest.AppSecrets(t, "prod", nil, map[string][]string{"SENTRY_DSN": {"web"}})
+	m, err := mockengine.RunFile(program.Run, "prod", path, mockengine.Options{Config: map[string]string{services: named.Config[services]}})
 	if err != nil {
 		t.Fatalf("program with a secure value: %v", err)
 	}

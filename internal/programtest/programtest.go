@@ -85,21 +85,7 @@ func Key(t testing.TB, key string) string {
 // JSON, for overriding one field in a test (patch values are JSON fragments).
 func Patch(t testing.TB, stack, key string, fields map[string]string) string {
 	t.Helper()
-	cfg, err := mockengine.StackConfig(stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, ok := cfg[Key(t, key)]
-	// A stack that follows another stack's file (baseStack) and does not set the key
-	// itself sees the base stack's value; the patch goes on top of that, so that the
-	// program takes it as set by the stack and merges it over the base stack's object.
-	if base := cfg[Key(t, "baseStack")]; base != "" && !stackFileNames(t, stack, Key(t, key)) {
-		baseCfg, err := mockengine.StackConfig(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, ok = baseCfg[Key(t, key)]
-	}
+	raw, ok := StackValue(t, stack, Key(t, key))
 	obj := map[string]json.RawMessage{}
 	if ok && strings.HasPrefix(strings.TrimSpace(raw), "{") {
 		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
@@ -152,6 +138,26 @@ func (r Result) ChildrenOf(t testing.TB, componentType, typ string) []*mockengin
 func Patched(t testing.TB, stack, key string, fields map[string]string) mockengine.Options {
 	t.Helper()
 	return mockengine.Options{Config: map[string]string{Key(t, key): Patch(t, stack, key, fields)}}
+}
+
+// StackValue returns the raw value of a qualified key as the program sees it for the
+// committed stack file of stack, before validation: the CLI's value (the file over
+// Pulumi.yaml's defaults), or, for a stack that follows another stack's file (baseStack)
+// and does not set the key itself, the base stack's. A test edit starts from it, so that
+// the program takes the edited key as set by the stack and merges it over the base's.
+func StackValue(t testing.TB, stack, key string) (string, bool) {
+	t.Helper()
+	cfg, err := mockengine.StackConfig(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base := cfg[Key(t, "baseStack")]; base != "" && !stackFileNames(t, stack, key) {
+		if cfg, err = mockengine.StackConfig(base); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, ok := cfg[key]
+	return v, ok
 }
 
 // stackFileNames reports whether the committed file of stack sets the qualified key.
