@@ -771,8 +771,12 @@ func TestClusterAndSpot(t *testing.T) {
 					t.Errorf("key policy does not let CloudWatch Logs encrypt log group %s: %+v", g.Out("name").Str(), keyPolicy)
 				}
 			}
-			if encrypted != len(s.cfg.Services)+2 {
-				t.Errorf("%d log groups use the compute key; want the exec group, one per service and the VPC's flow-log group", encrypted)
+			want := len(s.cfg.Services) + 2
+			if s.cfg.Migration.Enabled() {
+				want++
+			}
+			if encrypted != want {
+				t.Errorf("%d log groups use the compute key; want %d: the exec group, one per service, the migration task's and the VPC's flow-log group", encrypted, want)
 			}
 			cap := s.r.One(t, programtest.TypeCapacityProviders, s.cfg.Prefix()+"-capacity")
 			if !reflect.DeepEqual(cap.In("capacityProviders").Strs(), []string{"FARGATE", "FARGATE_SPOT"}) {
@@ -968,7 +972,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	project := strings.Repeat("p", config.MaxProjectLength)
 	env := strings.Repeat("e", config.MaxEnvironmentLength)
 	svc := strings.Repeat("s", config.MaxServiceNameLength)
-	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
+	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"database":"both","image":{"tag":"1"}}]`
 	// Another project reads its keys from its own namespace: re-key prod's configuration.
 	stackCfg, err := mockengine.StackConfig("prod")
 	if err != nil {
@@ -982,6 +986,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	}
 	cfg[project+":environment"] = env
 	cfg[project+":services"] = services
+	cfg[project+":migration"] = `{"service":"` + svc + `"}`
 	r := programtest.MustRun(t, "prod", mockengine.Options{Project: project, Config: cfg})
 	checked := 0
 	for _, typ := range []string{programtest.TypeLoadBalancer, programtest.TypeTargetGroup} {

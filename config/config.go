@@ -45,6 +45,8 @@ type Config struct {
 	Cluster compute.ClusterSettings
 	// Services are the ECS services behind the load balancer; key "services".
 	Services []compute.ServiceSettings
+	// Migration is the schema migration task; key "migration".
+	Migration compute.MigrationSettings
 	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
 	// datadogApiKey, sentryDsn), in OptionalSecrets order.
 	Secrets []database.Secret
@@ -121,6 +123,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Cluster = loadCluster(r)
 	c.Services = loadServices(r, c.ParameterNames())
 	checkSpotArchitecture(p, c.Cluster, c.Services)
+	c.Migration = loadMigration(r, c.Services)
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
 	checkReachability(p, c.Cdn, c.Services)
@@ -189,6 +192,7 @@ func Declared() map[string]any {
 		"loadBalancer": compute.DefaultLoadBalancerSettings(),
 		"cluster":      compute.DefaultClusterSettings(),
 		"services":     compute.DefaultServices(),
+		"migration":    compute.DefaultMigrationSettings(),
 		// Optional secrets: empty means "not set"; a value must be set with --secret.
 		"mongodbUri":    "",
 		"datadogApiKey": "",
@@ -221,6 +225,7 @@ func (c *Config) Values() map[string]any {
 		"loadBalancer": c.LoadBalancer,
 		"cluster":      c.Cluster,
 		"services":     c.Services,
+		"migration":    c.Migration,
 		"awsEndpoint":  c.AwsEndpoint,
 	}
 	for k, s := range secrets {

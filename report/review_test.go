@@ -73,9 +73,10 @@ func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 		"new environment variable": {func(s []map[string]any) {
 			service(s, "api")["environment"] = map[string]any{"FEATURE_FLAGS": "checkout-v2"}
 		}, "FEATURE_FLAGS=checkout-v2", ""},
-		"api without its database access": {func(s []map[string]any) {
-			service(s, "api")["database"] = "none"
-		}, "| ecsite-prod-api-task | web, ", "DATABASE_URL"},
+		// Not none: the migration task runs with the api's access and needs the writer.
+		"api without its reader access": {func(s []map[string]any) {
+			service(s, "api")["database"] = "writer"
+		}, "| ecsite-prod-api-task | web, ", "DATABASE_READER_URL"},
 		"task size": {func(s []map[string]any) {
 			service(s, "api")["cpu"] = 1024
 			service(s, "api")["memory"] = 2048
