@@ -47,6 +47,8 @@ type Config struct {
 	Services []compute.ServiceSettings
 	// Migration is the schema migration task; key "migration".
 	Migration compute.MigrationSettings
+	// Jobs are the scheduled tasks; key "jobs".
+	Jobs []compute.JobSettings
 	// Secrets are the optional third-party secrets that are set (keys mongodbUri,
 	// datadogApiKey, sentryDsn), in OptionalSecrets order.
 	Secrets []database.Secret
@@ -124,6 +126,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.Services = loadServices(r, c.ParameterNames())
 	checkSpotArchitecture(p, c.Cluster, c.Services)
 	c.Migration = loadMigration(r, c.Services)
+	migrationClash(p, c.Migration, c.Services)
+	c.Jobs = loadJobs(r, c.Services, c.ParameterNames())
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
 	checkReachability(p, c.Cdn, c.Services)
@@ -193,6 +197,7 @@ func Declared() map[string]any {
 		"cluster":      compute.DefaultClusterSettings(),
 		"services":     compute.DefaultServices(),
 		"migration":    compute.DefaultMigrationSettings(),
+		"jobs":         []compute.JobSettings{},
 		// Optional secrets: empty means "not set"; a value must be set with --secret.
 		"mongodbUri":    "",
 		"datadogApiKey": "",
@@ -226,6 +231,7 @@ func (c *Config) Values() map[string]any {
 		"cluster":      c.Cluster,
 		"services":     c.Services,
 		"migration":    c.Migration,
+		"jobs":         c.Jobs,
 		"awsEndpoint":  c.AwsEndpoint,
 	}
 	for k, s := range secrets {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecsite/infra/compute"
 	"github.com/ecsite/infra/config"
+	"github.com/ecsite/infra/database"
 	"github.com/ecsite/infra/network"
 )
 
@@ -28,4 +29,34 @@ func buildMigration(ctx *pulumi.Context, export Exporter, cfg *config.Config, cl
 	}
 	export("migration", m.Output)
 	return nil
+}
+
+// buildJobs registers one job per entry of key "jobs", each with access to the database
+// when its database setting asks for it, and exports their log groups by job name. The
+// failure alarms come with the alarm topic (buildEdge).
+func buildJobs(ctx *pulumi.Context, export Exporter, cfg *config.Config, cluster *compute.Cluster, db *database.Cluster, byName map[string]*compute.Service, withProvider pulumi.ResourceOption) ([]*compute.Job, error) {
+	var jobs []*compute.Job
+	logGroups := pulumi.StringMap{}
+	for _, j := range cfg.Jobs {
+		job, err := compute.NewJob(ctx, cfg.Prefix()+"-job-"+j.Name, &compute.JobArgs{
+			Settings:       j,
+			Service:        byName[j.Service],
+			ClusterArn:     cluster.ClusterArn,
+			DatabaseClient: j.Database != database.AccessNone,
+		}, withProvider)
+		if err != nil {
+			return nil, fmt.Errorf("job %s: %w", j.Name, err)
+		}
+		if j.Database != database.AccessNone {
+			if err := db.AllowFrom(ctx, "job-"+j.Name, job.SecurityGroupID); err != nil {
+				return nil, fmt.Errorf("job %s: %w", j.Name, err)
+			}
+		}
+		logGroups[j.Name] = job.LogGroupName
+		jobs = append(jobs, job)
+	}
+	if len(jobs) > 0 {
+		export("jobLogGroupNames", logGroups)
+	}
+	return jobs, nil
 }
