@@ -28,6 +28,10 @@ const (
 	JobRetryWindowSeconds = 900
 )
 
+// ExpectedMinutesTag is the tag of a job's task definition that holds jobs[].expectedMinutes,
+// which the cost estimate reads (cost.ExpectedMinutesTag).
+const ExpectedMinutesTag = "expected-minutes"
+
 // JobArgs configures a Job.
 type JobArgs struct {
 	// Required. The job's settings, checked with [JobSettings.Check]; Settings.Secrets
@@ -108,6 +112,8 @@ func NewJob(ctx *pulumi.Context, name string, args *JobArgs, opts ...pulumi.Reso
 			return jobEnvironment(j, siteURL, args.DatabaseClient, svc.DatabaseEnvironment)
 		},
 		permissions: j.TaskPermissions,
+		// The cost estimate reads how long a run takes from the task definition.
+		tags: map[string]string{ExpectedMinutesTag: fmt.Sprint(j.ExpectedMinutes)},
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", name, err)

@@ -45,6 +45,8 @@ type oneOffTask struct {
 	vars    func(siteURL string) (map[string]string, error)
 	// permissions are the task role's statements.
 	permissions []Permission
+	// tags are the task definition's own tags, beside the stack's default tags.
+	tags map[string]string
 }
 
 // oneOffResources are what newOneOffTask registers.
@@ -178,7 +180,7 @@ func newOneOffTask(ctx *pulumi.Context, t oneOffTask, opts ...pulumi.ResourceOpt
 	for _, w := range volumes {
 		taskVolumes = append(taskVolumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
 	}
-	task, err := ecs.NewTaskDefinition(ctx, t.stem, &ecs.TaskDefinitionArgs{
+	taskArgs := &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(t.stem),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
 		NetworkMode:             pulumi.String("awsvpc"),
@@ -195,7 +197,11 @@ func newOneOffTask(ctx *pulumi.Context, t oneOffTask, opts ...pulumi.ResourceOpt
 		// A task started from the previous revision (a migration the deploy is waiting
 		// for, a job that is still running) keeps a registered revision.
 		SkipDestroy: pulumi.Bool(true),
-	}, append(opts, pulumi.DependsOn(grants))...)
+	}
+	if len(t.tags) > 0 {
+		taskArgs.Tags = pulumi.ToStringMap(t.tags)
+	}
+	task, err := ecs.NewTaskDefinition(ctx, t.stem, taskArgs, append(opts, pulumi.DependsOn(grants))...)
 	if err != nil {
 		return nil, fmt.Errorf("task definition %s: %w", t.stem, err)
 	}

@@ -57,7 +57,7 @@ func endpointKeyFor(token string) (key string, noCall bool, known bool) {
 		}
 	case "rds", "kms", "ssm", "iam", "ecs", "ecr", "appautoscaling", "sns", "sqs", "wafv2",
 		"s3", "acm", "route53", "secretsmanager", "servicediscovery", "cloudfront", "efs",
-		"backup", "autoscaling", "sts", "lambda":
+		"backup", "autoscaling", "sts", "lambda", "scheduler":
 		return module, false, true
 	}
 	return "", false, false
@@ -165,7 +165,8 @@ func callsBypassing(calls []mockengine.Call, refs ...string) []string {
 
 // everyOptionalFeature switches on, over the local stack, the features that add AWS
 // services or resource types: the site's domain on the distribution (a DNS-validated
-// certificate and alias records), ALB access logs, every interface endpoint, the bastion and the optional third-party secrets.
+// certificate and alias records), ALB access logs, every interface endpoint, the bastion, a
+// scheduled job and the optional third-party secrets.
 func everyOptionalFeature(t *testing.T) mockengine.Options {
 	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
@@ -179,6 +180,8 @@ func everyOptionalFeature(t *testing.T) mockengine.Options {
 		}),
 		programtest.Key(t, "network"): programtest.Patch(t, localStack, "network", map[string]string{"interfaceEndpoints": string(endpoints)}),
 		programtest.Key(t, "bastion"): programtest.Patch(t, localStack, "bastion", map[string]string{"enabled": "true"}),
+		// A scheduled job: EventBridge Scheduler runs it, an EventBridge rule watches it.
+		programtest.Key(t, "jobs"): `[{"name":"nightly","service":"api","command":["node","nightly.js"],"schedule":"cron(0 3 * * ? *)","database":"writer"}]`,
 	}}
 	for _, s := range config.OptionalSecrets {
 		key := programtest.Key(t, s.Key)
