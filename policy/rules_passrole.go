@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ecsite/infra/internal/mockengine"
+)
 
 // IAM: a role that may pass roles (the jobs' scheduler roles) passes named roles, to one
 // service.
@@ -22,34 +26,42 @@ func namedRole(arn string) bool {
 func checkPassRoleScope(g *Graph) (int, []Finding) {
 	var fs []Finding
 	checked := 0
+	g.eachAllow(func(owner *mockengine.Resource, s Statement) {
+		grants := len(s.NotAction) > 0 && !excludesAll(s.NotAction, passRole)
+		for _, a := range s.Action {
+			grants = grants || grantsAction(a, passRole)
+		}
+		if !grants {
+			return
+		}
+		checked++
+		for _, r := range s.Resources() {
+			if !namedRole(r) {
+				fs = append(fs, g.finding(owner, "allows iam:PassRole on %s; name the roles it passes (arn:aws:iam::<account>:role/<name>)", r))
+			}
+		}
+		if !limitsService(s.Condition) {
+			fs = append(fs, g.finding(owner, "allows iam:PassRole without an iam:PassedToService condition; limit the service the roles go to"))
+		}
+	})
+	return checked, fs
+}
+
+// eachAllow calls f with every Allow statement of every identity policy that is known
+// and readable: an unknown document is recorded by the read, an unreadable one is
+// IAM-WILDCARD's finding.
+func (g *Graph) eachAllow(f func(owner *mockengine.Resource, s Statement)) {
 	for _, p := range g.identityPolicies() {
 		sts, err := ParseDocument(p.Doc)
 		if p.Unknown || err != nil {
-			continue // unknown (recorded by the read), or unreadable (IAM-WILDCARD reports it)
+			continue
 		}
 		for _, s := range sts {
-			if s.Effect != "Allow" {
-				continue
-			}
-			grants := len(s.NotAction) > 0 && !excludesAll(s.NotAction, passRole)
-			for _, a := range s.Action {
-				grants = grants || grantsAction(a, passRole)
-			}
-			if !grants {
-				continue
-			}
-			checked++
-			for _, r := range s.Resources() {
-				if !namedRole(r) {
-					fs = append(fs, g.finding(p.Owner, "allows iam:PassRole on %s; name the roles it passes (arn:aws:iam::<account>:role/<name>)", r))
-				}
-			}
-			if !limitsService(s.Condition) {
-				fs = append(fs, g.finding(p.Owner, "allows iam:PassRole without an iam:PassedToService condition; limit the service the roles go to"))
+			if s.Effect == "Allow" {
+				f(p.Owner, s)
 			}
 		}
 	}
-	return checked, fs
 }
 
 // limitsService reports whether a condition block tests iam:PassedToService.
