@@ -308,7 +308,9 @@ func statementSummary(st map[string]any) string {
 }
 
 // taskKindAndSize describes a task definition's service kind (a service behind the load
-// balancer is "web"; one without is "backend") and its Fargate size and architecture.
+// balancer is "web"; one without is "backend"; a scheduled job's is "job" and its
+// schedule; any other, such as the migration task, is "task") and its Fargate size and
+// architecture.
 func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
 	kind := "task"
 	for _, svc := range g.OfType("aws:ecs/service:Service") {
@@ -319,6 +321,12 @@ func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
 		kind = "backend"
 		if lbs, _ := svc.In("loadBalancers").Plain().([]any); len(lbs) > 0 {
 			kind = "web"
+		}
+	}
+	// A job's task: run by a schedule, whose expression and time zone it shows.
+	for _, sch := range g.OfType("aws:scheduler/schedule:Schedule") {
+		if ref := sch.In("target.ecsParameters.taskDefinitionArn").Str(); ref != "" && ref == td.Out("arn").Str() {
+			kind = fmt.Sprintf("job %s %s", sch.In("scheduleExpression").Str(), sch.In("scheduleExpressionTimezone").Str())
 		}
 	}
 	arch := td.In("runtimePlatform.cpuArchitecture").Str()

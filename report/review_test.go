@@ -58,7 +58,7 @@ func service(services []map[string]any, name string) map[string]any {
 }
 
 // TestReportShowsWhatPullRequestsChange: an image release, a new plain variable and the
-// removal of the api's database access (database: none) each change the report, in the line of the
+// removal of the api's reader access (database: writer) each change the report, in the line of the
 // container they change.
 func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 	base := renderWithServices(t, nil)
@@ -172,5 +172,29 @@ func TestRuleTableIsCurrent(t *testing.T) {
 	}
 	if want != string(doc) {
 		t.Errorf("%s lists other rules than the suite; regenerate with go run ./cmd/report", policy.RuleTableDoc)
+	}
+}
+
+// TestReportShowsJobs: a job added by config shows in the task table with its schedule,
+// and its roles in the IAM table.
+func TestReportShowsJobs(t *testing.T) {
+	s, err := report.RunWith("prod", mockengine.Options{Config: map[string]string{
+		"ecsite:jobs": `[{"name":"nightly","service":"api","command":["node","nightly.js"],"schedule":"cron(0 3 * * ? *)"}]`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := report.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| ecsite-prod-job-nightly | job cron(0 3 * * ? *) Asia/Tokyo, 256 CPU / 512 MiB, X86_64 | nightly |",
+		"| ecsite-prod-job-nightly-scheduler | RunTheJobsTask |",
+		"| ecsite-prod-migrate | task, 512 CPU / 1024 MiB",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
 	}
 }
