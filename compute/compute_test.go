@@ -987,6 +987,8 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	cfg[project+":environment"] = env
 	cfg[project+":services"] = services
 	cfg[project+":migration"] = `{"service":"` + svc + `"}`
+	job := strings.Repeat("j", compute.MaxJobNameLength)
+	cfg[project+":jobs"] = `[{"name":"` + job + `","service":"web","command":["x"],"schedule":"rate(1 day)"}]`
 	r := programtest.MustRun(t, "prod", mockengine.Options{Project: project, Config: cfg})
 	checked := 0
 	for _, typ := range []string{programtest.TypeLoadBalancer, programtest.TypeTargetGroup} {
@@ -1003,6 +1005,21 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	}
 	if tg := r.Named(programtest.TypeTargetGroup, env+"-"+svc); tg == nil || len(tg.Out("name").Str()) != 32 {
 		t.Errorf("the longest target group name should use all 32 characters")
+	}
+	// The migration task's and the longest job's names: IAM roles, schedules and
+	// EventBridge rules allow 64 characters.
+	longest := 0
+	for _, typ := range []string{programtest.TypeRole, "aws:scheduler/schedule:Schedule", "aws:cloudwatch/eventRule:EventRule"} {
+		for _, res := range r.ByType(typ) {
+			name := res.Out("name").Str()
+			if len(name) > 64 {
+				t.Errorf("%s %s: physical name %q has %d characters; AWS allows 64", typ, res.Name, name, len(name))
+			}
+			longest = max(longest, len(name))
+		}
+	}
+	if longest != 64 {
+		t.Errorf("the longest role name has %d characters; the longest job name should use all 64", longest)
 	}
 }
 
