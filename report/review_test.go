@@ -176,10 +176,11 @@ func TestRuleTableIsCurrent(t *testing.T) {
 }
 
 // TestReportShowsJobs: a job added by config shows in the task table with its schedule,
-// and its roles in the IAM table.
+// its roles in the IAM table, its runs in the cost estimate, and its scheduler role passes
+// the policy suite's PassRole check.
 func TestReportShowsJobs(t *testing.T) {
 	s, err := report.RunWith("prod", mockengine.Options{Config: map[string]string{
-		"ecsite:jobs": `[{"name":"nightly","service":"api","command":["node","nightly.js"],"schedule":"cron(0 3 * * ? *)"}]`,
+		"ecsite:jobs": `[{"name":"nightly","service":"api","command":["node","nightly.js"],"schedule":"cron(0 3 * * ? *)","database":"writer"}]`,
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +193,11 @@ func TestReportShowsJobs(t *testing.T) {
 		"| ecsite-prod-job-nightly | job cron(0 3 * * ? *) Asia/Tokyo, 256 CPU / 512 MiB, X86_64 | nightly |",
 		"| ecsite-prod-job-nightly-scheduler | RunTheJobsTask |",
 		"| ecsite-prod-migrate | task, 512 CPU / 1024 MiB",
+		// Its cost, and its scheduler role checked by the policy suite.
+		"| Fargate | ecsite-prod-job-nightly runs |",
+		"| IAM-PASSROLE-SCOPE | critical | pass | 1 |",
+		// No other rule fails on the job either (TLS variables, logs, read-only root...).
+		", 0 FAIL,",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q", want)
