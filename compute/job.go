@@ -63,6 +63,9 @@ type Job struct {
 	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
 	// ScheduleName is the EventBridge Scheduler schedule.
 	ScheduleName pulumi.StringOutput `pulumi:"scheduleName"`
+	// ScheduleGroupName is the job's schedule group, the dimension of its AWS/Scheduler
+	// metrics.
+	ScheduleGroupName pulumi.StringOutput `pulumi:"scheduleGroupName"`
 	// FailureRuleName is the EventBridge rule that matches a failed run; its
 	// MatchedEvents metric is what the failure alarm watches.
 	FailureRuleName pulumi.StringOutput `pulumi:"failureRuleName"`
@@ -126,8 +129,18 @@ func NewJob(ctx *pulumi.Context, name string, args *JobArgs, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
+	// The job's own schedule group: EventBridge Scheduler publishes its metrics by group
+	// (https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html),
+	// so a group per job lets the failure alarm watch this job's dropped invocations.
+	group, err := scheduler.NewScheduleGroup(ctx, name, &scheduler.ScheduleGroupArgs{
+		Name: pulumi.String(name),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("schedule group %s: %w", name, err)
+	}
 	schedule, err := scheduler.NewSchedule(ctx, name, &scheduler.ScheduleArgs{
 		Name:                       pulumi.String(name),
+		GroupName:                  group.Name,
 		Description:                pulumi.String(fmt.Sprintf("Runs the job %s (%s, %s)", j.Name, j.Schedule, JobTimezone)),
 		ScheduleExpression:         pulumi.String(j.Schedule),
 		ScheduleExpressionTimezone: pulumi.String(JobTimezone),
@@ -167,12 +180,14 @@ func NewJob(ctx *pulumi.Context, name string, args *JobArgs, opts ...pulumi.Reso
 	c.SecurityGroupID = sg.ID().ToStringOutput()
 	c.LogGroupName = res.logGroup.Name
 	c.ScheduleName = schedule.Name
+	c.ScheduleGroupName = group.Name
 	c.FailureRuleName = rule.Name
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"taskDefinitionArn": c.TaskDefinitionArn,
 		"securityGroupId":   c.SecurityGroupID,
 		"logGroupName":      c.LogGroupName,
 		"scheduleName":      c.ScheduleName,
+		"scheduleGroupName": c.ScheduleGroupName,
 		"failureRuleName":   c.FailureRuleName,
 	}); err != nil {
 		return nil, fmt.Errorf("job %s outputs: %w", name, err)
@@ -344,20 +359,37 @@ func newFailureRule(ctx *pulumi.Context, name string, clusterArn pulumi.StringIn
 	return rule, nil
 }
 
-// AlarmOnFailure creates the job's failure alarm, "<job resource>-failed": it fires when
-// the failure rule matched a stopped task in the last 5 minutes, and notifies topicArn
-// (alarm and OK). A job that does not run publishes nothing, which is not a failure.
+// AlarmOnFailure creates the job's failure alarm, "<job resource>-failed", on topicArn
+// (alarm and OK): it fires when, in 5 minutes, the failure rule matched a stopped task
+// (a non-zero exit code, or a task that did not start) or EventBridge Scheduler dropped a
+// run after its retries (RunTask refused every time, so no task and no task event;
+// InvocationDroppedCount in AWS/Scheduler, by schedule group). A job that does not run
+// publishes nothing, which is not a failure.
 func (c *Job) AlarmOnFailure(ctx *pulumi.Context, topicArn pulumi.StringInput) error {
 	name := c.resource + "-failed"
 	actions := pulumi.Array{topicArn}
+	metric := func(id, namespace, metricName string, dims pulumi.StringMap) cloudwatch.MetricAlarmMetricQueryArgs {
+		return cloudwatch.MetricAlarmMetricQueryArgs{
+			Id: pulumi.String(id),
+			Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+				Namespace: pulumi.String(namespace), MetricName: pulumi.String(metricName), Dimensions: dims,
+				Period: pulumi.Int(300), Stat: pulumi.String("Sum"),
+			},
+		}
+	}
 	if _, err := cloudwatch.NewMetricAlarm(ctx, name, &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String(name),
-		AlarmDescription:   pulumi.String("Job " + c.Name + ": a run failed (non-zero exit code, or the task did not start); read its log group " + "/ecs/" + c.resource),
-		Namespace:          pulumi.String("AWS/Events"),
-		MetricName:         pulumi.String("MatchedEvents"),
-		Dimensions:         pulumi.StringMap{"RuleName": c.FailureRuleName},
-		Statistic:          pulumi.String("Sum"),
-		Period:             pulumi.Int(300),
+		Name:             pulumi.String(name),
+		AlarmDescription: pulumi.String("Job " + c.Name + ": a run failed (non-zero exit code, or the task did not start) or was dropped after the scheduler's retries; read the log group /ecs/" + c.resource),
+		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{
+			metric("failed", "AWS/Events", "MatchedEvents", pulumi.StringMap{"RuleName": c.FailureRuleName}),
+			metric("dropped", "AWS/Scheduler", "InvocationDroppedCount", pulumi.StringMap{"ScheduleGroup": c.ScheduleGroupName}),
+			cloudwatch.MetricAlarmMetricQueryArgs{
+				Id:         pulumi.String("runs_failed"),
+				Expression: pulumi.String("FILL(failed, 0) + FILL(dropped, 0)"),
+				Label:      pulumi.String("Failed or dropped runs"),
+				ReturnData: pulumi.Bool(true),
+			},
+		},
 		EvaluationPeriods:  pulumi.Int(1),
 		Threshold:          pulumi.Float64(0),
 		ComparisonOperator: pulumi.String("GreaterThanThreshold"),

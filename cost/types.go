@@ -54,6 +54,7 @@ var Free = map[string]string{
 	"aws:ec2/launchTemplate:LaunchTemplate":                                                      "no charge",
 	"aws:ec2/networkInterface:NetworkInterface":                                                  "no charge (its Elastic IP is priced as one)",
 	"aws:iam/role:Role":                                                                          "no charge",
+	"aws:scheduler/scheduleGroup:ScheduleGroup":                                                  "no charge (https://aws.amazon.com/eventbridge/pricing/)",
 	"aws:iam/rolePolicy:RolePolicy":                                                              "no charge",
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          "no charge",
 	"aws:iam/policy:Policy":                                                                      "no charge",

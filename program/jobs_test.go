@@ -97,6 +97,7 @@ func TestNightlyJob(t *testing.T) {
 		"aws:iam/rolePolicy:RolePolicy " + stem + "-execution",
 		"aws:iam/rolePolicy:RolePolicy " + stem + "-scheduler",
 		"aws:scheduler/schedule:Schedule " + stem,
+		"aws:scheduler/scheduleGroup:ScheduleGroup " + stem,
 		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule " + stem + "-out-443",
 		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule " + stem + "-to-db",
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule ecsite-prod-db-from-job-nightly",
@@ -162,8 +163,13 @@ func TestNightlyJob(t *testing.T) {
 	}
 	alarm := r.One(t, programtest.TypeAlarm, stem+"-failed")
 	topic, _ := r.Exports.Get("alarmTopicArn")
-	if alarm.In("namespace").Str() != "AWS/Events" || alarm.In("metricName").Str() != "MatchedEvents" ||
-		alarm.In("dimensions.RuleName").Str() != rule.Out("name").Str() || alarm.In("alarmActions[0]").Str() != topic.Value {
+	group := r.One(t, "aws:scheduler/scheduleGroup:ScheduleGroup", stem)
+	if sch.In("groupName").Str() != group.Out("name").Str() {
+		t.Errorf("schedule in group %q; want the job's own %q", sch.In("groupName").Str(), group.Out("name").Str())
+	}
+	if alarm.In("metricQueries[0].metric.namespace").Str() != "AWS/Events" || alarm.In("metricQueries[0].metric.dimensions.RuleName").Str() != rule.Out("name").Str() ||
+		alarm.In("metricQueries[1].metric.metricName").Str() != "InvocationDroppedCount" || alarm.In("metricQueries[1].metric.dimensions.ScheduleGroup").Str() != group.Out("name").Str() ||
+		!alarm.In("metricQueries[2].returnData").Bool() || alarm.In("alarmActions[0]").Str() != topic.Value {
 		t.Errorf("alarm %v", alarm.Inputs)
 	}
 	// The task role grants nothing the job did not ask for.

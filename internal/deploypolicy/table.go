@@ -55,8 +55,8 @@ var resourcesOf = map[Scope][]string{
 	Zones:       {"arn:aws:route53:::hostedzone/{zone}", "arn:aws:route53:::change/*"},
 	// AWS's public parameters (the NAT instance's and the bastion's AMI).
 	AwsParams: {"arn:aws:ssm:{region}::parameter/aws/service/*"},
-	// The jobs' schedules, in the default schedule group, named <prefix>-job-<name>.
-	Schedules: {"arn:aws:scheduler:{region}:{account}:schedule/default/{prefix}-*"},
+	// The jobs' schedule groups and schedules, each named <prefix>-job-<name>.
+	Schedules: {"arn:aws:scheduler:{region}:{account}:schedule-group/{prefix}-*", "arn:aws:scheduler:{region}:{account}:schedule/{prefix}-*/{prefix}-*"},
 	// The jobs' failure rules on the default event bus, auto-named from <prefix>-job-<name>-failed.
 	EventRules: {"arn:aws:events:{region}:{account}:rule/{prefix}-*"},
 }
@@ -164,6 +164,8 @@ var Types = map[string]Grant{
 	// scheduler role, and the EventBridge rule that matches a failed run.
 	"aws:scheduler/schedule:Schedule": {Scope: Schedules, Actions: []string{"scheduler:CreateSchedule", "scheduler:GetSchedule",
 		"scheduler:UpdateSchedule", "scheduler:DeleteSchedule"}, PassRoleTo: []string{"scheduler.amazonaws.com"}},
+	"aws:scheduler/scheduleGroup:ScheduleGroup": {Scope: Schedules, Actions: []string{"scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup",
+		"scheduler:DeleteScheduleGroup", "scheduler:TagResource", "scheduler:UntagResource", "scheduler:ListTagsForResource"}},
 	"aws:cloudwatch/eventRule:EventRule": {Scope: EventRules, Actions: []string{"events:PutRule", "events:DescribeRule", "events:DeleteRule",
 		"events:EnableRule", "events:DisableRule", "events:ListTargetsByRule", "events:TagResource", "events:UntagResource", "events:ListTagsForResource"}},
 	"aws:cloudwatch/metricAlarm:MetricAlarm": {Scope: Alarms, Actions: []string{"cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms",
