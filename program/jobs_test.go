@@ -177,3 +177,26 @@ func TestNightlyJob(t *testing.T) {
 		t.Errorf("task role policy without taskPermissions: %s", p.In("policy").Str())
 	}
 }
+
+// TestGoodJobs: values next to the refused ones are accepted, so the checks refuse what
+// EventBridge Scheduler and Fargate refuse and not more; the last is the example of
+// docs/operations.md, "Adding a scheduled job".
+func TestGoodJobs(t *testing.T) {
+	for name, j := range map[string]string{
+		"every 5 minutes":               job("schedule", `"rate(5 minutes)"`),
+		"one day":                       job("schedule", `"rate(1 day)"`),
+		"every 15 minutes in work time": job("schedule", `"cron(0/15 9-18 ? * MON-FRI *)"`),
+		"last day of the month":         job("schedule", `"cron(0 3 L * ? *)"`),
+		"hour 23":                       job("schedule", `"cron(59 23 * * ? *)"`),
+		"20-character name":             job("name", `"`+strings.Repeat("n", 20)+`"`),
+		"largest Fargate size":          job("cpu", `16384`, "memory", `122880`),
+		"no database":                   job("database", `"none"`, "secrets", `[]`),
+		"operations example":            `{"name":"nightly-report","service":"api","command":["node","dist/jobs/nightly-report.js"],"schedule":"cron(0 3 * * ? *)","database":"reader","expectedMinutes":5}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if r := programtest.Run("prod", withJobs(j)(t)); r.Err != nil {
+				t.Fatalf("refused: %v", r.Err)
+			}
+		})
+	}
+}
