@@ -784,8 +784,12 @@ func TestClusterAndSpot(t *testing.T) {
 					t.Errorf("key policy does not let CloudWatch Logs encrypt log group %s: %+v", g.Out("name").Str(), keyPolicy)
 				}
 			}
-			if encrypted != len(s.cfg.Services)+2 {
-				t.Errorf("%d log groups use the compute key; want the exec group, one per service and the VPC's flow-log group", encrypted)
+			want := len(s.cfg.Services) + 2
+			if s.cfg.Migration.Enabled() {
+				want++
+			}
+			if encrypted != want {
+				t.Errorf("%d log groups use the compute key; want %d: the exec group, one per service, the migration task's and the VPC's flow-log group", encrypted, want)
 			}
 			cap := s.r.One(t, programtest.TypeCapacityProviders, s.cfg.Prefix()+"-capacity")
 			if !reflect.DeepEqual(cap.In("capacityProviders").Strs(), []string{"FARGATE", "FARGATE_SPOT"}) {
@@ -981,7 +985,7 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	project := strings.Repeat("p", config.MaxProjectLength)
 	env := strings.Repeat("e", config.MaxEnvironmentLength)
 	svc := strings.Repeat("s", config.MaxServiceNameLength)
-	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"image":{"tag":"1"}}]`
+	services := `[{"name":"web","calls":["` + svc + `"],"image":{"tag":"1"}},{"name":"` + svc + `","port":3002,"pathPattern":"/x/*","priority":7,"database":"both","image":{"tag":"1"}}]`
 	// Another project reads its keys from its own namespace: re-key prod's configuration.
 	stackCfg, err := mockengine.StackConfig("prod")
 	if err != nil {
@@ -995,6 +999,9 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	}
 	cfg[project+":environment"] = env
 	cfg[project+":services"] = services
+	cfg[project+":migration"] = `{"service":"` + svc + `"}`
+	job := strings.Repeat("j", compute.MaxJobNameLength)
+	cfg[project+":jobs"] = `[{"name":"` + job + `","service":"web","command":["x"],"schedule":"rate(1 day)"}]`
 	r := programtest.MustRun(t, "prod", mockengine.Options{Project: project, Config: cfg})
 	checked := 0
 	for _, typ := range []string{programtest.TypeLoadBalancer, programtest.TypeTargetGroup} {
@@ -1011,6 +1018,21 @@ func TestNamesFitWithLongestAllowedNames(t *testing.T) {
 	}
 	if tg := r.Named(programtest.TypeTargetGroup, env+"-"+svc); tg == nil || len(tg.Out("name").Str()) != 32 {
 		t.Errorf("the longest target group name should use all 32 characters")
+	}
+	// The migration task's and the longest job's names: IAM roles, schedules and
+	// EventBridge rules allow 64 characters.
+	longest := 0
+	for _, typ := range []string{programtest.TypeRole, "aws:scheduler/schedule:Schedule", "aws:cloudwatch/eventRule:EventRule"} {
+		for _, res := range r.ByType(typ) {
+			name := res.Out("name").Str()
+			if len(name) > 64 {
+				t.Errorf("%s %s: physical name %q has %d characters; AWS allows 64", typ, res.Name, name, len(name))
+			}
+			longest = max(longest, len(name))
+		}
+	}
+	if longest != 64 {
+		t.Errorf("the longest role name has %d characters; the longest job name should use all 64", longest)
 	}
 }
 

@@ -120,6 +120,8 @@ type Service struct {
 	// ECSService is the ECS service, which callers are created after.
 	ECSService *ecs.Service
 	sg         *ec2.SecurityGroup
+	// args are the service's arguments, which its migration task and jobs reuse.
+	args *ServiceArgs
 	// resource is the component's name, which its children's names start with.
 	resource string
 }
@@ -203,6 +205,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	}
 
 	c.ECSService, c.sg = service, sg
+	c.args = args
 	c.ServiceName = service.Name
 	c.TargetGroupArn, c.TargetGroupArnSuffix = pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
 	if s.IsWeb() {

@@ -43,6 +43,7 @@ type ContainerDefinition struct {
 	User                   string           `json:"user"`
 	ReadonlyRootFilesystem bool             `json:"readonlyRootFilesystem"`
 	PortMappings           []PortMapping    `json:"portMappings"`
+	Command                []string         `json:"command,omitempty"`
 	Environment            []KeyValue       `json:"environment"`
 	Secrets                []Secret         `json:"secrets"`
 	MountPoints            []MountPoint     `json:"mountPoints"`
@@ -199,22 +200,10 @@ func containerEnvironment(args *ServiceArgs, siteURL string) (map[string]string,
 func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo *ecr.Repository, logGroup pulumi.StringOutput, roles *taskRoles, parent pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
 	s := args.Settings
 	// Container definitions, built from Go values once every ARN is known.
-	image := pulumi.String(s.Image.Repository + s.Image.Reference()).ToStringOutput()
-	if s.Image.Repository == "" {
-		image = pulumi.Sprintf("%s%s", repo.RepositoryUrl, s.Image.Reference())
-	}
-	secretNames := append([]string(nil), s.Secrets...)
-	sort.Strings(secretNames)
-	secretArns := pulumi.StringArray{}
-	for _, n := range secretNames {
-		secretArns = append(secretArns, args.Secrets[n])
-	}
+	image := serviceImage(s, repo.RepositoryUrl)
+	secretNames, secretArns := secretRefs(s.Secrets, args.Secrets)
 	containers := pulumi.All(image, logGroup, secretArns, args.SiteURL).ApplyT(func(v []any) (string, error) {
-		arns := v[2].([]string)
-		secrets := make([]Secret, len(secretNames))
-		for i, n := range secretNames {
-			secrets[i] = Secret{Name: n, ValueFrom: arns[i]}
-		}
+		secrets := pairSecrets(secretNames, v[2].([]string))
 		env, err := containerEnvironment(args, v[3].(string))
 		if err != nil {
 			return "", err
@@ -257,30 +246,44 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 // writable paths in config order.
 func taskVolumes(s ServiceSettings) []struct{ volume, path string } {
 	out := append([]struct{ volume, path string }(nil), writablePaths...)
-	for _, p := range s.WritablePaths {
-		out = append(out, struct{ volume, path string }{WritableVolumeName(p), p})
+	return append(out, customVolumes(s.WritablePaths)...)
+}
+
+// serviceImage is the image of a service's containers: the configured repository, or
+// the service's own (repoURL), with the tag or digest. The migration task and the jobs
+// of a service run the same image, so that an image release moves them together.
+func serviceImage(s ServiceSettings, repoURL pulumi.StringInput) pulumi.StringOutput {
+	if s.Image.Repository != "" {
+		return pulumi.String(s.Image.Repository + s.Image.Reference()).ToStringOutput()
 	}
-	return out
+	return pulumi.Sprintf("%s%s", repoURL, s.Image.Reference())
+}
+
+// secretRefs returns the secret names sorted, as containers list them, and their
+// parameter ARNs in the same order.
+func secretRefs(names []string, arns map[string]pulumi.StringInput) ([]string, pulumi.StringArray) {
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	out := pulumi.StringArray{}
+	for _, n := range sorted {
+		out = append(out, arns[n])
+	}
+	return sorted, out
+}
+
+// pairSecrets joins the names secretRefs returned with their resolved ARNs.
+func pairSecrets(names, arns []string) []Secret {
+	secrets := make([]Secret, len(names))
+	for i, n := range names {
+		secrets[i] = Secret{Name: n, ValueFrom: arns[i]}
+	}
+	return secrets
 }
 
 // containerDefinitions renders the task's single container as JSON: NODE_ENV, then
 // vars by name. called names the container port for Service Connect; a worker has no
 // port. The container health check is there when the settings give a command.
 func containerDefinitions(s ServiceSettings, called bool, image, logGroup, region string, vars map[string]string, secrets []Secret) (string, error) {
-	env := []KeyValue{{Name: "NODE_ENV", Value: "production"}}
-	names := make([]string, 0, len(vars))
-	for n := range vars {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		env = append(env, KeyValue{Name: n, Value: vars[n]})
-	}
-	volumes := taskVolumes(s)
-	mounts := make([]MountPoint, len(volumes))
-	for i, w := range volumes {
-		mounts[i] = MountPoint{SourceVolume: w.volume, ContainerPath: w.path}
-	}
 	ports := []PortMapping{}
 	if s.HasPort() {
 		port := PortMapping{ContainerPort: s.Port, Protocol: "tcp"}
@@ -289,28 +292,78 @@ func containerDefinitions(s ServiceSettings, called bool, image, logGroup, regio
 		}
 		ports = append(ports, port)
 	}
+	return containerSpec{
+		name: s.Name, image: image, user: s.User,
+		ports:    ports,
+		vars:     vars,
+		secrets:  secrets,
+		volumes:  taskVolumes(s),
+		logGroup: logGroup, region: region, streamPrefix: s.Name,
+		healthCheck: s.ContainerHealthCheck,
+	}.render()
+}
+
+// containerSpec is what differs between the containers this program defines: a
+// service's, the migration task's and a job's. Every container runs as a non-root user
+// on a read-only root filesystem with the given writable volumes, with an init process,
+// NODE_ENV=production, and logs to CloudWatch.
+type containerSpec struct {
+	name, image, user string
+	// command replaces the image's CMD; nil keeps it.
+	command []string
+	ports   []PortMapping
+	// vars are the plain variables but NODE_ENV, listed by name.
+	vars    map[string]string
+	secrets []Secret
+	volumes []struct{ volume, path string }
+	// logGroup, region and streamPrefix configure the awslogs driver.
+	logGroup, region, streamPrefix string
+	// healthCheck is the container health check; none without a command.
+	healthCheck ContainerHealthCheck
+}
+
+// render returns the container definitions of a task with this single container, as JSON.
+func (c containerSpec) render() (string, error) {
+	env := []KeyValue{{Name: "NODE_ENV", Value: "production"}}
+	names := make([]string, 0, len(c.vars))
+	for n := range c.vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		env = append(env, KeyValue{Name: n, Value: c.vars[n]})
+	}
+	mounts := make([]MountPoint, len(c.volumes))
+	for i, w := range c.volumes {
+		mounts[i] = MountPoint{SourceVolume: w.volume, ContainerPath: w.path}
+	}
+	ports := c.ports
+	if ports == nil {
+		ports = []PortMapping{}
+	}
 	def := ContainerDefinition{
-		Name:                   s.Name,
-		Image:                  image,
+		Name:                   c.name,
+		Image:                  c.image,
 		Essential:              true,
-		User:                   s.User,
+		User:                   c.user,
 		ReadonlyRootFilesystem: true,
 		PortMappings:           ports,
+		Command:                c.command,
 		Environment:            env,
-		Secrets:                secrets,
+		Secrets:                c.secrets,
 		MountPoints:            mounts,
 		// An init process reaps the zombie processes ECS Exec sessions leave behind.
 		LinuxParameters: LinuxParameters{InitProcessEnabled: true},
 		LogConfiguration: LogConfiguration{
 			LogDriver: "awslogs",
 			Options: map[string]string{
-				"awslogs-group":         logGroup,
-				"awslogs-region":        region,
-				"awslogs-stream-prefix": s.Name,
+				"awslogs-group":         c.logGroup,
+				"awslogs-region":        c.region,
+				"awslogs-stream-prefix": c.streamPrefix,
 			},
 		},
 	}
-	if h := s.ContainerHealthCheck; h.Set() {
+	if h := c.healthCheck; h.Set() {
 		def.HealthCheck = &HealthCheckJSON{
 			Command:  h.Command,
 			Interval: h.IntervalSeconds, Timeout: h.TimeoutSeconds, Retries: h.Retries, StartPeriod: h.StartPeriodSeconds,

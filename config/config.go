@@ -45,6 +45,10 @@ type Config struct {
 	Cluster compute.ClusterSettings
 	// Services are the ECS services behind the load balancer; key "services".
 	Services []compute.ServiceSettings
+	// Migration is the schema migration task; key "migration".
+	Migration compute.MigrationSettings
+	// Jobs are the scheduled tasks; key "jobs".
+	Jobs []compute.JobSettings
 	// Secrets are the app secrets, sorted by name; key "appSecrets".
 	Secrets []database.Secret
 	// AwsEndpoint points the AWS provider at a local emulator; key "awsEndpoint".
@@ -126,8 +130,11 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	c.LoadBalancer = loadLoadBalancer(r)
 	c.Cluster = loadCluster(r)
 	c.Services = loadServices(r, append(c.ParameterNames(), refusedSecrets...))
-	checkSecretsUsed(p, c.Secrets, c.Services)
 	checkSpotArchitecture(p, c.Cluster, c.Services)
+	c.Migration = loadMigration(r, c.Services)
+	migrationClash(p, c.Migration, c.Services)
+	c.Jobs = loadJobs(r, c.Services, append(c.ParameterNames(), refusedSecrets...))
+	checkSecretsUsed(p, c.Secrets, c.Services, c.Jobs)
 	c.Waf = loadWaf(r)
 	c.Cdn = loadCdn(r)
 	checkReachability(p, c.Cdn, c.Services)
@@ -203,6 +210,8 @@ func Declared() map[string]any {
 		"loadBalancer": compute.DefaultLoadBalancerSettings(),
 		"cluster":      compute.DefaultClusterSettings(),
 		"services":     compute.DefaultServices(),
+		"migration":    compute.DefaultMigrationSettings(),
+		"jobs":         []compute.JobSettings{},
 		// App secrets by name, each set with --secret --path.
 		"appSecrets": map[string]string{},
 		// Local emulator stack only; unset means real AWS.
@@ -232,6 +241,8 @@ func (c *Config) Values() map[string]any {
 		"loadBalancer": c.LoadBalancer,
 		"cluster":      c.Cluster,
 		"services":     c.Services,
+		"migration":    c.Migration,
+		"jobs":         c.Jobs,
 		"awsEndpoint":  c.AwsEndpoint,
 		"baseStack":    c.BaseStack,
 		"appSecrets":   secrets,

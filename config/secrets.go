@@ -161,16 +161,21 @@ func reservedSecretName(name string) string {
 
 // checkSecretsUsed refuses an app secret that no service names in services[].secrets:
 // its parameter would hold a credential nothing reads.
-func checkSecretsUsed(p *check.Problems, secrets []database.Secret, services []compute.ServiceSettings) {
+func checkSecretsUsed(p *check.Problems, secrets []database.Secret, services []compute.ServiceSettings, jobs []compute.JobSettings) {
 	used := map[string]bool{}
 	for _, s := range services {
 		for _, name := range s.Secrets {
 			used[name] = true
 		}
 	}
+	for _, j := range jobs {
+		for _, name := range j.Secrets {
+			used[name] = true
+		}
+	}
 	for _, s := range secrets {
 		if !used[s.Parameter] {
-			p.Addf(s.Key, "no service names %s in services[].secrets; add it to the secrets of the services that read it, or remove it with `pulumi config rm --path '%s'`", s.Parameter, s.Key)
+			p.Addf(s.Key, "no service or job names %s in services[].secrets or jobs[].secrets; add it to the secrets of those that read it, or remove it with `pulumi config rm --path '%s'`", s.Parameter, s.Key)
 		}
 	}
 }

@@ -241,6 +241,10 @@ func TestEveryPricedTypeIsPriced(t *testing.T) {
 		&mockengine.Resource{Type: "aws:ec2/launchTemplate:LaunchTemplate", Name: "nat-lt", ID: "lt-1", Custom: true,
 			Inputs: resource.NewPropertyMapFromMap(map[string]any{"instanceType": "t4g.nano", "networkInterfaces": []any{map[string]any{"deviceIndex": 0, "associatePublicIpAddress": "true"}}})},
 		res("aws:autoscaling/group:Group", "x-nat-instance-a", map[string]any{"minSize": 1, "maxSize": 1, "desiredCapacity": 1, "launchTemplate": map[string]any{"id": "lt-1"}}),
+		&mockengine.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "job-td", ID: "job-td", Custom: true,
+			Inputs: resource.NewPropertyMapFromMap(map[string]any{"cpu": "256", "memory": "512", "tags": map[string]any{ExpectedMinutesTag: "10"}})},
+		res("aws:scheduler/schedule:Schedule", "nightly", map[string]any{"scheduleExpression": "rate(1 day)",
+			"target": map[string]any{"ecsParameters": map[string]any{"taskDefinitionArn": "job-td"}}}),
 	)
 	est2, err := New(extra, roundPrices, handUsage)
 	if err != nil {
@@ -407,5 +411,56 @@ func TestDatabaseAwakeWhileTasksRun(t *testing.T) {
 	}
 	if u := IdleAwake(); !u.AwakeWhileTasksRun || u.PausedShare != Idle().PausedShare {
 		t.Errorf("IdleAwake %+v; want the idle month with the database awake while tasks run", u)
+	}
+}
+
+// TestJobRunsArePriced: a job's runs a month from its schedule × its expected minutes ×
+// the on-demand Fargate price of its task, for rate() and weekly cron(); a monthly cron
+// is unpriced rather than guessed.
+func TestJobRunsArePriced(t *testing.T) {
+	td := func(name string, minutes string) *mockengine.Resource {
+		return &mockengine.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: name, ID: name, Custom: true,
+			Inputs: resource.NewPropertyMapFromMap(map[string]any{"cpu": "512", "memory": "1024", "tags": map[string]any{ExpectedMinutesTag: minutes}})}
+	}
+	schedule := func(name, expr, task string) *mockengine.Resource {
+		return res("aws:scheduler/schedule:Schedule", name, map[string]any{"name": name, "scheduleExpression": expr,
+			"target": map[string]any{"ecsParameters": map[string]any{"taskDefinitionArn": task}}})
+	}
+	m := mockengine.NewGraph("ecsite", "test",
+		td("nightly-td", "10"), td("hourly-td", "6"), td("monthly-td", "10"),
+		schedule("nightly", "cron(0 3 * * ? *)", "nightly-td"),
+		schedule("hourly", "rate(1 hour)", "hourly-td"),
+		schedule("weekdays", "cron(30 9 ? * MON-FRI *)", "nightly-td"),
+		schedule("monthly", "cron(0 3 1 * ? *)", "monthly-td"),
+	)
+	est, err := New(m, roundPrices, handUsage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perTaskHour := 0.5*0.04 + 1*0.004
+	// 700 h a month: nightly 700/168 weeks × 7 runs × 10 min; hourly 700 runs × 6 min;
+	// weekdays 700/168 × 5 runs × 10 min.
+	weeks := 700.0 / 168
+	want := map[string]float64{
+		"Fargate|nightly runs":  weeks * 7 * 10 / 60 * perTaskHour,
+		"Fargate|hourly runs":   700 * 6.0 / 60 * perTaskHour,
+		"Fargate|weekdays runs": weeks * 5 * 10 / 60 * perTaskHour,
+	}
+	got := map[string]float64{}
+	for _, l := range est.Lines {
+		if strings.HasSuffix(l.Item, " runs") {
+			got[l.Key()] = l.USD
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("job lines %v; want %v", got, want)
+	}
+	for k, w := range want {
+		if math.Abs(got[k]-w) > 1e-9 {
+			t.Errorf("%s = %v; want %v", k, got[k], w)
+		}
+	}
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0], "monthly") {
+		t.Errorf("unpriced %v; want the monthly job", est.Unpriced)
 	}
 }

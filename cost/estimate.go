@@ -75,6 +75,7 @@ func New(m *mockengine.Mocks, prices []Price, u Usage) (*Estimate, error) {
 	e.network()
 	e.loadBalancers()
 	e.fargate()
+	e.jobs()
 	e.aurora()
 	e.waf()
 	e.cloudFront()

@@ -382,6 +382,17 @@ func ruleCases() []ruleCase {
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParam*"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:*"]}]}`})},
 			good: []*mockengine.Resource{provider(goodTags), res("aws:iam/rolePolicy:RolePolicy", "exec", map[string]any{
 				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParam*","kms:Decrypt"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/test/*","arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]},{"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::ecsite-test-bucket/*"]}]}`})}},
+		{rule: "IAM-PASSROLE-SCOPE", name: "scheduler role passing any role",
+			bad: []*mockengine.Resource{res("aws:iam/rolePolicy:RolePolicy", "scheduler", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":["*"],"Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`})},
+			good: []*mockengine.Resource{res("aws:iam/rolePolicy:RolePolicy", "scheduler", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":["arn:aws:iam::123456789012:role/ecsite-test-job-nightly-task-1234567"],"Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`})}},
+		{rule: "IAM-PASSROLE-SCOPE", name: "scheduler role passing the stack's roles by wildcard",
+			bad: []*mockengine.Resource{res("aws:iam/rolePolicy:RolePolicy", "scheduler", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Pass*"],"Resource":["arn:aws:iam::123456789012:role/ecsite-test-*"],"Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`})}},
+		{rule: "IAM-PASSROLE-SCOPE", name: "named role passed to any service",
+			bad: []*mockengine.Resource{res("aws:iam/rolePolicy:RolePolicy", "scheduler", map[string]any{
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":["arn:aws:iam::123456789012:role/ecsite-test-job-nightly-task-1234567"]}]}`})}},
 		{rule: "ECS-INSIGHTS", name: "cluster without Container Insights",
 			bad:  []*mockengine.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "disabled"}}})},
 			good: []*mockengine.Resource{res("aws:ecs/cluster:Cluster", "c", map[string]any{"settings": []any{map[string]any{"name": "containerInsights", "value": "enabled"}}})}},

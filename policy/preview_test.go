@@ -319,6 +319,9 @@ func TestPreviewCatchesEachRule(t *testing.T) {
 		{"IAM-PARAM-SCOPE", "aws:iam/rolePolicy:RolePolicy", "", func(t *testing.T, st map[string]any) {
 			set(t, st, "policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:GetParameters"],"Resource":["arn:aws:ssm:ap-northeast-1:123456789012:parameter/ecsite/dev/*"]}]}`)
 		}},
+		{"IAM-PASSROLE-SCOPE", "aws:iam/rolePolicy:RolePolicy", "migrate-execution", func(t *testing.T, st map[string]any) {
+			set(t, st, "policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":["*"]}]}`)
+		}},
 		{"ECS-INSIGHTS", "aws:ecs/cluster:Cluster", "", func(t *testing.T, st map[string]any) { set(t, st, "settings", []any{}) }},
 		{"DB-TLS-VERIFY", "aws:ecs/taskDefinition:TaskDefinition", "api", func(t *testing.T, st map[string]any) {
 			containerDefs(t, st, func(c map[string]any) {

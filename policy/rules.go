@@ -72,6 +72,8 @@ func Rules() []Rule {
 			Mirrors: "FSBP IAM.1; cdk-nag NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess", Check: checkIAMWildcard},
 		{ID: "IAM-PARAM-SCOPE", Severity: High, Rationale: "Roles read parameters only under /<project>/<environment>/ and decrypt only named keys.",
 			Mirrors: "cdk-nag AwsSolutions-IAM5 (in spirit)", Check: checkParameterScope},
+		{ID: "IAM-PASSROLE-SCOPE", Severity: Critical, Rationale: "A role that may pass roles (a job's scheduler role) passes named roles only, to the one service an iam:PassedToService condition names.",
+			Mirrors: "cdk-nag AwsSolutions-IAM5 (in spirit)", Check: checkPassRoleScope},
 		{ID: "ECS-INSIGHTS", Severity: Low, Rationale: "ECS clusters have Container Insights on.",
 			Mirrors: "FSBP ECS.12; cdk-nag AwsSolutions-ECS4", Check: checkContainerInsights},
 		{ID: "DB-TLS-VERIFY", Severity: High, Rationale: "Database clients verify the server: a container given database credentials gets PGSSLMODE and PGSSL verify-full with PGSSLROOTCERT and NODE_EXTRA_CA_CERTS naming the CA bundle, and every stored PostgreSQL URL has sslmode=verify-full and only parameters every client accepts.",

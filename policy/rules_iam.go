@@ -4,6 +4,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/ecsite/infra/internal/mockengine"
 )
 
 // IAM: no wildcard administrators, parameter reads scoped to the stack.
@@ -112,38 +114,29 @@ func checkParameterScope(g *Graph) (int, []Finding) {
 	}
 	var fs []Finding
 	checked := 0
-	for _, p := range g.identityPolicies() {
-		sts, err := ParseDocument(p.Doc)
-		if p.Unknown || err != nil {
-			continue // unknown (recorded by the read), or unreadable (IAM-WILDCARD reports it)
+	g.eachAllow(func(owner *mockengine.Resource, s Statement) {
+		params, keys := false, false
+		for _, a := range s.Action {
+			params = params || grantsAction(a, parameterReads)
+			keys = keys || grantsAction(a, keyDecrypts)
 		}
-		for _, s := range sts {
-			if s.Effect != "Allow" {
-				continue
+		if len(s.NotAction) > 0 {
+			// NotAction grants every action it does not list.
+			params = params || !excludesAll(s.NotAction, parameterReads)
+			keys = keys || !excludesAll(s.NotAction, keyDecrypts)
+		}
+		if !params && !keys {
+			return
+		}
+		checked++
+		for _, r := range s.Resources() {
+			if params && mayName(r, "ssm") && !inPath(r) {
+				fs = append(fs, g.finding(owner, "reads parameters outside /%s/%s/: %s", g.Project, g.Environment(), r))
 			}
-			params, keys := false, false
-			for _, a := range s.Action {
-				params = params || grantsAction(a, parameterReads)
-				keys = keys || grantsAction(a, keyDecrypts)
-			}
-			if len(s.NotAction) > 0 {
-				// NotAction grants every action it does not list.
-				params = params || !excludesAll(s.NotAction, parameterReads)
-				keys = keys || !excludesAll(s.NotAction, keyDecrypts)
-			}
-			if !params && !keys {
-				continue
-			}
-			checked++
-			for _, r := range s.Resources() {
-				if params && mayName(r, "ssm") && !inPath(r) {
-					fs = append(fs, g.finding(p.Owner, "reads parameters outside /%s/%s/: %s", g.Project, g.Environment(), r))
-				}
-				if keys && mayName(r, "kms") && !namedKey.MatchString(r) {
-					fs = append(fs, g.finding(p.Owner, "grants kms:Decrypt beyond named keys: %s", r))
-				}
+			if keys && mayName(r, "kms") && !namedKey.MatchString(r) {
+				fs = append(fs, g.finding(owner, "grants kms:Decrypt beyond named keys: %s", r))
 			}
 		}
-	}
+	})
 	return checked, fs
 }

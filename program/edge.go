@@ -25,6 +25,7 @@ type edgeInputs struct {
 	alb       *compute.LoadBalancer
 	services  []*compute.Service
 	waf       *edge.WebAcl // nil without waf.enabled
+	jobs      []*compute.Job
 }
 
 // buildFront creates the CloudFront distribution in front of the load balancer with its
@@ -134,6 +135,11 @@ func buildEdge(ctx *pulumi.Context, export Exporter, cfg *config.Config, in edge
 		return fmt.Errorf("alarms: %w", err)
 	}
 	export("alarmTopicArn", alarms.TopicArn)
+	for _, j := range in.jobs {
+		if err := j.AlarmOnFailure(ctx, alarms.TopicArn); err != nil {
+			return fmt.Errorf("job %s: %w", j.Name, err)
+		}
+	}
 	if in.waf != nil {
 		export("globalAlarmTopicArn", alarms.GlobalTopicArn)
 	}

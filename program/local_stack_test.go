@@ -61,7 +61,7 @@ func endpointKeyFor(token string) (key string, noCall bool, known bool) {
 		}
 	case "rds", "kms", "ssm", "iam", "ecs", "ecr", "appautoscaling", "sns", "sqs", "wafv2",
 		"s3", "acm", "route53", "secretsmanager", "servicediscovery", "cloudfront", "efs",
-		"backup", "autoscaling", "sts", "lambda":
+		"backup", "autoscaling", "sts", "lambda", "scheduler":
 		return module, false, true
 	}
 	return "", false, false
@@ -169,7 +169,8 @@ func callsBypassing(calls []mockengine.Call, refs ...string) []string {
 
 // everyOptionalFeature switches on, over the local stack, the features that add AWS
 // services or resource types: the site's domain on the distribution (a DNS-validated
-// certificate and alias records), ALB access logs, every interface endpoint, the bastion and an app secret.
+// certificate and alias records), ALB access logs, every interface endpoint, the bastion, a
+// scheduled job and an app secret.
 func everyOptionalFeature(t *testing.T) mockengine.Options {
 	endpoints, err := json.Marshal(network.InterfaceEndpointServices)
 	if err != nil {
@@ -183,6 +184,8 @@ func everyOptionalFeature(t *testing.T) mockengine.Options {
 		}),
 		programtest.Key(t, "network"): programtest.Patch(t, localStack, "network", map[string]string{"interfaceEndpoints": string(endpoints)}),
 		programtest.Key(t, "bastion"): programtest.Patch(t, localStack, "bastion", map[string]string{"enabled": "true"}),
+		// A scheduled job: EventBridge Scheduler runs it, an EventBridge rule watches it.
+		programtest.Key(t, "jobs"): `[{"name":"nightly","service":"api","command":["node","nightly.js"],"schedule":"cron(0 3 * * ? *)","database":"writer"}]`,
 	}}
 	secrets := programtest.AppSecrets(t, localStack, map[string]string{"MONGODB_URI": "local-mongodb"}, map[string][]string{"MONGODB_URI": {"api"}})
 	for k, v := range secrets.Config {

@@ -218,6 +218,13 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		}
 	}
 	exportCompute(export, cluster, alb, services)
+	if err := buildMigration(ctx, export, cfg, cluster, vpc, byName, withProvider); err != nil {
+		return err
+	}
+	jobs, err := buildJobs(ctx, export, cfg, cluster, db, byName, withProvider)
+	if err != nil {
+		return err
+	}
 	// The services that started with zero tasks because their image is not pushed yet;
 	// the deploy workflows report them instead of waiting for tasks that cannot start.
 	export("servicesAwaitingImages", awaiting)
@@ -233,6 +240,7 @@ func RunWith(ctx *pulumi.Context, export Exporter) error {
 		alb:       alb,
 		services:  services,
 		waf:       waf,
+		jobs:      jobs,
 	}, withProvider)
 }
 

@@ -123,6 +123,10 @@ func Reference() (string, error) {
 				add(st, reflect.ValueOf(values[st][key]))
 			}
 		}
+		if r, ok := rows[key]; ok && object && r.doc == "" {
+			// A list whose default is empty (jobs): one row, described above.
+			r.doc = "See above; empty by default."
+		}
 		if !object {
 			// A plain key: one row, described by its Pulumi.yaml declaration.
 			rows[key].doc = decl.Description

@@ -309,7 +309,9 @@ func statementSummary(st map[string]any) string {
 
 // taskKindAndSize describes a task definition's service kind, as services[].kind names
 // it (a service behind the load balancer is "web", one that publishes a port through
-// Service Connect "backend", any other "worker"), and its Fargate size and architecture.
+// Service Connect "backend", any other service "worker"), a scheduled job's as "job" and
+// its schedule, any other task (the migration task) as "task", and its Fargate size and
+// architecture.
 func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
 	kind := "task"
 	for _, svc := range g.OfType("aws:ecs/service:Service") {
@@ -326,6 +328,12 @@ func taskKindAndSize(g *policy.Graph, td *mockengine.Resource) string {
 			kind = "backend"
 		default:
 			kind = "worker"
+		}
+	}
+	// A job's task: run by a schedule, whose expression and time zone it shows.
+	for _, sch := range g.OfType("aws:scheduler/schedule:Schedule") {
+		if ref := sch.In("target.ecsParameters.taskDefinitionArn").Str(); ref != "" && ref == td.Out("arn").Str() {
+			kind = fmt.Sprintf("job %s %s", sch.In("scheduleExpression").Str(), sch.In("scheduleExpressionTimezone").Str())
 		}
 	}
 	arch := td.In("runtimePlatform.cpuArchitecture").Str()

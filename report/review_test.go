@@ -68,7 +68,7 @@ func service(services []map[string]any, name string) map[string]any {
 }
 
 // TestReportShowsWhatPullRequestsChange: an image release, a new plain variable and the
-// removal of the api's database access (database: none) each change the report, in the line of the
+// removal of the api's reader access (database: writer) each change the report, in the line of the
 // container they change.
 func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 	base := renderWithServices(t, nil)
@@ -83,9 +83,10 @@ func TestReportShowsWhatPullRequestsChange(t *testing.T) {
 		"new environment variable": {func(s []map[string]any) {
 			service(s, "api")["environment"] = map[string]any{"FEATURE_FLAGS": "checkout-v2"}
 		}, "FEATURE_FLAGS=checkout-v2", ""},
-		"api without its database access": {func(s []map[string]any) {
-			service(s, "api")["database"] = "none"
-		}, "| ecsite-prod-api-task | web, ", "DATABASE_URL"},
+		// Not none: the migration task runs with the api's access and needs the writer.
+		"api without its reader access": {func(s []map[string]any) {
+			service(s, "api")["database"] = "writer"
+		}, "| ecsite-prod-api-task | web, ", "DATABASE_READER_URL"},
 		"task size": {func(s []map[string]any) {
 			service(s, "api")["cpu"] = 1024
 			service(s, "api")["memory"] = 2048
@@ -181,5 +182,35 @@ func TestRuleTableIsCurrent(t *testing.T) {
 	}
 	if want != string(doc) {
 		t.Errorf("%s lists other rules than the suite; regenerate with go run ./cmd/report", policy.RuleTableDoc)
+	}
+}
+
+// TestReportShowsJobs: a job added by config shows in the task table with its schedule,
+// its roles in the IAM table, its runs in the cost estimate, and its scheduler role passes
+// the policy suite's PassRole check.
+func TestReportShowsJobs(t *testing.T) {
+	s, err := report.RunWith("prod", mockengine.Options{Config: map[string]string{
+		"ecsite:jobs": `[{"name":"nightly","service":"api","command":["node","nightly.js"],"schedule":"cron(0 3 * * ? *)","database":"writer"}]`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := report.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| ecsite-prod-job-nightly | job cron(0 3 * * ? *) Asia/Tokyo, 256 CPU / 512 MiB, X86_64 | nightly |",
+		"| ecsite-prod-job-nightly-scheduler | RunTheJobsTask |",
+		"| ecsite-prod-migrate | task, 512 CPU / 1024 MiB",
+		// Its cost, and its scheduler role checked by the policy suite.
+		"| Fargate | ecsite-prod-job-nightly runs |",
+		"| IAM-PASSROLE-SCOPE | critical | pass | 1 |",
+		// No other rule fails on the job either (TLS variables, logs, read-only root...).
+		", 0 FAIL,",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
 	}
 }

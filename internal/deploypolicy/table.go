@@ -24,6 +24,8 @@ const (
 	KeyAliases   Scope = "aliases"
 	Zones        Scope = "zones"
 	AwsParams    Scope = "aws-parameters"
+	Schedules    Scope = "schedules"
+	EventRules   Scope = "event-rules"
 	// AttachPolicies is the Roles scope with a condition naming the managed policies
 	// the stack attaches.
 	AttachPolicies Scope = "attach-policies"
@@ -69,6 +71,10 @@ var resourcesOf = map[Scope][]string{
 	Tasks:                    {"arn:aws:ecs:{region}:{account}:task/{prefix}-*/*"},
 	MigrationLogs: {"arn:aws:logs:{region}:{account}:log-group:/ecs/{prefix}" + MigrationTaskSuffix,
 		"arn:aws:logs:{region}:{account}:log-group:/ecs/{prefix}" + MigrationTaskSuffix + ":log-stream:*"},
+	// The jobs' schedule groups and schedules, each named <prefix>-job-<name>.
+	Schedules: {"arn:aws:scheduler:{region}:{account}:schedule-group/{prefix}-*", "arn:aws:scheduler:{region}:{account}:schedule/{prefix}-*/{prefix}-*"},
+	// The jobs' failure rules on the default event bus, auto-named from <prefix>-job-<name>-failed.
+	EventRules: {"arn:aws:events:{region}:{account}:rule/{prefix}-*"},
 }
 
 // Grant is what one resource type or function needs: the actions of its create, read,
@@ -170,6 +176,14 @@ var Types = map[string]Grant{
 	"aws:cloudwatch/logGroup:LogGroup": {Scope: Any, Actions: []string{"logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy",
 		"logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:DeleteLogGroup", "logs:TagResource",
 		"logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup"}},
+	// The jobs: an EventBridge Scheduler schedule that runs the task with the job's
+	// scheduler role, and the EventBridge rule that matches a failed run.
+	"aws:scheduler/schedule:Schedule": {Scope: Schedules, Actions: []string{"scheduler:CreateSchedule", "scheduler:GetSchedule",
+		"scheduler:UpdateSchedule", "scheduler:DeleteSchedule"}, PassRoleTo: []string{"scheduler.amazonaws.com"}},
+	"aws:scheduler/scheduleGroup:ScheduleGroup": {Scope: Schedules, Actions: []string{"scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup",
+		"scheduler:DeleteScheduleGroup", "scheduler:TagResource", "scheduler:UntagResource", "scheduler:ListTagsForResource"}},
+	"aws:cloudwatch/eventRule:EventRule": {Scope: EventRules, Actions: []string{"events:PutRule", "events:DescribeRule", "events:DeleteRule",
+		"events:EnableRule", "events:DisableRule", "events:ListTargetsByRule", "events:TagResource", "events:UntagResource", "events:ListTagsForResource"}},
 	"aws:cloudwatch/metricAlarm:MetricAlarm": {Scope: Alarms, Actions: []string{"cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms",
 		"cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"}},
 	"aws:cloudwatch/dashboard:Dashboard": {Scope: Dashboards, Actions: []string{"cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"}},
