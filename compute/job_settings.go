@@ -3,7 +3,6 @@ package compute
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/ecsite/infra/internal/check"
@@ -96,28 +95,8 @@ func (j JobSettings) Check(p *check.Problems) {
 	if j.ExpectedMinutes < 1 || j.ExpectedMinutes > 24*60 {
 		p.Addf("expectedMinutes", "%d is outside 1-1440 (one run's expected duration in minutes, for the cost estimate)", j.ExpectedMinutes)
 	}
-	secrets := map[string]bool{}
-	for _, s := range j.Secrets {
-		secrets[s] = true
-	}
-	names := make([]string, 0, len(j.Environment))
-	for n := range j.Environment {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		ek := "environment." + name
-		switch {
-		case !envNamePattern.MatchString(name):
-			p.Addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
-		case name == "NODE_ENV":
-			p.Addf(ek, "is always %q and cannot be set", "production")
-		case name == SiteURLVariable:
-			p.Addf(ek, "is set by the stack to the public site URL and cannot be set")
-		case secrets[name]:
-			p.Addf(ek, "is also in secrets; a variable comes from one place")
-		}
-	}
+	// A job is called by nothing and calls nothing: no <NAME>_INTERNAL_URL.
+	checkEnvironment(p, j.Environment, j.Secrets, nil)
 	for i, perm := range j.TaskPermissions {
 		perm.Check(p.Under(fmt.Sprintf("taskPermissions[%d]", i)))
 	}

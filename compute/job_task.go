@@ -143,11 +143,7 @@ func newOneOffTask(ctx *pulumi.Context, t oneOffTask, opts ...pulumi.ResourceOpt
 	}
 	grants := []pulumi.Resource{execInline}
 	if len(t.permissions) > 0 {
-		statements := make([]iamdoc.Statement, len(t.permissions))
-		for i, perm := range t.permissions {
-			statements[i] = iamdoc.Statement{Sid: fmt.Sprintf("%s%d", GrantedSidPrefix, i), Action: perm.Actions, Resource: perm.Resources}
-		}
-		doc, err := iamdoc.New(statements...).JSON()
+		doc, err := iamdoc.New(grantedStatements(t.permissions)...).JSON()
 		if err != nil {
 			return nil, fmt.Errorf("role policy %s-task: %w", t.stem, err)
 		}
@@ -176,10 +172,6 @@ func newOneOffTask(ctx *pulumi.Context, t oneOffTask, opts ...pulumi.ResourceOpt
 			logGroup: v[1].(string), region: t.region, streamPrefix: t.container,
 		}.render()
 	}).(pulumi.StringOutput)
-	taskVolumes := ecs.TaskDefinitionVolumeArray{}
-	for _, w := range volumes {
-		taskVolumes = append(taskVolumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
-	}
 	taskArgs := &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(t.stem),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
@@ -193,7 +185,7 @@ func newOneOffTask(ctx *pulumi.Context, t oneOffTask, opts ...pulumi.ResourceOpt
 		ExecutionRoleArn:     execRole.Arn,
 		TaskRoleArn:          taskRole.Arn,
 		ContainerDefinitions: containers,
-		Volumes:              taskVolumes,
+		Volumes:              volumeArgs(volumes),
 		// A task started from the previous revision (a migration the deploy is waiting
 		// for, a job that is still running) keeps a registered revision.
 		SkipDestroy: pulumi.Bool(true),

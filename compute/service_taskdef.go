@@ -211,10 +211,6 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 		return containerDefinitions(s, args.Called, v[0].(string), v[1].(string), args.Region, env, secrets)
 	}).(pulumi.StringOutput)
 
-	volumes := ecs.TaskDefinitionVolumeArray{}
-	for _, w := range taskVolumes(s) {
-		volumes = append(volumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
-	}
 	task, err := ecs.NewTaskDefinition(ctx, name+"-task", &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(name),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
@@ -228,7 +224,7 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 		ExecutionRoleArn:     roles.execution.Arn,
 		TaskRoleArn:          roles.task.Arn,
 		ContainerDefinitions: containers,
-		Volumes:              volumes,
+		Volumes:              volumeArgs(taskVolumes(s)),
 		// A replaced revision stays ACTIVE: ECS refuses to update a service to a
 		// deregistered (INACTIVE) revision
 		// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html),
@@ -240,6 +236,25 @@ func newTaskDefinition(ctx *pulumi.Context, name string, args *ServiceArgs, repo
 		return nil, fmt.Errorf("task definition %s-task: %w", name, err)
 	}
 	return task, nil
+}
+
+// volumeArgs are the task definition's volumes of the given writable volumes.
+func volumeArgs(volumes []struct{ volume, path string }) ecs.TaskDefinitionVolumeArray {
+	out := ecs.TaskDefinitionVolumeArray{}
+	for _, w := range volumes {
+		out = append(out, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(w.volume)})
+	}
+	return out
+}
+
+// grantedStatements are the task role's statements of the permissions config grants,
+// with ids GrantedSidPrefix0, 1, ... in config order.
+func grantedStatements(perms []Permission) []iamdoc.Statement {
+	out := make([]iamdoc.Statement, len(perms))
+	for i, perm := range perms {
+		out[i] = iamdoc.Statement{Sid: fmt.Sprintf("%s%d", GrantedSidPrefix, i), Action: perm.Actions, Resource: perm.Resources}
+	}
+	return out
 }
 
 // taskVolumes are the task's writable volumes: the fixed ones, then the configured
@@ -479,14 +494,7 @@ func newRoles(ctx *pulumi.Context, name string, args *ServiceArgs, parent pulumi
 			},
 			{Sid: "ExecSessionKey", Action: []string{"kms:Decrypt"}, Resource: []string{key}},
 		}
-		for i, perm := range args.Settings.TaskPermissions {
-			statements = append(statements, iamdoc.Statement{
-				Sid:      fmt.Sprintf("%s%d", GrantedSidPrefix, i),
-				Action:   perm.Actions,
-				Resource: perm.Resources,
-			})
-		}
-		return iamdoc.New(statements...).JSON()
+		return iamdoc.New(append(statements, grantedStatements(args.Settings.TaskPermissions)...)...).JSON()
 	}).(pulumi.StringOutput)
 	taskInline, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
 		Role:   taskRole.ID(),

@@ -416,34 +416,7 @@ func (s ServiceSettings) Check(p *check.Problems, maxNameLength int) {
 	}
 	p.Retention("logRetentionDays", s.LogRetentionDays)
 
-	secrets := map[string]bool{}
-	for _, name := range s.Secrets {
-		secrets[name] = true
-	}
-	calledURL := map[string]string{} // variable -> called service
-	for _, c := range s.Calls {
-		calledURL[InternalURLVariable(c)] = c
-	}
-	envNames := make([]string, 0, len(s.Environment))
-	for name := range s.Environment {
-		envNames = append(envNames, name)
-	}
-	sort.Strings(envNames)
-	for _, name := range envNames {
-		ek := "environment." + name
-		switch {
-		case !envNamePattern.MatchString(name):
-			p.Addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
-		case name == "NODE_ENV":
-			p.Addf(ek, "is always %q and cannot be set", "production")
-		case name == SiteURLVariable:
-			p.Addf(ek, "is set by the stack to the public site URL and cannot be set")
-		case secrets[name]:
-			p.Addf(ek, "is also in secrets; a variable comes from one place")
-		case calledURL[name] != "":
-			p.Addf(ek, "is set by the stack because calls lists %q, and cannot be set", calledURL[name])
-		}
-	}
+	checkEnvironment(p, s.Environment, s.Secrets, s.Calls)
 	for i, perm := range s.TaskPermissions {
 		perm.Check(p.Under(fmt.Sprintf("taskPermissions[%d]", i)))
 	}
@@ -805,4 +778,38 @@ func checkSchedule(expr string) string {
 		return "must have ? in exactly one of day-of-month and day-of-week"
 	}
 	return ""
+}
+
+// checkEnvironment records the plain variables of a task that are not variable names or
+// that the stack sets itself: NODE_ENV, SITE_URL, a name also listed in secrets, and the
+// <NAME>_INTERNAL_URL of a service in calls; p is scoped under the task's element.
+func checkEnvironment(p *check.Problems, env map[string]string, secretNames, calls []string) {
+	secrets := map[string]bool{}
+	for _, name := range secretNames {
+		secrets[name] = true
+	}
+	calledURL := map[string]string{} // variable -> called service
+	for _, c := range calls {
+		calledURL[InternalURLVariable(c)] = c
+	}
+	names := make([]string, 0, len(env))
+	for name := range env {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ek := "environment." + name
+		switch {
+		case !envNamePattern.MatchString(name):
+			p.Addf(ek, "%q is not an environment variable name (letters, digits, underscores)", name)
+		case name == "NODE_ENV":
+			p.Addf(ek, "is always %q and cannot be set", "production")
+		case name == SiteURLVariable:
+			p.Addf(ek, "is set by the stack to the public site URL and cannot be set")
+		case secrets[name]:
+			p.Addf(ek, "is also in secrets; a variable comes from one place")
+		case calledURL[name] != "":
+			p.Addf(ek, "is set by the stack because calls lists %q, and cannot be set", calledURL[name])
+		}
+	}
 }
