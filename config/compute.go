@@ -69,11 +69,11 @@ func loadServices(r reader, parameters []string) []compute.ServiceSettings {
 		}
 		s.Check(sp, MaxServiceNameLength)
 		checkSecrets(sp, s.Secrets, parameters)
-		checkDatabaseAccess(sp, s)
+		checkDatabaseAccess(sp, "services", s.Database, s.Secrets, s.Environment)
 		// The database's parameters come from the database setting, first, so that a
 		// secrets list can never drop them.
 		s.Secrets = append(database.AccessParameters(s.Database), s.Secrets...)
-		checkDatabaseEnvironment(sp, s)
+		checkDatabaseEnvironment(sp, s.Secrets, s.Environment)
 		flush()
 		out = append(out, s)
 	}
@@ -128,35 +128,38 @@ func checkSecrets(p *check.Problems, secrets, parameters []string) {
 }
 
 // checkDatabaseAccess records a database setting that is not one of database.Accesses,
-// and a secret that names a connection parameter, which only the database setting
-// provides; p is scoped under the service's element.
-func checkDatabaseAccess(p *check.Problems, s compute.ServiceSettings) {
-	p.Allowed("database", s.Database, database.Accesses)
-	for _, name := range database.AccessParameters(s.Database) {
-		if _, set := s.Environment[name]; set {
-			p.Addf("environment."+name, "is a secret the stack provides because database is %q, and cannot be set", s.Database)
+// a plain variable named like one of its connection parameters, and a secret that names
+// a connection parameter, which only the database setting provides; p is scoped under
+// the element of list ("services" or "jobs"), and secrets are the element's own, before
+// the database's parameters are added.
+func checkDatabaseAccess(p *check.Problems, list, access string, secrets []string, env map[string]string) {
+	p.Allowed("database", access, database.Accesses)
+	for _, name := range database.AccessParameters(access) {
+		if _, set := env[name]; set {
+			p.Addf("environment."+name, "is a secret the stack provides because database is %q, and cannot be set", access)
 		}
 	}
-	for i, name := range s.Secrets {
+	for i, name := range secrets {
 		if check.OneOf(name, database.ConnectionParameters) {
-			p.Addf(fmt.Sprintf("secrets[%d]", i), "%q is a database connection parameter, which services[].database provides (writer: DATABASE_URL and the PG* variables, reader: DATABASE_READER_URL, both); set database instead (now %q)", name, s.Database)
+			p.Addf(fmt.Sprintf("secrets[%d]", i), "%q is a database connection parameter, which %s[].database provides (writer: DATABASE_URL and the PG* variables, reader: DATABASE_READER_URL, both); set database instead (now %q)", name, list, access)
 		}
 	}
 }
 
-// checkDatabaseEnvironment records the plain variables of a service that reads a database
-// connection parameter which the stack sets itself (database.TLSEnvironment); p is scoped
-// under the service's element.
-func checkDatabaseEnvironment(p *check.Problems, s compute.ServiceSettings) {
+// checkDatabaseEnvironment records the plain variables of a task that reads a database
+// connection parameter which the stack sets itself (database.TLSEnvironment); secrets
+// are the element's full list, the database's parameters included, and p is scoped
+// under the element.
+func checkDatabaseEnvironment(p *check.Problems, secrets []string, env map[string]string) {
 	client := false
-	for _, name := range s.Secrets {
+	for _, name := range secrets {
 		client = client || check.OneOf(name, database.ConnectionParameters)
 	}
 	if !client {
 		return
 	}
 	tls := database.TLSEnvironment(database.CABundlePath)
-	for _, name := range sortedKeys(s.Environment) {
+	for _, name := range sortedKeys(env) {
 		if _, set := tls[name]; set {
 			p.Addf("environment."+name, "is set by the stack to %q because secrets name a database parameter, and cannot be set", tls[name])
 		}

@@ -99,21 +99,9 @@ func loadJobs(r reader, services []compute.ServiceSettings, parameters []string)
 			jp.Addf("service", "%q is not a service of this stack; use one of %s", j.Service, strings.Join(serviceNames(services, ""), ", "))
 		}
 		checkSecrets(jp, j.Secrets, parameters)
-		jp.Allowed("database", j.Database, database.Accesses)
-		for k, name := range j.Secrets {
-			if check.OneOf(name, database.ConnectionParameters) {
-				jp.Addf(fmt.Sprintf("secrets[%d]", k), "%q is a database connection parameter, which jobs[].database provides; set database instead (now %q)", name, j.Database)
-			}
-		}
-		if j.Database != database.AccessNone {
-			tls := database.TLSEnvironment(database.CABundlePath)
-			for _, name := range sortedKeys(j.Environment) {
-				if _, set := tls[name]; set {
-					jp.Addf("environment."+name, "is set by the stack to %q because the job reads the database, and cannot be set", tls[name])
-				}
-			}
-		}
+		checkDatabaseAccess(jp, "jobs", j.Database, j.Secrets, j.Environment)
 		j.Secrets = append(database.AccessParameters(j.Database), j.Secrets...)
+		checkDatabaseEnvironment(jp, j.Secrets, j.Environment)
 		out = append(out, j)
 	}
 	return out

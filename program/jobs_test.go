@@ -50,6 +50,7 @@ var jobCases = []badConfigCase{
 	{"job name with capitals", withJobs(job("name", `"Nightly"`)), "jobs[0].name"},
 	{"unknown secret", withJobs(job("secrets", `["STRIPE_SECRET_KEY"]`)), "jobs[0].secrets[0]"},
 	{"connection parameter as a secret", withJobs(job("secrets", `["DATABASE_URL"]`)), "jobs[0].secrets[0]"},
+	{"variable named like a connection parameter the database setting provides", withJobs(job("environment", `{"DATABASE_URL":"postgresql://elsewhere/db"}`)), "jobs[0].environment.DATABASE_URL"},
 	{"database access that does not exist", withJobs(job("database", `"readwrite"`)), "jobs[0].database"},
 	{"NODE_ENV overridden", withJobs(job("environment", `{"NODE_ENV":"development"}`)), "jobs[0].environment.NODE_ENV"},
 	{"TLS variable overridden by a database client", withJobs(job("environment", `{"PGSSLMODE":"disable"}`)), "jobs[0].environment.PGSSLMODE"},
